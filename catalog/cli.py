@@ -1,0 +1,162 @@
+"""The ``catalog`` command: a thin layer over the library. Nothing imports it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from catalog.errors import CatalogError
+from catalog.store import DEFAULT_URL, QueryResult, Store
+
+DB_HELP = f"Database URL (SQLAlchemy). Default: $CATALOG_DB, else {DEFAULT_URL}."
+FORMATS = click.Choice(["table", "csv", "json"])
+
+
+class CatalogGroup(click.Group):
+    """A click group that turns a ``CatalogError`` into one ``Error: ...`` line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CatalogError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def db_option(function: Any) -> Any:
+    return click.option("--db", "db_url", metavar="URL", help=DB_HELP)(function)
+
+
+def format_option(function: Any) -> Any:
+    return click.option(
+        "--format", "fmt", type=FORMATS, default="table", show_default=True, help="Output format."
+    )(function)
+
+
+@click.group(cls=CatalogGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hf-catalog")
+def main() -> None:
+    """A catalog and knowledge graph of the Hugging Face ecosystem.
+
+    Crawl the Hub (or a recorded snapshot of it) into a SQL database, query it, and render the
+    ecosystem map. Every command takes --db URL (default: $CATALOG_DB, else data/catalog.db).
+    """
+
+
+# --- db ----------------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Create, migrate and inspect the database schema."""
+
+
+@db.command("upgrade")
+@db_option
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def db_upgrade(db_url: str | None, revision: str) -> None:
+    """Migrate the database to the newest schema (creating it if needed)."""
+    with Store.open(db_url, check=False) as store:
+        store.upgrade(revision)
+        click.echo(f"{store.display_url}: schema at revision {store.revision()}")
+
+
+@db.command("downgrade")
+@db_option
+@click.argument("revision")
+def db_downgrade(db_url: str | None, revision: str) -> None:
+    """Migrate the database down to REVISION ('base' drops every table)."""
+    with Store.open(db_url, check=False) as store:
+        store.downgrade(revision)
+        click.echo(f"{store.display_url}: schema at revision {store.revision() or 'base'}")
+
+
+@db.command("status")
+@db_option
+def db_status(db_url: str | None) -> None:
+    """Show the schema revision and how many rows each table holds."""
+    with Store.open(db_url) as store:
+        click.echo(f"{store.display_url}: schema at revision {store.revision()}")
+        rows = [(table, store.count(table)) for table in _TABLES_IN_ORDER]
+        rows.append(("edges (view)", store.count("edges")))
+        echo_result(QueryResult(["table", "rows"], rows), "table")
+
+
+_TABLES_IN_ORDER = (
+    "models", "model_tags", "model_lineage", "model_datasets", "model_providers", "model_apps",
+    "tasks", "libraries", "library_tasks", "apps", "providers", "provider_tasks",
+    "datasets", "dataset_tags", "spaces", "space_models", "space_datasets",
+    "crawl_runs", "model_history", "rejects",
+)  # fmt: skip
+
+
+# --- sql ---------------------------------------------------------------------------------------
+
+
+@main.command("sql")
+@click.argument("query")
+@db_option
+@format_option
+def sql(query: str, db_url: str | None, fmt: str) -> None:
+    """Run a read-only SQL QUERY and print its rows.
+
+    Statements that write are refused and change nothing. Tables and the `edges` view are
+    documented in docs/schema.md.
+
+    \b
+    Example:
+      catalog sql "SELECT rel, COUNT(*) FROM edges GROUP BY rel"
+    """
+    with Store.open(db_url) as store:
+        echo_result(store.query(query), fmt)
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+def echo_result(result: QueryResult, fmt: str) -> None:
+    """Print rows as an aligned table, CSV or JSON (a list of objects)."""
+    if fmt == "json":
+        records = [dict(zip(result.columns, row)) for row in result.rows]
+        click.echo(json.dumps(records, indent=2, default=str, ensure_ascii=False))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows(result.rows)
+    else:
+        click.echo(format_table(result.columns, result.rows))
+
+
+def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Format rows as a plain aligned text table.
+
+    Examples
+    --------
+    >>> print(format_table(["id", "n"], [("a", 1), ("bcd", 22)]))
+    id     n
+    ---  --
+    a      1
+    bcd   22
+    """
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    numeric = [all(isinstance(row[i], int | float) for row in rows if row[i] is not None) and bool(rows)
+               for i in range(len(columns))]  # fmt: skip
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
+    out = [line(list(columns)), line(["-" * w for w in widths])]
+    out += [line(r) for r in cells]
+    return "\n".join(out)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

@@ -1,0 +1,68 @@
+"""Errors raised by the catalog.
+
+Every error the library raises on purpose is a ``CatalogError``; the CLI prints it as one
+``Error: ...`` line and exits 1. Anything else is a bug and shows its traceback.
+
+    CatalogError
+    ├── ConfigError            bad input from the user: a URL, an option, a file
+    ├── StoreError             the database cannot be used
+    │   ├── SchemaOutOfDate    the database is at another schema revision than the code
+    │   └── ReadOnlyViolation  a read-only query tried to write
+    ├── HubError               the Hub (or a replayed snapshot) cannot be read
+    │   └── SnapshotError      a snapshot folder is missing or malformed
+    └── NotFound               an id that the catalog does not hold
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CatalogError",
+    "ConfigError",
+    "HubError",
+    "NotFound",
+    "ReadOnlyViolation",
+    "SchemaOutOfDate",
+    "SnapshotError",
+    "StoreError",
+]
+
+
+class CatalogError(Exception):
+    """Base class of every error the catalog raises on purpose."""
+
+
+class ConfigError(CatalogError):
+    """An option, URL or input file given by the user is not usable."""
+
+
+class StoreError(CatalogError):
+    """The database cannot be opened, read or written."""
+
+
+class SchemaOutOfDate(StoreError):
+    """The database is at a schema revision other than the one the code expects."""
+
+
+class ReadOnlyViolation(StoreError):
+    """A statement given as read-only would change the database."""
+
+
+class HubError(CatalogError):
+    """The Hub, or a replayed snapshot of it, cannot be read."""
+
+
+class SnapshotError(HubError):
+    """A recorded snapshot folder is missing or malformed."""
+
+
+class NotFound(CatalogError):
+    """An id that the catalog does not hold."""
+
+    def __init__(self, kind: str, id: str, suggestions: list[str] | None = None) -> None:
+        self.kind = kind
+        self.id = id
+        self.suggestions = list(suggestions or [])
+        message = f"no {kind} {id!r} in the catalog"
+        if self.suggestions:
+            message += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(message)

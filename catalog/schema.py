@@ -1,0 +1,349 @@
+"""The relational schema: every table of the store, as SQLAlchemy 2.x declarative models.
+
+Column names mirror the Hub's JSON fields in snake_case so that SQL users can guess them.
+``docs/schema.md`` documents each table and column; ``migrations/`` creates them. The ``edges``
+view (the whole graph in SQL) is defined in the migrations.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "App",
+    "Base",
+    "CrawlRun",
+    "Dataset",
+    "DatasetTag",
+    "Library",
+    "LibraryTask",
+    "Model",
+    "ModelApp",
+    "ModelDataset",
+    "ModelHistory",
+    "ModelLineage",
+    "ModelProvider",
+    "ModelTag",
+    "Provider",
+    "ProviderTask",
+    "Reject",
+    "Space",
+    "SpaceDataset",
+    "SpaceModel",
+    "Task",
+]
+
+#: JSON everywhere, JSONB on PostgreSQL so that it can be indexed and queried with ``->>``.
+Json = JSON().with_variant(JSONB(), "postgresql")
+Timestamp = DateTime(timezone=True)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _model_fk() -> Any:
+    return ForeignKey("models.id", ondelete="CASCADE")
+
+
+# --- entities ---------------------------------------------------------------------------------
+
+
+class Model(Base):
+    """A model repository on the Hub."""
+
+    __tablename__ = "models"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    author: Mapped[str | None] = mapped_column(String, index=True)
+    pipeline_tag: Mapped[str | None] = mapped_column(String, index=True)
+    library_name: Mapped[str | None] = mapped_column(String, index=True)
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp, index=True)
+    last_modified: Mapped[datetime | None] = mapped_column(Timestamp, index=True)
+    downloads: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    downloads_all_time: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(Integer, index=True)
+    trending_score: Mapped[float | None] = mapped_column(Float)
+    private: Mapped[bool | None] = mapped_column(Boolean)
+    gated: Mapped[str | None] = mapped_column(String)
+    disabled: Mapped[bool | None] = mapped_column(Boolean)
+    sha: Mapped[str | None] = mapped_column(String)
+    license: Mapped[str | None] = mapped_column(String, index=True)
+    num_parameters: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    parameters: Mapped[dict[str, int] | None] = mapped_column(Json)
+    parameters_source: Mapped[str | None] = mapped_column(String)
+    gguf_architecture: Mapped[str | None] = mapped_column(String)
+    gguf_context_length: Mapped[int | None] = mapped_column(BigInteger)
+    config_model_type: Mapped[str | None] = mapped_column(String)
+    config_architectures: Mapped[list[str] | None] = mapped_column(Json)
+    card_data: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    raw: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    first_seen: Mapped[datetime | None] = mapped_column(Timestamp)
+    last_seen: Mapped[datetime | None] = mapped_column(Timestamp)
+    deleted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class Task(Base):
+    """A Hub pipeline tag (task), or a subtask with its parent task."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String)
+    modality: Mapped[str | None] = mapped_column(String)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("tasks.id"), index=True)
+
+
+class Library(Base):
+    """A library that loads and runs models (the Hub's ``library_name``)."""
+
+    __tablename__ = "libraries"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    label: Mapped[str | None] = mapped_column(String)
+    repo_url: Mapped[str | None] = mapped_column(String)
+    docs_url: Mapped[str | None] = mapped_column(String)
+
+
+class App(Base):
+    """A local app (llama.cpp, Ollama, LM Studio, vLLM, ...) that runs models on one's own machine."""
+
+    __tablename__ = "apps"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    label: Mapped[str | None] = mapped_column(String)
+    docs_url: Mapped[str | None] = mapped_column(String)
+    main_task: Mapped[str | None] = mapped_column(String)
+
+
+class Space(Base):
+    """A Space: an app on the Hub that demos models."""
+
+    __tablename__ = "spaces"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    author: Mapped[str | None] = mapped_column(String, index=True)
+    sdk: Mapped[str | None] = mapped_column(String)
+    likes: Mapped[int | None] = mapped_column(Integer, index=True)
+    trending_score: Mapped[float | None] = mapped_column(Float)
+    runtime_stage: Mapped[str | None] = mapped_column(String)
+    hardware: Mapped[str | None] = mapped_column(String)
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    last_modified: Mapped[datetime | None] = mapped_column(Timestamp)
+    raw: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    first_seen: Mapped[datetime | None] = mapped_column(Timestamp)
+    last_seen: Mapped[datetime | None] = mapped_column(Timestamp)
+    deleted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class Provider(Base):
+    """An inference provider that serves models behind an API."""
+
+    __tablename__ = "providers"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    label: Mapped[str | None] = mapped_column(String)
+    hub_org: Mapped[str | None] = mapped_column(String)
+
+
+class Dataset(Base):
+    """A dataset repository on the Hub."""
+
+    __tablename__ = "datasets"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    author: Mapped[str | None] = mapped_column(String, index=True)
+    downloads: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    likes: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    last_modified: Mapped[datetime | None] = mapped_column(Timestamp)
+    task_categories: Mapped[list[str] | None] = mapped_column(Json)
+    raw: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    first_seen: Mapped[datetime | None] = mapped_column(Timestamp)
+    last_seen: Mapped[datetime | None] = mapped_column(Timestamp)
+    deleted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+# --- tags and relations -----------------------------------------------------------------------
+
+
+class ModelTag(Base):
+    """One tag of a model (``license:mit``, ``en``, ``region:us``, ``base_model:...``)."""
+
+    __tablename__ = "model_tags"
+
+    model_id: Mapped[str] = mapped_column(_model_fk(), primary_key=True)
+    tag: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+
+
+class DatasetTag(Base):
+    """One tag of a dataset (``task_categories:...``, ``language:...``, ``license:...``)."""
+
+    __tablename__ = "dataset_tags"
+
+    dataset_id: Mapped[str] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+
+
+class ModelLineage(Base):
+    """A model derived from a base model: finetune, adapter, quantized or merge (several bases)."""
+
+    __tablename__ = "model_lineage"
+
+    model_id: Mapped[str] = mapped_column(_model_fk(), primary_key=True)
+    base_model_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+    relation: Mapped[str] = mapped_column(String, index=True)
+
+
+class ModelDataset(Base):
+    """A model trained (or fine-tuned) on a dataset, from its ``dataset:`` tags."""
+
+    __tablename__ = "model_datasets"
+
+    model_id: Mapped[str] = mapped_column(_model_fk(), primary_key=True)
+    dataset_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+
+
+class ModelProvider(Base):
+    """A model served by an inference provider (the Hub's ``inferenceProviderMapping``)."""
+
+    __tablename__ = "model_providers"
+
+    model_id: Mapped[str] = mapped_column(_model_fk(), primary_key=True)
+    provider_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+    provider_model_id: Mapped[str | None] = mapped_column(String)
+    status: Mapped[str | None] = mapped_column(String)
+    task: Mapped[str | None] = mapped_column(String, index=True)
+
+
+class ModelApp(Base):
+    """A local app that can run a model, by the app's own rule."""
+
+    __tablename__ = "model_apps"
+
+    model_id: Mapped[str] = mapped_column(_model_fk(), primary_key=True)
+    app_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+
+
+class SpaceModel(Base):
+    """A Space that uses a model."""
+
+    __tablename__ = "space_models"
+
+    space_id: Mapped[str] = mapped_column(
+        ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    model_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+
+
+class SpaceDataset(Base):
+    """A Space that uses a dataset."""
+
+    __tablename__ = "space_datasets"
+
+    space_id: Mapped[str] = mapped_column(
+        ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    dataset_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+
+
+class ProviderTask(Base):
+    """A task an inference provider serves, from the client's provider registry."""
+
+    __tablename__ = "provider_tasks"
+
+    provider_id: Mapped[str] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True
+    )
+    task_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+
+
+class LibraryTask(Base):
+    """A task a library supports."""
+
+    __tablename__ = "library_tasks"
+
+    library_id: Mapped[str] = mapped_column(
+        ForeignKey("libraries.id", ondelete="CASCADE"), primary_key=True
+    )
+    task_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+
+
+# --- provenance and history -------------------------------------------------------------------
+
+
+class CrawlRun(Base):
+    """One run of the crawler: where it read from, how it went, and where to resume."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(Timestamp)
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    endpoint: Mapped[str | None] = mapped_column(String)
+    mode: Mapped[str | None] = mapped_column(String)
+    status: Mapped[str] = mapped_column(String, index=True)
+    counts: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    checkpoint: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Reject(Base):
+    """A record the crawler could not take, kept with its raw JSON and the reason."""
+
+    __tablename__ = "rejects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String)
+    record_id: Mapped[str | None] = mapped_column(String)
+    raw: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class ModelHistory(Base):
+    """A model's downloads, likes and trending score as one crawl run saw them."""
+
+    __tablename__ = "model_history"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    model_id: Mapped[str] = mapped_column(_model_fk(), primary_key=True, index=True)
+    downloads: Mapped[int | None] = mapped_column(BigInteger)
+    downloads_all_time: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(Integer)
+    trending_score: Mapped[float | None] = mapped_column(Float)
+
+
+Index("ix_models_pipeline_tag_downloads", Model.pipeline_tag, Model.downloads)
+Index("ix_models_library_name_downloads", Model.library_name, Model.downloads)

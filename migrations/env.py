@@ -1,0 +1,35 @@
+"""Alembic environment: migrates the database named by the connection the store hands over."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from catalog.schema import Base
+from catalog.store import create_engine_for, resolve_url
+
+target_metadata = Base.metadata
+
+
+def run_migrations() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        engine = create_engine_for(resolve_url(None))
+        with engine.begin() as connection:
+            _run(connection)
+        engine.dispose()
+    else:
+        _run(connection)
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations()

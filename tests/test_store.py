@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select
+
+from catalog.errors import ConfigError, ReadOnlyViolation, SchemaOutOfDate, StoreError
+from catalog.schema import Base, Model
+from catalog.store import Store, head_revision, upsert
+
+T0 = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+
+def test_open_migrates_an_empty_database_to_head(store: Store) -> None:
+    assert store.revision() == head_revision()
+    assert store.count("models") == 0
+    assert store.count("edges") == 0
+
+
+def test_migrations_match_the_models(store: Store) -> None:
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_upgrade_downgrade_upgrade(store: Store) -> None:
+    store.downgrade("base")
+    assert store.revision() is None
+    with pytest.raises(StoreError):
+        store.count("models")
+    store.upgrade()
+    assert store.revision() == head_revision()
+    assert store.count("edges") == 0
+
+
+def test_an_old_schema_is_refused_with_the_fix(db_url: str) -> None:
+    with Store.open(db_url) as store:
+        store.downgrade("base")
+        with store.engine.begin() as conn:  # a database some other tool made, no revision
+            conn.exec_driver_sql("CREATE TABLE models (id TEXT PRIMARY KEY)")
+    with pytest.raises(SchemaOutOfDate, match=r"revision none, the code expects .*: run `catalog db upgrade"):
+        Store.open(db_url)
+
+
+def test_a_bad_url_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="not a database URL"):
+        Store.open("nonsense")
+
+
+MODELS = [
+    {"id": "org/a", "author": "org", "downloads": 10, "first_seen": T0},
+    {"id": "org/b", "author": "org", "downloads": 20, "first_seen": T0},
+]
+
+
+def test_upsert_is_idempotent_and_keeps_first_seen(store: Store) -> None:
+    with store.engine.begin() as conn:
+        assert upsert(conn, "models", MODELS) == 2
+        assert upsert(conn, "models", MODELS) == 2
+    later = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    with store.engine.begin() as conn:
+        upsert(conn, "models", [{"id": "org/a", "author": "org", "downloads": 11, "first_seen": later}],
+               keep=["first_seen"])
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(Model.id, Model.downloads, Model.first_seen).order_by(Model.id)).all()
+    assert [(r[0], r[1]) for r in rows] == [("org/a", 11), ("org/b", 20)]
+    assert {_utc(r[2]) for r in rows} == {T0}
+
+
+def test_upsert_collapses_duplicate_keys_last_wins(store: Store) -> None:
+    with store.engine.begin() as conn:
+        upsert(conn, "model_tags", [])
+        upsert(conn, "models", MODELS)
+        upsert(conn, "model_tags", [{"model_id": "org/a", "tag": "en"}] * 3, update=False)
+    assert store.query("SELECT model_id, tag FROM model_tags").rows == [("org/a", "en")]
+
+
+def _utc(value: object) -> datetime:
+    # SQLite hands back naive datetimes; PostgreSQL aware ones.
+    assert isinstance(value, datetime)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+EDGE_FIXTURE = {
+    "models": [
+        {"id": "base/llm", "pipeline_tag": "text-generation", "library_name": "transformers", "deleted_at": None},
+        {"id": "you/llm-ft", "pipeline_tag": "text-generation", "library_name": "peft", "deleted_at": None},
+        {"id": "you/llm-gguf", "pipeline_tag": None, "library_name": "gguf", "deleted_at": None},
+        {"id": "gone/model", "pipeline_tag": "fill-mask", "library_name": "transformers", "deleted_at": T0},
+    ],
+    "model_lineage": [
+        {"model_id": "you/llm-ft", "base_model_id": "base/llm", "relation": "adapter"},
+        {"model_id": "you/llm-gguf", "base_model_id": "you/llm-ft", "relation": "quantized"},
+        {"model_id": "gone/model", "base_model_id": "base/llm", "relation": "finetune"},
+    ],
+    "model_datasets": [{"model_id": "you/llm-ft", "dataset_id": "org/chat"}],
+    "providers": [{"id": "groq", "label": "Groq", "hub_org": "groq"}],
+    "model_providers": [
+        {"model_id": "base/llm", "provider_id": "groq", "provider_model_id": "llm", "status": "live",
+         "task": "conversational"},
+    ],
+    "model_apps": [{"model_id": "you/llm-gguf", "app_id": "llama.cpp"}],
+    "spaces": [{"id": "org/demo"}],
+    "space_models": [{"space_id": "org/demo", "model_id": "base/llm"}],
+    "space_datasets": [{"space_id": "org/demo", "dataset_id": "org/chat"}],
+    "provider_tasks": [{"provider_id": "groq", "task_id": "conversational"}],
+    "libraries": [{"id": "peft", "label": "PEFT"}],
+    "library_tasks": [{"library_id": "peft", "task_id": "text-generation"}],
+}
+
+
+def test_edges_view_has_one_row_per_relation(store: Store) -> None:
+    with store.engine.begin() as conn:
+        for table, rows in EDGE_FIXTURE.items():
+            upsert(conn, table, rows)
+    rows = store.query("SELECT src_kind, src_id, rel, dst_kind, dst_id FROM edges").rows
+    assert sorted(rows) == [
+        ("library", "peft", "supports_task", "task", "text-generation"),
+        ("model", "base/llm", "has_task", "task", "text-generation"),
+        ("model", "base/llm", "served_by", "provider", "groq"),
+        ("model", "base/llm", "uses_library", "library", "transformers"),
+        ("model", "you/llm-ft", "adapter_of", "model", "base/llm"),
+        ("model", "you/llm-ft", "has_task", "task", "text-generation"),
+        ("model", "you/llm-ft", "trained_on", "dataset", "org/chat"),
+        ("model", "you/llm-ft", "uses_library", "library", "peft"),
+        ("model", "you/llm-gguf", "quantized_from", "model", "you/llm-ft"),
+        ("model", "you/llm-gguf", "runs_in", "app", "llama.cpp"),
+        ("model", "you/llm-gguf", "uses_library", "library", "gguf"),
+        ("provider", "groq", "supports_task", "task", "conversational"),
+        ("space", "org/demo", "uses_dataset", "dataset", "org/chat"),
+        ("space", "org/demo", "uses_model", "model", "base/llm"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM models",
+        "UPDATE models SET downloads = 0",
+        "DROP TABLE models",
+        "INSERT INTO providers (id) VALUES ('evil')",
+        "COMMIT; DELETE FROM models",
+    ],
+)
+def test_query_is_read_only(store: Store, statement: str) -> None:
+    with store.engine.begin() as conn:
+        upsert(conn, "models", MODELS)
+    with pytest.raises(StoreError):
+        store.query(statement)
+    assert store.query("SELECT id FROM models ORDER BY id").rows == [("org/a",), ("org/b",)]
+    assert store.count("providers") == 0
+
+
+def test_a_write_is_refused_as_read_only(store: Store) -> None:
+    with pytest.raises(ReadOnlyViolation, match="nothing was changed"):
+        store.query("DELETE FROM models")
+
+
+def test_query_binds_parameters(store: Store) -> None:
+    with store.engine.begin() as conn:
+        upsert(conn, "models", MODELS)
+    result = store.query("SELECT id FROM models WHERE downloads > :n AND id LIKE 'org/%'", {"n": 15})
+    assert (result.columns, result.rows) == (["id"], [("org/b",)])
