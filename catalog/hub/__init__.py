@@ -1,0 +1,8 @@
+"""The only code that talks to the Hub's API: listings, retries, and record/replay of snapshots."""
+
+from __future__ import annotations
+
+from catalog.hub.replay import Fault, ReplayServer, Request
+from catalog.hub.snapshot import Snapshot, SnapshotWriter, write_snapshot
+
+__all__ = ["Fault", "ReplayServer", "Request", "Snapshot", "SnapshotWriter", "write_snapshot"]

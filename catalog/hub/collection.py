@@ -1,0 +1,198 @@
+"""One kind of snapshot record (models, datasets or spaces), indexed for answering Hub listings.
+
+Records stay on disk: the index keeps each record's byte offset, its id and its sort values, so
+memory stays small whatever the snapshot's size, and a page of a listing is a few ``pread`` calls
+over contiguous lines. Filters and orders are computed on first use and cached.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import tempfile
+from array import array
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import IO, Any
+
+import orjson
+
+from catalog.errors import SnapshotError
+from catalog.hub.snapshot import RepoKind, Snapshot
+
+__all__ = ["SORT_FIELDS", "RecordCollection"]
+
+#: Fields a listing can be sorted by (the Hub's wire names).
+SORT_FIELDS = ("createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "trendingScore")
+_DATE_FIELDS = {"createdAt", "lastModified"}
+
+Predicate = Callable[[dict[str, Any]], bool]
+
+
+class RecordCollection:
+    """The records of one kind of a snapshot, with their offsets, ids and sort values."""
+
+    def __init__(self, snapshot: Snapshot, kind: RepoKind) -> None:
+        self.kind = kind
+        self._file = _readable_copy(snapshot, kind)
+        self._fd = self._file.fileno() if self._file is not None else -1
+        self.offsets = array("q")
+        self.lengths = array("l")
+        self.ids: list[str | None] = []
+        self.keys: set[str] = set()
+        self._sort_values: dict[str, array[float]] = {f: array("d") for f in SORT_FIELDS}
+        self._by_id: dict[str, int] = {}
+        self._orders: dict[tuple[str | None, bool], tuple[array[int], array[int]]] = {}
+        self._filtered: OrderedDict[tuple[Any, ...], tuple[array[int], array[int]]] = OrderedDict()
+        if self._file is not None:
+            self._index()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def close(self) -> None:
+        """Close the file the records are read from."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def index_of(self, id: str) -> int | None:
+        """Return the position of the record with ``id``, or None."""
+        return self._by_id.get(id)
+
+    def read(self, indices: Sequence[int]) -> list[bytes]:
+        """Return the raw JSON of the records at ``indices``, in that order."""
+        out: list[bytes] = []
+        start = 0
+        while start < len(indices):
+            # Lines next to each other in the file are read with one call.
+            end = start + 1
+            while (end < len(indices) and indices[end] == indices[end - 1] + 1
+                   and self.offsets[indices[end]] == self.offsets[indices[end - 1]] + self.lengths[indices[end - 1]] + 1):  # fmt: skip
+                end += 1
+            first, last = indices[start], indices[end - 1]
+            size = self.offsets[last] + self.lengths[last] - self.offsets[first]
+            block = os.pread(self._fd, size, self.offsets[first])
+            if end - start > 1:
+                out.extend(block.split(b"\n"))
+            else:
+                out.append(block)
+            start = end
+        return out
+
+    def record(self, index: int) -> Any:
+        """Return the parsed record at ``index``."""
+        return orjson.loads(self.read([index])[0])
+
+    def order(self, sort: str | None, descending: bool, predicate_key: tuple[Any, ...] = (),
+              predicate: Predicate | None = None) -> tuple[array[int], array[int] | None]:  # fmt: skip
+        """Return ``(indices, ranks)`` of a listing: record positions in listing order.
+
+        ``ranks`` are the positions of the same records in the unfiltered order, increasing (None
+        when nothing is filtered out), so a cursor finds its place with one bisection.
+        """
+        perm, rank = self._full_order(sort, descending)
+        if predicate is None:
+            return perm, None
+        cache_key = (sort, descending, *predicate_key)
+        cached = self._filtered.get(cache_key)
+        if cached is None:
+            matching = [i for i, record in self._scan() if isinstance(record, dict) and predicate(record)]
+            ranks = array("l", sorted(rank[i] for i in matching))
+            cached = self._filtered[cache_key] = (array("l", (perm[r] for r in ranks)), ranks)
+            while len(self._filtered) > 16:
+                self._filtered.popitem(last=False)
+        else:
+            self._filtered.move_to_end(cache_key)
+        return cached
+
+    def next_start(self, ranks: array[int] | None, sort: str | None, descending: bool, after: int) -> int:
+        """Return the position in a listing that follows record ``after``."""
+        rank = self._full_order(sort, descending)[1][after]
+        return rank + 1 if ranks is None else bisect_right(ranks, rank)
+
+    def _full_order(self, sort: str | None, descending: bool) -> tuple[array[int], array[int]]:
+        key = (sort, descending)
+        if key not in self._orders:
+            positions = range(len(self.ids))
+            if sort is None:
+                perm = array("l", positions)
+            else:
+                values = self._sort_values[sort]
+                sign = -1.0 if descending else 1.0
+
+                def sort_key(i: int) -> tuple[bool, float, int]:
+                    # Records without the field (NaN) come last either way; ties keep file order.
+                    missing = values[i] != values[i]
+                    return missing, 0.0 if missing else sign * values[i], i
+
+                perm = array("l", sorted(positions, key=sort_key))
+            rank = array("l", bytes(len(perm) * array("l").itemsize))
+            for position, index in enumerate(perm):
+                rank[index] = position
+            self._orders[key] = (perm, rank)
+        return self._orders[key]
+
+    def _scan(self) -> Iterator[tuple[int, Any]]:
+        for start in range(0, len(self.ids), 2000):
+            indices = range(start, min(start + 2000, len(self.ids)))
+            for index, line in zip(indices, self.read(indices)):
+                yield index, orjson.loads(line)
+
+    def _index(self) -> None:
+        assert self._file is not None
+        self._file.seek(0)
+        offset = 0
+        nan = float("nan")
+        for raw in self._file:
+            line = raw.strip()
+            start = offset + (len(raw) - len(raw.lstrip()))
+            offset += len(raw)
+            if not line:
+                continue
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise SnapshotError(f"{self.kind} record {len(self.ids) + 1} is not valid JSON ({exc})") from None
+            index = len(self.ids)
+            self.offsets.append(start)
+            self.lengths.append(len(line))
+            record = record if isinstance(record, dict) else {}
+            id = record.get("id")
+            id = id if isinstance(id, str) else None
+            self.ids.append(id)
+            if id is not None:
+                self._by_id.setdefault(id, index)
+            self.keys.update(record)
+            for field, values in self._sort_values.items():
+                values.append(_sort_value(record.get(field), field in _DATE_FIELDS, nan))
+
+
+def _sort_value(value: Any, is_date: bool, missing: float) -> float:
+    if is_date:
+        if not isinstance(value, str):
+            return missing
+        try:
+            return datetime.fromisoformat(value).timestamp()
+        except ValueError:
+            return missing
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return missing
+    return float(value)
+
+
+def _readable_copy(snapshot: Snapshot, kind: RepoKind) -> IO[bytes] | None:
+    file = snapshot.records_file(kind)
+    if file is None:
+        return None
+    if not file.name.endswith(".gz"):
+        return open(file, "rb")  # noqa: SIM115 - closed by RecordCollection.close
+    # pread needs a plain file: gzipped records are unpacked once into an anonymous temp file.
+    copy = tempfile.TemporaryFile()  # noqa: SIM115
+    with gzip.open(file, "rb") as source:
+        shutil.copyfileobj(source, copy, 1 << 20)
+    copy.flush()
+    return copy  # type: ignore[return-value]
