@@ -9,7 +9,8 @@ Every error the library raises on purpose is a ``CatalogError``; the CLI prints 
     │   ├── SchemaOutOfDate    the database is at another schema revision than the code
     │   └── ReadOnlyViolation  a read-only query tried to write
     ├── HubError               the Hub (or a replayed snapshot) cannot be read
-    │   └── SnapshotError      a snapshot folder is missing or malformed
+    │   ├── SnapshotError      a snapshot folder is missing or malformed
+    │   └── RecordError        one raw Hub record is malformed (the crawler sets it aside in `rejects`)
     └── NotFound               an id that the catalog does not hold
 """
 
@@ -21,6 +22,7 @@ __all__ = [
     "HubError",
     "NotFound",
     "ReadOnlyViolation",
+    "RecordError",
     "SchemaOutOfDate",
     "SnapshotError",
     "StoreError",
@@ -53,6 +55,10 @@ class HubError(CatalogError):
 
 class SnapshotError(HubError):
     """A recorded snapshot folder is missing or malformed."""
+
+
+class RecordError(HubError):
+    """One raw Hub record is malformed; the crawler keeps it in ``rejects`` with this reason."""
 
 
 class NotFound(CatalogError):
