@@ -257,8 +257,9 @@ class _Handler(BaseHTTPRequestHandler):
         except _HubError as exc:
             status, body = exc.status, orjson.dumps({"error": exc.message})
             headers = {"X-Error-Message": exc.message} | ({"X-Error-Code": exc.code} if exc.code else {})
-        self._send(status, body, headers)
+        # Logged before answering, so that a client that has its answer finds it in the log.
         replay._log(Request("GET", self.path, status, fault.kind if fault else None))
+        self._send(status, body, headers)
 
     def _route(self, path: str, params: dict[str, list[str]], fault: Fault | None) -> tuple[int, bytes, dict[str, str]]:
         segments = path.strip("/").split("/")
@@ -347,9 +348,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _fail(self, fault: Fault) -> None:
         replay = self.server.replay
-        status: int | None = None
+        status = {"429": 429, "500": 500, "502": 502, "503": 503, "truncate": 200}.get(fault.kind)
+        replay._log(Request("GET", self.path, status, fault.kind))
         if fault.kind == "429":
-            status = 429
             message = "You have been rate-limited; you can retry this action in about 5 minutes."
             self._send(429, orjson.dumps({"error": message}), {
                 "RateLimit": f'"api";r=0;t={fault.retry_after}',
@@ -357,19 +358,17 @@ class _Handler(BaseHTTPRequestHandler):
                 "Retry-After": str(fault.retry_after),
                 "X-Error-Message": message,
             })  # fmt: skip
-        elif fault.kind in ("500", "502", "503"):
-            status = int(fault.kind)
+        elif status is not None and status >= 500:
             self._send(status, orjson.dumps({"error": "Internal Error - We're working hard to fix this."}), {})
         elif fault.kind == "truncate":
             body = b'[{"id": "cut/short", "tags": ["a", '
             self._send(200, body, {}, declared=len(body) * 4)
-        elif fault.kind == "hang":
-            replay._log(Request("GET", self.path, None, "hang"))
-            replay._release.wait(300)
             self.close_connection = True
-            return
-        self.close_connection = status is None
-        replay._log(Request("GET", self.path, status, fault.kind))
+        else:
+            if fault.kind == "hang":
+                replay._release.wait(300)
+            # No answer at all: the client sees the connection close.
+            self.close_connection = True
 
 
 def _fields(kind: RepoKind, params: dict[str, list[str]]) -> frozenset[str] | None:
