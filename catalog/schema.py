@@ -51,7 +51,8 @@ __all__ = [
 ]
 
 #: JSON everywhere, JSONB on PostgreSQL so that it can be indexed and queried with ``->>``.
-Json = JSON().with_variant(JSONB(), "postgresql")
+#: Python ``None`` is stored as SQL NULL (not the JSON text ``null``) so ``IS NULL`` means "absent".
+Json = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 Timestamp = DateTime(timezone=True)
 
 NAMING_CONVENTION = {

@@ -164,3 +164,10 @@ def test_query_binds_parameters(store: Store) -> None:
         upsert(conn, "models", MODELS)
     result = store.query("SELECT id FROM models WHERE downloads > :n AND id LIKE 'org/%'", {"n": 15})
     assert (result.columns, result.rows) == (["id"], [("org/b",)])
+
+
+def test_none_in_a_json_column_is_sql_null(store: Store) -> None:
+    with store.engine.begin() as conn:
+        upsert(conn, "models", [{"id": "org/a", "parameters": None, "card_data": {"license": "mit"}}])
+    sql = "SELECT parameters IS NULL, card_data IS NULL FROM models"
+    assert [tuple(bool(v) for v in row) for row in store.query(sql).rows] == [(True, False)]
