@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from catalog.crawl import CrawlSummary, crawl, crawl_snapshot
 from catalog.errors import (
     CatalogError,
     ConfigError,
     HubError,
     NotFound,
     ReadOnlyViolation,
+    RecordError,
     SchemaOutOfDate,
     SnapshotError,
     StoreError,
@@ -17,11 +19,15 @@ from catalog.store import Store
 __all__ = [
     "CatalogError",
     "ConfigError",
+    "CrawlSummary",
     "HubError",
     "NotFound",
     "ReadOnlyViolation",
+    "RecordError",
     "SchemaOutOfDate",
     "SnapshotError",
     "Store",
     "StoreError",
+    "crawl",
+    "crawl_snapshot",
 ]

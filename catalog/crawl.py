@@ -1,0 +1,343 @@
+"""Hub -> store: idempotent, resumable, incremental; bad records go to ``rejects``.
+
+A run reads the reference payloads (tasks, tag taxonomy), then lists models, datasets and Spaces
+page by page. Each page is normalised and committed in one transaction together with the run's
+checkpoint (the listing and the relative URL of the next page), so a crawl killed at any point
+resumes where it stopped and ends with the same database. The first run is full; later runs are
+incremental (newest ``lastModified`` first, stopping at the newest date the store already holds)
+unless ``full=True``. A full run marks repos that have gone from the Hub with ``deleted_at``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
+
+from catalog.errors import HubError, RecordError, StoreError
+from catalog.hub.client import HubClient, Page
+from catalog.hub.snapshot import REPO_KINDS, RepoKind, SnapshotWriter
+from catalog.normalize import (
+    Normalized,
+    app_rows,
+    library_rows,
+    normalize_dataset,
+    normalize_model,
+    normalize_space,
+    parse_date,
+    provider_rows,
+    task_rows,
+)
+from catalog.schema import Base, CrawlRun
+from catalog.store import Store, delete_children, upsert
+
+__all__ = ["CrawlProgress", "CrawlSummary", "crawl", "crawl_snapshot"]
+
+Mode = Literal["full", "incremental"]
+Progress = Callable[["CrawlProgress"], None]
+
+_NORMALIZE: dict[RepoKind, Callable[[Any], Normalized]] = {
+    "models": normalize_model, "datasets": normalize_dataset, "spaces": normalize_space,
+}  # fmt: skip
+#: Child tables of each listing, with the column naming the parent: deleted and re-inserted per page.
+_CHILDREN: dict[RepoKind, tuple[tuple[str, str], ...]] = {
+    "models": (("model_tags", "model_id"), ("model_lineage", "model_id"), ("model_datasets", "model_id"),
+               ("model_providers", "model_id"), ("model_apps", "model_id")),
+    "datasets": (("dataset_tags", "dataset_id"),),
+    "spaces": (("space_models", "space_id"), ("space_datasets", "space_id")),
+}  # fmt: skip
+_TABLES = tuple(Base.metadata.tables)
+_RUNS = CrawlRun.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlProgress:
+    """Where a crawl stands: the listing being read, and pages, records and rejects so far."""
+
+    listing: str
+    pages: int
+    records: int
+    rejects: int
+    done: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlSummary:
+    """What a crawl run did: its mode, pages and records per listing, rejects, deletions, table sizes."""
+
+    run_id: int
+    mode: Mode
+    endpoint: str
+    resumed: bool
+    pages: dict[str, int]
+    records: dict[str, int]
+    rejects: int
+    deleted: dict[str, int]
+    seconds: float
+    tables: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        """Records stored per second over this process's part of the run."""
+        return sum(self.records.values()) / self.seconds if self.seconds else 0.0
+
+
+def crawl(
+    store: Store,
+    client: HubClient,
+    *,
+    full: bool = False,
+    record: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+) -> CrawlSummary:
+    """Crawl the Hub behind ``client`` into ``store`` and return what the run did.
+
+    Resumes the last unfinished run from its checkpoint if there is one (same endpoint). With
+    ``record``, every raw response read is also written to a snapshot folder there. Raises
+    :class:`~catalog.errors.HubError` when the Hub cannot be read after retries: the pages
+    committed so far stay, and the next run resumes.
+    """
+    started = time.perf_counter()
+    with _recording(client, record):
+        run = _Run.start(store, client, full=full)
+        try:
+            run.crawl_reference()
+            for kind in REPO_KINDS:
+                run.crawl_listing(kind, progress)
+            run.finish()
+        except HubError as exc:
+            run.fail(str(exc))
+            raise
+        except DBAPIError as exc:
+            raise StoreError(
+                f"database {store.display_url} failed during the crawl ({_first_line(exc)}): "
+                "committed pages are kept; fix the database and run again to resume"
+            ) from exc
+    tables = {t: store.count(t) for t in _TABLES}
+    return CrawlSummary(run.id, run.mode, client.endpoint, run.resumed, dict(run.pages), dict(run.records),
+                        run.rejects, run.deleted, time.perf_counter() - started, tables)  # fmt: skip
+
+
+def crawl_snapshot(
+    store: Store, snapshot_dir: str | os.PathLike[str], *, full: bool = False, progress: Progress | None = None
+) -> CrawlSummary:
+    """Replay the snapshot folder ``snapshot_dir`` into ``store``: serve it on 127.0.0.1 and crawl it.
+
+    The same code path as a live crawl: the real client reads the replay server over HTTP.
+    """
+    from catalog.hub.replay import ReplayServer
+
+    with ReplayServer(Path(snapshot_dir)) as server:
+        return crawl(store, HubClient(server.url, token=False), full=full, progress=progress)
+
+
+@contextmanager
+def _recording(client: HubClient, record: str | os.PathLike[str] | None) -> Iterator[None]:
+    if record is None:
+        yield
+        return
+    with SnapshotWriter(record, endpoint=client.endpoint) as writer:
+        client.recorder = writer
+        try:
+            yield
+        finally:
+            client.recorder = None
+        writer.close({"note": "recorded by `catalog crawl --record`"})
+
+
+class _Run:
+    """One crawl run: its row in ``crawl_runs``, its checkpoint and counters."""
+
+    def __init__(self, store: Store, client: HubClient, row: dict[str, Any], resumed: bool) -> None:
+        self.store = store
+        self.client = client
+        self.id: int = row["id"]
+        self.mode: Mode = row["mode"]
+        self.started_at: datetime = row["started_at"]
+        self.resumed = resumed
+        state = row["checkpoint"] or {}
+        self.state: dict[str, Any] = state
+        self.pages: dict[str, int] = state.setdefault("pages", {})
+        self.records: dict[str, int] = state.setdefault("records", {})
+        self.deleted: dict[str, int] = {}
+        state.setdefault("done", [])
+        state.setdefault("watermarks", {})
+        state.setdefault("rejects", 0)
+
+    @property
+    def rejects(self) -> int:
+        return self.state["rejects"]
+
+    @classmethod
+    def start(cls, store: Store, client: HubClient, *, full: bool) -> _Run:
+        """Resume the last unfinished run on this endpoint, or start a new one."""
+        with store.engine.begin() as conn:
+            last = conn.execute(select(_RUNS).where(_RUNS.c.status.in_(("running", "failed")))
+                                .order_by(_RUNS.c.id.desc()).limit(1)).mappings().first()  # fmt: skip
+            if last is not None:
+                if last["endpoint"] == client.endpoint and not (full and last["mode"] == "incremental"):
+                    conn.execute(update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="running", error=None))
+                    return cls(store, client, dict(last), resumed=True)
+                conn.execute(update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="abandoned"))
+            finished = conn.execute(select(_RUNS.c.id).where(_RUNS.c.status == "finished").limit(1)).first()
+            mode: Mode = "full" if full or finished is None else "incremental"
+            watermarks = {}
+            if mode == "incremental":
+                for kind in REPO_KINDS:
+                    newest = conn.execute(select(func.max(Base.metadata.tables[kind].c.last_modified))).scalar()
+                    watermarks[kind] = _as_utc(newest).isoformat() if newest else None
+            row = {"started_at": datetime.now(UTC), "endpoint": client.endpoint, "mode": mode,
+                   "status": "running", "checkpoint": {"watermarks": watermarks}}  # fmt: skip
+            row["id"] = conn.execute(insert(_RUNS).values(**row)).inserted_primary_key[0]
+        return cls(store, client, row, resumed=False)
+
+    # --- phases ---------------------------------------------------------------------------
+
+    def crawl_reference(self) -> None:
+        """Store tasks, libraries, apps and providers (small: re-read whole every run)."""
+        if "reference" in self.state["done"]:
+            return
+        from huggingface_hub.inference._providers import PROVIDERS
+
+        tasks = self.client.get_json("tasks", missing_ok=True)
+        tags_by_type = self.client.get_json("models-tags-by-type", missing_ok=True)
+        libraries, library_tasks = library_rows(tasks, tags_by_type)
+        providers, provider_tasks = provider_rows(PROVIDERS)
+        with self.store.engine.begin() as conn:
+            for table, rows in (("tasks", task_rows(tasks, tags_by_type)), ("libraries", libraries),
+                                ("apps", app_rows()), ("providers", providers)):  # fmt: skip
+                upsert(conn, table, rows)
+            # The link tables are replaced whole: a pair the Hub no longer lists goes.
+            for table, rows in (("library_tasks", library_tasks), ("provider_tasks", provider_tasks)):
+                conn.execute(Base.metadata.tables[table].delete())
+                upsert(conn, table, rows)
+            self.state["done"].append("reference")
+            self._save(conn)
+
+    def crawl_listing(self, kind: RepoKind, progress: Progress | None) -> None:
+        """Read the ``kind`` listing page by page from the checkpoint, committing each page."""
+        if kind in self.state["done"]:
+            return
+        watermark = self.state["watermarks"].get(kind) if self.mode == "incremental" else None
+        since = datetime.fromisoformat(watermark) if watermark else None
+        start = self.state.get("next") if self.state.get("listing") == kind else None
+        sort = "lastModified" if self.mode == "incremental" else None
+        pages = self.client.list_pages(kind, start=start, sort=sort)
+        for page in pages:
+            records, stop = _newer(page.records, since)
+            self._store_page(kind, page, records, None if stop else page.next)
+            if progress is not None:
+                progress(CrawlProgress(kind, self.pages[kind], self.records[kind], self.rejects))
+            if stop:
+                pages.close()  # the rest is older than the watermark: request no further page
+                break
+        with self.store.engine.begin() as conn:
+            self.state["done"].append(kind)
+            self.state.pop("listing", None)
+            self.state.pop("next", None)
+            self._save(conn)
+        if progress is not None:
+            progress(CrawlProgress(kind, self.pages.get(kind, 0), self.records.get(kind, 0), self.rejects, True))
+
+    def finish(self) -> None:
+        """Mark repos gone from the Hub (full runs) and close the run."""
+        now = datetime.now(UTC)
+        with self.store.engine.begin() as conn:
+            if self.mode == "full":
+                for kind in REPO_KINDS:
+                    table = Base.metadata.tables[kind]
+                    result = conn.execute(update(table).where(table.c.deleted_at.is_(None),
+                                                              table.c.last_seen < self.started_at)
+                                          .values(deleted_at=now))  # fmt: skip
+                    self.deleted[kind] = result.rowcount
+            counts = {"pages": self.pages, "records": self.records, "rejects": self.rejects, "deleted": self.deleted}
+            conn.execute(update(_RUNS).where(_RUNS.c.id == self.id)
+                         .values(status="finished", finished_at=now, counts=counts, checkpoint=None))  # fmt: skip
+
+    def fail(self, error: str) -> None:
+        """Record that the run stopped; its checkpoint stays for the next run to resume from."""
+        with self.store.engine.begin() as conn:
+            conn.execute(update(_RUNS).where(_RUNS.c.id == self.id).values(status="failed", error=error))
+
+    # --- one page ---------------------------------------------------------------------------
+
+    def _store_page(self, kind: RepoKind, page: Page, records: list[Any], next_url: str | None) -> None:
+        normalize = _NORMALIZE[kind]
+        good: dict[str, Normalized] = {}
+        rejects: list[dict[str, Any]] = []
+        for raw in records:
+            try:
+                item = normalize(raw)
+            except (RecordError, ValueError, TypeError, KeyError, AttributeError) as exc:
+                reason = str(exc) if isinstance(exc, RecordError) else f"{type(exc).__name__}: {exc}"
+                record_id = raw.get("id") if isinstance(raw, dict) else None
+                rejects.append({"run_id": self.id, "kind": kind[:-1],
+                                "record_id": record_id if isinstance(record_id, str) else None,
+                                "raw": orjson.dumps(raw).decode(), "reason": reason})  # fmt: skip
+                continue
+            good[item.id] = item  # the same repo twice in a page: the last wins
+        with self.store.engine.begin() as conn:
+            self._write(conn, kind, list(good.values()))
+            if rejects:
+                conn.execute(insert(Base.metadata.tables["rejects"]), rejects)
+                # A repo still listed, even if malformed now, has not gone from the Hub.
+                seen = [r["record_id"] for r in rejects if r["record_id"]]
+                table = Base.metadata.tables[kind]
+                for at in range(0, len(seen), 900):
+                    conn.execute(update(table).where(table.c.id.in_(seen[at:at + 900]))
+                                 .values(last_seen=self.started_at))  # fmt: skip
+            self.pages[kind] = self.pages.get(kind, 0) + 1
+            self.records[kind] = self.records.get(kind, 0) + len(good)
+            self.state["rejects"] += len(rejects)
+            self.state["listing"], self.state["next"] = kind, next_url
+            self._save(conn)
+
+    def _write(self, conn: Connection, kind: RepoKind, items: list[Normalized]) -> None:
+        if not items:
+            return
+        seen = {"first_seen": self.started_at, "last_seen": self.started_at, "deleted_at": None}
+        upsert(conn, kind, [item.row | seen for item in items], keep=("first_seen",))
+        ids = [item.id for item in items]
+        for table, column in _CHILDREN[kind]:
+            delete_children(conn, table, column, ids)
+            rows = [row for item in items for row in item.children[table]]
+            if rows:
+                upsert(conn, table, rows, update=False)
+        if kind == "models":
+            upsert(conn, "model_history", [item.history | {"run_id": self.id} for item in items])
+
+    def _save(self, conn: Connection) -> None:
+        conn.execute(update(_RUNS).where(_RUNS.c.id == self.id).values(checkpoint=dict(self.state)))
+
+
+def _newer(records: list[Any], since: datetime | None) -> tuple[list[Any], bool]:
+    """Return the records modified at or after ``since``, and whether an older one was met."""
+    if since is None:
+        return records, False
+    for at, raw in enumerate(records):
+        try:
+            modified = parse_date(raw.get("lastModified"), "lastModified") if isinstance(raw, dict) else None
+        except RecordError:
+            continue  # malformed: kept, for the normaliser to reject with its reason
+        if modified is not None and modified < since:
+            return records[:at], True
+    return records, False
+
+
+def _as_utc(value: datetime) -> datetime:
+    # SQLite gives back naive datetimes; they were stored in UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
