@@ -1,0 +1,110 @@
+"""Reading rows for the graph layer, and checking that an id exists (with close matches when not)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Literal
+
+from sqlalchemy import bindparam, text
+
+from catalog.errors import NotFound
+from catalog.graph.params import PARAM_BUCKETS
+from catalog.store import Store
+
+__all__ = ["FaceKind", "chunks", "fetch", "require", "suggest"]
+
+FaceKind = Literal["model", "task", "library", "app", "provider", "author", "params"]
+
+#: Ids per ``IN (...)`` list: far below SQLite's 32766 variables and PostgreSQL's 65535.
+CHUNK = 5_000
+#: Candidates that close matches are chosen from: bounded so that a miss stays cheap at 1M models.
+MAX_CANDIDATES = 5_000
+
+# Where each kind of id lives: its own table, and the columns of live models that name it.
+_SOURCES: dict[str, str] = {
+    "task": "SELECT id FROM tasks UNION SELECT DISTINCT pipeline_tag FROM models WHERE pipeline_tag IS NOT NULL",
+    "library": "SELECT id FROM libraries UNION SELECT DISTINCT library_name FROM models WHERE library_name IS NOT NULL",
+    "app": "SELECT id FROM apps UNION SELECT DISTINCT app_id FROM model_apps",
+    "provider": "SELECT id FROM providers UNION SELECT DISTINCT provider_id FROM model_providers",
+}  # fmt: skip
+
+
+def fetch(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    """Run a read-only ``sql`` with ``params`` (lists become ``IN`` lists) and return its rows.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> fetch(demo_store(), "SELECT id FROM apps WHERE id IN :ids ORDER BY id", {"ids": ["vllm", "ollama"]})
+    [('ollama',), ('vllm',)]
+    """
+    params = dict(params or {})
+    statement = text(sql)
+    lists = [k for k, v in params.items() if isinstance(v, list | tuple | set | frozenset)]
+    if lists:
+        statement = statement.bindparams(*[bindparam(k, expanding=True) for k in lists])
+        params.update({k: list(params[k]) for k in lists})
+    with store.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(statement, params)]
+
+
+def chunks(items: Sequence[str]) -> Iterator[list[str]]:
+    """Yield ``items`` in lists short enough for one ``IN (...)``."""
+    for start in range(0, len(items), CHUNK):
+        yield list(items[start : start + CHUNK])
+
+
+def _exists(store: Store, kind: FaceKind, id: str) -> bool:
+    if kind == "params":
+        return id in {b[0] for b in PARAM_BUCKETS}
+    if kind == "model":
+        sql = "SELECT 1 FROM models WHERE id = :id AND deleted_at IS NULL LIMIT 1"
+    elif kind == "author":
+        sql = "SELECT 1 FROM models WHERE author = :id AND deleted_at IS NULL LIMIT 1"
+    else:
+        sql = f"SELECT 1 FROM ({_SOURCES[kind]}) s WHERE id = :id"
+    return bool(fetch(store, sql, {"id": id}))
+
+
+def suggest(store: Store, kind: FaceKind, id: str, n: int = 3) -> list[str]:
+    """Return up to ``n`` ids of ``kind`` close to ``id``, from a bounded list of candidates.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> suggest(demo_store(), "task", "text-generaton")
+    ['text-generation']
+    """
+    if kind == "params":
+        candidates = [b[0] for b in PARAM_BUCKETS]
+    elif kind in ("model", "author"):
+        author, _, name = id.partition("/")
+        column = "id" if kind == "model" else "author"
+        # Same author, or a name that contains the asked-for name: an index range plus one scan.
+        rows = fetch(
+            store,
+            f"SELECT DISTINCT {column} FROM models WHERE deleted_at IS NULL AND "
+            f"(author = :author OR LOWER({column}) LIKE :pattern) LIMIT {MAX_CANDIDATES}",
+            {"author": author, "pattern": f"%{(name or author)[:12].lower()}%"},
+        )
+        candidates = [r[0] for r in rows]
+    else:
+        candidates = [r[0] for r in fetch(store, f"SELECT id FROM ({_SOURCES[kind]}) s LIMIT {MAX_CANDIDATES}")]
+    by_lower = {c.lower(): c for c in candidates if c}
+    return [by_lower[c] for c in difflib.get_close_matches(id.lower(), list(by_lower), n=n, cutoff=0.6)]
+
+
+def require(store: Store, kind: FaceKind, id: str) -> None:
+    """Raise :class:`NotFound` (with close matches) unless the catalog holds ``id`` of ``kind``.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> require(demo_store(), "library", "transfomers")
+    Traceback (most recent call last):
+    ...
+    catalog.errors.NotFound: no library 'transfomers' in the catalog; did you mean 'transformers'?
+    """
+    if not _exists(store, kind, id):
+        raise NotFound(kind, id, suggest(store, kind, id))

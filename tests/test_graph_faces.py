@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import pytest
+
+from catalog.errors import ConfigError
+from catalog.graph.cooccurrence import cooccurrence_counts, face_counts
+from catalog.graph.faces import build_faces_graph
+from catalog.graph.params import bucket_of, parse_count
+from catalog.store import Store
+from tests.catalog_fixtures import load_tiny_catalog
+
+
+def test_faces_graph_counts_live_models_per_face_value(store: Store) -> None:
+    graph = build_faces_graph(load_tiny_catalog(store))
+    counts = {node: count for node, count in graph.nodes(data="count")}
+    assert counts == {
+        "task:image-classification": 1, "task:text-classification": 1, "task:text-generation": 7,
+        "library:gguf": 1, "library:peft": 1, "library:timm": 1, "library:transformers": 6,
+        "params:<1B": 3, "params:1-3B": 0, "params:3-7B": 3, "params:7-13B": 2, "params:13-34B": 0,
+        "params:34-70B": 0, "params:70-200B": 1, "params:>200B": 0,
+        "provider:groq": 1, "provider:hf-inference": 1, "provider:together": 3,
+        "app:llama.cpp": 1, "app:ollama": 1, "app:vllm": 4,
+    }  # fmt: skip
+    assert {kind for _, kind in graph.nodes(data="kind")} == {"task", "library", "params", "provider", "app"}
+    assert graph.nodes["provider:together"] == {"kind": "provider", "label": "Together AI", "count": 3, "downloads": 2600}
+    assert graph.nodes["task:image-classification"]["modality"] == "cv"
+
+
+def test_faces_graph_edges_weigh_the_models_touching_both(store: Store) -> None:
+    graph = build_faces_graph(load_tiny_catalog(store))
+    weights = {tuple(sorted(e)): w for *e, w in graph.edges(data="weight")}
+    assert {rel for *_, rel in graph.edges(data="rel")} == {"co_occurs"}
+    assert weights[("library:transformers", "task:text-generation")] == 5
+    assert weights[("provider:together", "task:text-generation")] == 3
+    assert weights[("app:vllm", "library:transformers")] == 4
+    assert weights[("app:ollama", "library:gguf")] == 1
+    assert weights[("app:vllm", "provider:together")] == 3  # staging counts too
+    assert weights[("params:70-200B", "provider:together")] == 1
+    assert weights[("params:<1B", "task:text-generation")] == 1  # the LoRA adapter
+    # The deleted model (transformers, text-generation, vllm, together) counts nowhere.
+    assert graph.edges["app:vllm", "task:text-generation"]["weight"] == 4
+    assert graph.number_of_edges() == 42  # 5+6+3+3 from tasks, 7+3+3 libraries, 5+5 params, 2
+
+
+def test_cooccurrence_task_by_library(store: Store) -> None:
+    assert cooccurrence_counts(load_tiny_catalog(store), "task", "library") == [
+        ("text-generation", "transformers", 5, 3080),
+        ("image-classification", "timm", 1, 1500),
+        ("text-classification", "transformers", 1, 2000),
+        ("text-generation", "gguf", 1, 300),
+        ("text-generation", "peft", 1, 50),
+    ]
+
+
+def test_face_counts_by_parameter_bucket(store: Store) -> None:
+    assert face_counts(load_tiny_catalog(store), "params") == [
+        ("3-7B", 3, 1700), ("<1B", 3, 3550), ("7-13B", 2, 980), ("70-200B", 1, 700),
+    ]  # fmt: skip
+
+
+def test_faces_must_be_known_and_different(store: Store) -> None:
+    with pytest.raises(ConfigError, match="not a face: 'colour'"):
+        face_counts(store, "colour")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="two different faces"):
+        cooccurrence_counts(store, "task", "task")
+
+
+def test_bucket_edges_and_counts() -> None:
+    assert [bucket_of(n) for n in (0, 999_999_999, 10**9, 3 * 10**9, 13 * 10**9, 199_999_999_999, 2 * 10**11)] == [
+        "<1B", "<1B", "1-3B", "3-7B", "13-34B", "70-200B", ">200B"]  # fmt: skip
+    assert parse_count("7B") == 7_000_000_000
+    with pytest.raises(ConfigError, match="not a parameter count: 'seven'"):
+        parse_count("seven")
