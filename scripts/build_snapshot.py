@@ -1,0 +1,377 @@
+"""Build ``data/snapshot/``: an offline snapshot of the Hub's API answers from real ecosystem facts.
+
+Usage: ``python scripts/build_snapshot.py [HUB_FACTS_DIR] [--out data/snapshot]``; the facts folder
+(default ``../shared/hub-facts`` next to the repository) holds the extracts of the packages named in
+each file's ``source``. The output is deterministic: running the script twice gives the same bytes.
+
+What is real, what is derived by a stated rule, and what is made up is listed in ``data/README.md``
+and in the snapshot's ``manifest.json`` (``made_up``). Made-up values are drawn from a hash of the
+repo id, so they never change between builds and never pass for real counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from catalog.hub.snapshot import write_snapshot  # noqa: E402
+
+#: The snapshot's pretend crawl time; every made-up date is before it.
+RECORDED_AT = "2026-11-01T00:00:00.000Z"
+#: Every fabricated field, as ``<kind>.<field>`` (``data/README.md`` says when each one is made up).
+MADE_UP = [
+    "models._id", "models.downloads", "models.downloadsAllTime", "models.likes", "models.trendingScore",
+    "models.createdAt", "models.lastModified", "models.sha", "models.safetensors.parameters",
+    "models.inferenceProviderMapping.status", "models.spaces", "models.gated", "models[catalog-examples/*]",
+    "datasets._id", "datasets.downloads", "datasets.likes", "datasets.createdAt", "datasets.lastModified", "datasets.gated",
+    "spaces._id", "spaces.sdk", "spaces.likes", "spaces.trendingScore", "spaces.createdAt", "spaces.lastModified",
+    "spaces.runtime", "spaces.models", "spaces.datasets",
+]  # fmt: skip
+#: Lineage from the models' own cards, where no package in the facts names the base.
+CARD_LINEAGE = {
+    "TIGER-Lab/VLM2Vec-LoRA": ("adapter", ["microsoft/Phi-3.5-vision-instruct"]),
+    "castorini/repllama-v1-7b-lora-passage": ("adapter", ["meta-llama/Llama-2-7b-hf"]),
+    "black-forest-labs/FLUX.1-Depth-dev-lora": ("adapter", ["black-forest-labs/FLUX.1-dev"]),
+    "kontext-community/relighting-kontext-dev-lora-v3": ("adapter", ["black-forest-labs/FLUX.1-Kontext-dev"]),
+}
+#: Made-up merge repos: no offline source names a real model merged from several parents.
+MERGES = {
+    "catalog-examples/bge-e5-base-merge": ["BAAI/bge-base-en-v1.5", "intfloat/e5-base-v2"],
+    "catalog-examples/minilm-mpnet-merge": ["sentence-transformers/all-MiniLM-L6-v2",
+                                            "sentence-transformers/all-mpnet-base-v2", "BAAI/bge-small-en-v1.5"],
+}  # fmt: skip
+_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+_QUANTIZED_NAME = re.compile(r"(INT8|INT4|GPTQ|AWQ|GGUF|MXFP\d|FP8|[248]bit)", re.IGNORECASE)
+_LITELLM_PROVIDERS = {"together_ai": "together", "fireworks_ai": "fireworks-ai", "featherless_ai": "featherless-ai",
+                      "fal_ai": "fal-ai", "cohere_chat": "cohere", "zai": "zai-org"}  # fmt: skip
+_MODE_TASK = {"chat": "conversational", "completion": "text-generation", "embedding": "feature-extraction",
+              "image_generation": "text-to-image", "audio_transcription": "automatic-speech-recognition"}  # fmt: skip
+#: transformers auto-model families, most telling first: a model type's first family gives its task.
+_FAMILY_TASKS = [
+    ("IMAGE_TEXT_TO_TEXT", "image-text-to-text"), ("CAUSAL_LM", "text-generation"),
+    ("SPEECH_SEQ_2_SEQ", "automatic-speech-recognition"), ("CTC", "automatic-speech-recognition"),
+    ("TEXT_TO_WAVEFORM", "text-to-speech"), ("TEXT_TO_SPECTROGRAM", "text-to-speech"),
+    ("SEQ_TO_SEQ_CAUSAL_LM", "text-generation"), ("ZERO_SHOT_IMAGE_CLASSIFICATION", "zero-shot-image-classification"),
+    ("ZERO_SHOT_OBJECT_DETECTION", "zero-shot-object-detection"), ("OBJECT_DETECTION", "object-detection"),
+    ("DEPTH_ESTIMATION", "depth-estimation"), ("MASK_GENERATION", "mask-generation"),
+    ("KEYPOINT_MATCHING", "keypoint-matching"), ("KEYPOINT_DETECTION", "keypoint-detection"),
+    ("UNIVERSAL_SEGMENTATION", "image-segmentation"), ("SEMANTIC_SEGMENTATION", "image-segmentation"),
+    ("VIDEO_CLASSIFICATION", "video-classification"), ("AUDIO_CLASSIFICATION", "audio-classification"),
+    ("IMAGE_CLASSIFICATION", "image-classification"), ("DOCUMENT_QUESTION_ANSWERING", "document-question-answering"),
+    ("TABLE_QUESTION_ANSWERING", "table-question-answering"), ("VISUAL_QUESTION_ANSWERING", "visual-question-answering"),
+    ("TIME_SERIES_PREDICTION", "time-series-forecasting"), ("IMAGE_TO_IMAGE", "image-to-image"),
+    ("MASKED_LM", "fill-mask"), ("TOKEN_CLASSIFICATION", "token-classification"),
+    ("SEQUENCE_CLASSIFICATION", "text-classification"), ("QUESTION_ANSWERING", "question-answering"),
+    ("TEXT_ENCODING", "feature-extraction"), ("IMAGE", "image-feature-extraction"), ("", "feature-extraction"),
+]  # fmt: skip
+_LIBRARY_RANK = ["gguf", "open_clip", "pylate", "sentence-transformers", "timm", "diffusers", "transformers"]
+_MTEB_TYPE_CATEGORY = {"Retrieval": "text-retrieval", "Reranking": "text-ranking", "Classification": "text-classification",
+                       "MultilabelClassification": "text-classification", "PairClassification": "text-classification",
+                       "Clustering": "text-classification", "STS": "sentence-similarity", "BitextMining": "translation",
+                       "Summarization": "summarization", "InstructionRetrieval": "text-retrieval",
+                       "Any2AnyRetrieval": "visual-document-retrieval", "ImageClassification": "image-classification",
+                       "ZeroShotClassification": "zero-shot-classification"}  # fmt: skip
+
+
+def _hash(*parts: str) -> int:
+    return int.from_bytes(hashlib.sha256("\0".join(parts).encode()).digest()[:8], "big")
+
+
+def _unit(*parts: str) -> float:
+    return _hash(*parts) / 2**64
+
+
+def _oid(id: str) -> str:
+    return hashlib.sha256(f"oid\0{id}".encode()).hexdigest()[:24]
+
+
+def _made_up_date(id: str, field: str, start_year: int = 2021) -> str:
+    day = int(_unit(id, field) * 365 * (2026 - start_year))
+    year, day = start_year + day // 365, day % 365
+    month, mday = 1 + day // 31 % 12, 1 + day % 28
+    seconds = _hash(id, field, "s") % 86400
+    return f"{year}-{month:02d}-{mday:02d}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.000Z"
+
+
+def _counts(id: str, scale: int) -> dict[str, Any]:
+    """Made-up, heavy-tailed popularity numbers, stable for an id."""
+    downloads = int(10 ** (_unit(id, "downloads") ** 2 * scale))
+    return {
+        "downloads": downloads,
+        "downloadsAllTime": downloads * (2 + _hash(id, "all") % 40),
+        "likes": int(10 ** (_unit(id, "likes") ** 2 * (scale - 2))),
+        "trendingScore": _hash(id, "trending") % 50,
+    }
+
+
+def _load(facts: Path, name: str) -> Any:
+    return json.loads((facts / name).read_text(encoding="utf-8"))
+
+
+class Facts:
+    """The fact files, read once, with the lookups the builder needs."""
+
+    def __init__(self, folder: Path) -> None:
+        self.models = [m for m in _load(folder, "seed_models_merged.json")["models"] if m["id"]]
+        self.datasets = [d for d in _load(folder, "seed_datasets_merged.json")["datasets"] if d["id"]]
+        self.spaces = _load(folder, "seed_spaces.json")["spaces"]
+        self.tasks_data = _load(folder, "hf_tasks/tasks_data.json")
+        self.pipelines = _load(folder, "hf_tasks/pipeline_data.json")
+        self.libraries = _load(folder, "hf_tasks/model_libraries.json")
+        self.task_libraries = _load(folder, "hf_tasks/tasks_model_libraries.json")
+        self.mteb_tasks = {t["name"]: t for t in _load(folder, "mteb_tasks.json")}
+        self.mteb_models = {m["name"]: m for m in _load(folder, "mteb_model_meta.json")}
+        self.providers = set(_load(folder, "hfh_providers.json")["PROVIDER_T"])
+        self.litellm = _load(folder, "litellm_hf_provider_models.json")["providers"]
+        mappings = _load(folder, "transformers_auto_mappings.json")["modeling_auto_task_mappings"]
+        self.model_type_task: dict[str, str] = {}
+        for family, task in reversed(_FAMILY_TASKS):
+            name = f"MODEL_FOR_{family}_MAPPING_NAMES" if family else "MODEL_MAPPING_NAMES"
+            for model_type in mappings.get(name, {}):
+                self.model_type_task[model_type] = task
+        languages = _load(folder, "hf_languages.json")
+        by_name = {v["name"]: code for code, v in languages["LANGUAGES_ISO_639_1"].items()}
+        self.language_639_1 = {code: by_name.get(v["name"], code) for code, v in languages["LANGUAGES_ISO_639_3"].items()}
+
+
+def build_models(facts: Facts, spaces_by_model: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Return the raw model records, as ``GET /api/models?expand=...`` lists them."""
+    provider_models = _provider_models(facts)
+    records = [_model_record(seed, facts, provider_models, spaces_by_model) for seed in facts.models]
+    for id, parents in MERGES.items():
+        seed = {"id": id, "libraries": ["transformers", "sentence-transformers"], "licenses": ["apache-2.0"],
+                "pipeline_tags": ["sentence-similarity"], "base_models": parents}  # fmt: skip
+        records.append(_model_record(seed, facts, provider_models, spaces_by_model, relation="merge"))
+    # Newest first, as a crawl sorted by lastModified reads them.
+    records.sort(key=lambda r: (r["lastModified"], r["id"]), reverse=True)
+    return records
+
+
+def _model_record(seed: dict[str, Any], facts: Facts, provider_models: dict[str, list[dict[str, Any]]],
+                  spaces_by_model: dict[str, list[str]], relation: str | None = None) -> dict[str, Any]:  # fmt: skip
+    id = seed["id"]
+    libraries = sorted(seed.get("libraries", []), key=lambda lib: _LIBRARY_RANK.index(lib) if lib in _LIBRARY_RANK else 99)
+    mappings = provider_models.get(id.lower(), [])
+    pipeline_tag = _pipeline_tag(seed, libraries, facts, mappings)
+    if not libraries and pipeline_tag:
+        known = facts.task_libraries.get(pipeline_tag) or []
+        libraries = [lib for lib in _LIBRARY_RANK if lib in known][:1] or known[:1]
+    if not libraries and mappings:
+        libraries = ["transformers"]
+    library = libraries[0] if libraries else None
+    licenses = seed.get("licenses", [])
+    meta = facts.mteb_models.get(id, {})
+    languages = sorted({facts.language_639_1.get(lang.split("-")[0], lang.split("-")[0]) for lang in seed.get("languages", [])})
+    datasets = sorted({facts.mteb_tasks[t]["hf_dataset_path"] for t in seed.get("training_datasets", [])
+                       if t in facts.mteb_tasks and facts.mteb_tasks[t].get("hf_dataset_path")})  # fmt: skip
+    relation, bases = _lineage(seed, relation)
+    created = f"{seed['release_date']}T00:00:00.000Z" if seed.get("release_date") else _made_up_date(id, "createdAt")
+    modified = max(created, _made_up_date(id, "lastModified", 2024))
+    tags = [*libraries]
+    total = seed.get("n_parameters")
+    safetensors = gguf = None
+    if "gguf" in libraries:
+        gguf = {"total": total, "context_length": meta.get("max_tokens") or seed.get("max_tokens")}
+        gguf = {k: v for k, v in gguf.items() if v}
+    if total and library != "gguf":
+        dtype = "F32" if total < 1_000_000_000 else "BF16"
+        safetensors = {"parameters": {dtype: total}, "total": total}
+        tags.append("safetensors")
+    if pipeline_tag:
+        tags.append(pipeline_tag)
+    if any(m["task"] == "conversational" for m in mappings):
+        tags.append("conversational")
+    tags += languages
+    tags += [f"dataset:{d}" for d in datasets]
+    for base in bases:
+        tags += [f"base_model:{base}", f"base_model:{relation}:{base}"]
+    tags += [f"license:{lic}" for lic in licenses] + ["region:us"]
+    card: dict[str, Any] = {}
+    if licenses:
+        card["license"] = licenses[0]
+    if languages:
+        card["language"] = languages
+    if datasets:
+        card["datasets"] = datasets
+    if bases:
+        card["base_model"] = bases[0] if len(bases) == 1 else bases
+        card["base_model_relation"] = relation
+    if library:
+        card["library_name"] = library
+    if pipeline_tag:
+        card["pipeline_tag"] = pipeline_tag
+    config = None
+    if seed.get("model_type"):
+        config = {"model_type": seed["model_type"]}
+    record: dict[str, Any] = {
+        "_id": _oid(id), "id": id, "author": id.split("/")[0] if "/" in id else None,
+        "pipeline_tag": pipeline_tag, "library_name": library, "tags": tags,
+        **_counts(id, 7), "createdAt": created, "lastModified": modified,
+        "private": False, "gated": False, "disabled": False,
+        "sha": (seed.get("revision") or "").split("-")[0] or hashlib.sha1(id.encode()).hexdigest(),
+        "config": config, "cardData": card or None, "safetensors": safetensors, "gguf": gguf,
+        "inferenceProviderMapping": mappings, "spaces": spaces_by_model.get(id, []),
+    }  # fmt: skip
+    return {k: v for k, v in record.items() if v is not None or k in ("pipeline_tag", "library_name")}
+
+
+def _pipeline_tag(seed: dict[str, Any], libraries: list[str], facts: Facts, mappings: list[dict[str, Any]]) -> str | None:
+    """The real pipeline tag when a source names one, else one derived from the library or model type."""
+    if seed.get("pipeline_tags"):
+        return sorted(seed["pipeline_tags"])[0]
+    if seed.get("model_type") in facts.model_type_task:
+        return facts.model_type_task[seed["model_type"]]
+    if "open_clip" in libraries:
+        return "zero-shot-image-classification"
+    if "timm" in libraries:
+        return "image-classification"
+    if "sentence-transformers" in libraries or "pylate" in libraries:
+        return "sentence-similarity"
+    if seed["id"] in facts.mteb_models:
+        return "feature-extraction"
+    tasks = {m["task"] for m in mappings}
+    if "conversational" in tasks or "text-generation" in tasks:
+        return "text-generation"
+    return next(iter(sorted(tasks)), None)
+
+
+def _lineage(seed: dict[str, Any], relation: str | None) -> tuple[str | None, list[str]]:
+    if seed["id"] in CARD_LINEAGE:
+        return CARD_LINEAGE[seed["id"]][0], list(CARD_LINEAGE[seed["id"]][1])
+    # mteb sometimes names a base by its Hub URL; anything else that is not a repo id is dropped.
+    bases = [b.removeprefix("https://huggingface.co/").strip("/") for b in seed.get("base_models", [])]
+    bases = [b for b in bases if _REPO_ID.match(b) and b != seed["id"]]
+    if not bases:
+        return None, []
+    if relation is None:
+        relation = "quantized" if _QUANTIZED_NAME.search(seed["id"].split("/")[-1]) else "finetune"
+    return relation, bases
+
+
+def _provider_models(facts: Facts) -> dict[str, list[dict[str, Any]]]:
+    """Hub id (lower case) -> list-form provider mappings, from litellm's provider model tables."""
+    seeds = {m["id"].lower(): m for m in facts.models if m.get("providers")}
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for litellm_name, entries in sorted(facts.litellm.items()):
+        provider = _LITELLM_PROVIDERS.get(litellm_name, litellm_name)
+        if provider not in facts.providers:
+            continue
+        for entry in entries:
+            key = entry["model_id"].lower()
+            if key in seeds and not any(m["provider"] == provider for m in out[key]):
+                out[key].append({"provider": provider, "providerId": entry["model_id"], "status": "live",
+                                 "task": _MODE_TASK.get(entry.get("mode", ""), "conversational")})  # fmt: skip
+    return out
+
+
+def build_datasets(facts: Facts) -> list[dict[str, Any]]:
+    """Return the raw dataset records."""
+    task_datasets: dict[str, set[str]] = defaultdict(set)
+    for task, data in facts.tasks_data.items():
+        for dataset in (data or {}).get("datasets", []):
+            task_datasets[dataset["id"]].add(task)
+    mteb_by_path: dict[str, set[str]] = defaultdict(set)
+    for task in facts.mteb_tasks.values():
+        if task.get("hf_dataset_path") and task.get("type") in _MTEB_TYPE_CATEGORY:
+            mteb_by_path[task["hf_dataset_path"]].add(_MTEB_TYPE_CATEGORY[task["type"]])
+    records = []
+    for seed in facts.datasets:
+        id = seed["id"]
+        categories = sorted(set(seed.get("tasks", [])) | task_datasets.get(id, set()) | mteb_by_path.get(id, set()))
+        tags = [f"task_categories:{c}" for c in categories]
+        if seed.get("license"):
+            tags.append(f"license:{seed['license']}")
+        if seed.get("mteb_tasks"):
+            tags.append("mteb")
+        created = _made_up_date(id, "createdAt")
+        counts = _counts(id, 6)
+        records.append({
+            "_id": _oid(id), "id": id, "author": id.split("/")[0] if "/" in id else None,
+            "downloads": counts["downloads"], "likes": counts["likes"], "createdAt": created,
+            "lastModified": max(created, _made_up_date(id, "lastModified", 2024)), "private": False,
+            "gated": False, "disabled": False, "tags": tags,
+            "cardData": {"license": seed["license"]} if seed.get("license") else None,
+        })  # fmt: skip
+    records.sort(key=lambda r: (r["lastModified"], r["id"]), reverse=True)
+    return records
+
+
+def build_spaces(facts: Facts, models: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the raw Space records, each using a few models (and datasets) of its tasks: made-up links."""
+    by_task: dict[str, list[str]] = defaultdict(list)
+    for model in models:
+        if model.get("pipeline_tag"):
+            by_task[model["pipeline_tag"]].append(model["id"])
+    records = []
+    for seed in facts.spaces:
+        id = seed["id"]
+        tasks = seed.get("tasks", [])
+        candidates = sorted({m for t in tasks for m in by_task.get(t, [])})
+        count = 1 + _hash(id, "n") % 3
+        chosen = sorted({candidates[_hash(id, "model", str(i)) % len(candidates)] for i in range(count)}) if candidates else []
+        task_datasets = sorted({d["id"] for t in tasks for d in (facts.tasks_data.get(t) or {}).get("datasets", [])})
+        datasets = [task_datasets[_hash(id, "dataset") % len(task_datasets)]] if task_datasets and _hash(id, "d") % 2 else []
+        sdk = ["gradio", "gradio", "gradio", "streamlit", "docker", "static"][_hash(id, "sdk") % 6]
+        created = _made_up_date(id, "createdAt", 2022)
+        hardware = ["cpu-basic", "zero-a10g", "t4-small", "a10g-small"][_hash(id, "hw") % 4]
+        records.append({
+            "_id": _oid(id), "id": id, "author": id.split("/")[0], "sdk": sdk,
+            "likes": _counts(id, 6)["likes"], "trendingScore": _hash(id, "trending") % 30, "createdAt": created,
+            "lastModified": max(created, _made_up_date(id, "lastModified", 2024)), "private": False,
+            "runtime": {"stage": "RUNNING", "hardware": {"current": hardware, "requested": hardware}},
+            "models": chosen, "datasets": datasets, "tags": [sdk, *tasks, "region:us"],
+        })  # fmt: skip
+    records.sort(key=lambda r: (r["lastModified"], r["id"]), reverse=True)
+    return records
+
+
+def build_tags_by_type(facts: Facts, models: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Return the ``GET /api/models-tags-by-type`` payload: the Hub's tag taxonomy."""
+    licenses = sorted({t[8:] for m in models for t in m["tags"] if t.startswith("license:")})
+    languages = sorted({lang for m in models for lang in (m.get("cardData") or {}).get("language", [])})
+    return {
+        "pipeline_tag": [{"id": p["id"], "label": p["name"], "type": "pipeline_tag", "subType": p.get("modality")}
+                         for p in facts.pipelines],
+        "library": [{"id": lib["id"], "label": lib["prettyLabel"], "type": "library"} for lib in facts.libraries],
+        "license": [{"id": lic, "label": lic, "type": "license"} for lic in licenses],
+        "language": [{"id": lang, "label": lang, "type": "language"} for lang in languages],
+        "region": [{"id": "us", "label": "🇺🇸 Region: US", "type": "region"},
+                   {"id": "eu", "label": "🇪🇺 Region: EU", "type": "region"}],
+        "other": [{"id": t, "label": t, "type": "other"} for t in ("conversational", "safetensors", "mteb")],
+    }  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("facts", nargs="?", type=Path, default=ROOT.parent / "shared" / "hub-facts")
+    parser.add_argument("--out", type=Path, default=ROOT / "data" / "snapshot")
+    args = parser.parse_args(argv)
+    facts = Facts(args.facts)
+    placeholder = build_models(facts, {})
+    spaces = build_spaces(facts, placeholder)
+    spaces_by_model: dict[str, list[str]] = defaultdict(list)
+    for space in spaces:
+        for model in space["models"]:
+            spaces_by_model[model].append(space["id"])
+    models = build_models(facts, spaces_by_model)
+    snapshot = write_snapshot(
+        args.out, models=models, datasets=build_datasets(facts), spaces=spaces, tasks=facts.tasks_data,
+        tags_by_type=build_tags_by_type(facts, models), compress=True,
+        manifest={"endpoint": "https://huggingface.co", "recorded_at": RECORDED_AT, "made_up": MADE_UP,
+                  "client": "huggingface_hub 2.4.0 (built offline by scripts/build_snapshot.py, not recorded)",
+                  "note": "Built from real ecosystem facts (see data/README.md); made-up fields are listed in made_up."},
+    )  # fmt: skip
+    print(f"{snapshot.path}: {snapshot.manifest['counts']}")
+
+
+if __name__ == "__main__":
+    main()
