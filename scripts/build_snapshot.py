@@ -177,7 +177,8 @@ def _model_record(seed: dict[str, Any], facts: Facts, provider_models: dict[str,
     created = f"{seed['release_date']}T00:00:00.000Z" if seed.get("release_date") else _made_up_date(id, "createdAt")
     modified = max(created, _made_up_date(id, "lastModified", 2024))
     tags = [*libraries]
-    total = seed.get("n_parameters")
+    # Some sources give counts as floats (1e6): the Hub's totals are integers.
+    total = int(seed["n_parameters"]) if seed.get("n_parameters") else None
     safetensors = gguf = None
     if "gguf" in libraries:
         gguf = {"total": total, "context_length": meta.get("max_tokens") or seed.get("max_tokens")}
