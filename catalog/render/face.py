@@ -1,0 +1,263 @@
+"""The page of one face value (a task, library, app, provider or parameter bucket).
+
+Its neighbourhood is drawn around it: the top models by downloads on a ring, and beyond them the
+tasks, libraries, apps and providers those models have, each near its models. The models the
+page cannot show are one "+N more models" node. Beside the graph: its figures, its top models
+and the faces it most often goes with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+from urllib.parse import quote
+
+import networkx as nx
+
+from catalog.render.layout import hub_layout
+from catalog.render.page import Page, escape, relative_href
+from catalog.render.style import (
+    KIND_LABELS,
+    KIND_STYLES,
+    MODALITY_COLOURS,
+    MODALITY_LABELS,
+    edge_width,
+    format_count,
+    node_size,
+)
+
+__all__ = ["face_page", "model_href"]
+
+#: How many co-occurring faces the table beside the graph lists.
+TOGETHER = 15
+
+
+def model_href(model_id: str) -> str:
+    """Return the Hub page of a model (a link to follow, never fetched by the page).
+
+    Examples
+    --------
+    >>> model_href("org/a model")
+    'https://huggingface.co/org/a%20model'
+    """
+    return "https://huggingface.co/" + quote(model_id, safe="/")
+
+
+def face_page(
+    neighbourhood: nx.Graph,
+    centre: str,
+    path: str,
+    page_of: Callable[[Hashable], str | None],
+    *,
+    faces: nx.Graph | None = None,
+) -> Page:
+    """Build the page of the face node ``centre`` (``"library:transformers"``) at ``path``.
+
+    Parameters
+    ----------
+    neighbourhood : nx.Graph
+        ``face_neighbourhood``'s graph: ``centre``, model nodes (``kind="model"``, ``downloads``,
+        ``likes``) and the faces those models touch, each node with ``kind``.
+    centre : str
+        The node of the face the page is about.
+    path : str
+        Where the page goes in the map folder (links are relative to it).
+    page_of : callable
+        The page path of a node, ``None`` when it has none (models link to the Hub).
+    faces : nx.Graph, optional
+        The faces graph, for the figures: how many models touch ``centre`` (beyond the ones
+        drawn) and what it co-occurs with.
+    """
+    info = dict(faces.nodes[centre]) if faces is not None and centre in faces else {}
+    info.update({k: v for k, v in neighbourhood.nodes[centre].items() if v is not None})
+    models = sorted((n for n, d in neighbourhood.nodes(data=True) if d.get("kind") == "model" and n != centre),
+                    key=lambda n: (-(neighbourhood.nodes[n].get("downloads") or 0), str(n)))  # fmt: skip
+    others = sorted((n for n, d in neighbourhood.nodes(data=True) if d.get("kind") != "model" and n != centre),
+                    key=lambda n: (str(neighbourhood.nodes[n].get("kind")), str(n)))  # fmt: skip
+    graph = nx.Graph(neighbourhood)
+    if faces is not None:
+        # The faces graph knows what the neighbourhood does not: a task's modality, counts.
+        for node, data in graph.nodes(data=True):
+            if node in faces:
+                for key, value in faces.nodes[node].items():
+                    if data.get(key) is None:
+                        data[key] = value
+    hidden = (info.get("count") or 0) - len(models)
+    ring = list(models)
+    if hidden > 0:
+        more = "more:models"
+        graph.add_node(more, kind="more", label=f"+{hidden:,} more models", folded=hidden)
+        graph.add_edge(centre, more, rel="has_model")
+        ring.append(more)
+    links = {n: [m for m in graph.adj[n] if m in graph.nodes and graph.nodes[m].get("kind") in ("model", "more")]
+             for n in others}  # fmt: skip
+    positions = hub_layout(centre, ring, others, links)
+
+    top = max((graph.nodes[m].get("downloads") or 0 for m in models), default=0)
+    nodes = []
+    for node in [centre, *ring, *others]:
+        data = graph.nodes[node]
+        kind = data.get("kind", "more")
+        colour, shape = KIND_STYLES.get(kind, KIND_STYLES["more"])
+        if kind == "task":
+            colour = MODALITY_COLOURS.get(data.get("modality") or "other", MODALITY_COLOURS["other"])
+        if node == centre:
+            size = 40.0
+        elif kind == "model":
+            size = node_size(data.get("downloads") or 0, top, smallest=6, biggest=30)
+        else:
+            size = 14.0
+        x, y = positions[node]
+        item: dict[str, Any] = {
+            "id": node, "label": _label(node, data), "x": round(x, 1), "y": round(y, 1),
+            "size": size, "shape": shape, "color": colour, "title": _title(node, data, graph),
+        }  # fmt: skip
+        href = _href(node, data, path, page_of)
+        if href:
+            item["href"] = href
+        nodes.append(item)
+    heaviest = max((graph.nodes[m].get("downloads") or 0 for m in models), default=1) or 1
+    edges = []
+    for u, v, data in graph.edges(data=True):
+        model = u if graph.nodes[u].get("kind") == "model" else v if graph.nodes[v].get("kind") == "model" else None
+        downloads = graph.nodes[model].get("downloads") or 0 if model else 0
+        edges.append({"from": u, "to": v, "width": edge_width(downloads, heaviest, thickest=4),
+                      "title": f"{_label(u, graph.nodes[u])} \u2014 {_label(v, graph.nodes[v])}\n"
+                               f"{data.get('rel', 'related')}"})  # fmt: skip
+    title = f"{KIND_LABELS.get(info.get('kind', ''), 'Face')}: {_label(centre, info)}"
+    sidebar = _sidebar(centre, info, graph, models, path, page_of, faces)
+    return Page(path, title, nodes, edges, sidebar=sidebar)
+
+
+def _label(node: Hashable, data: dict[str, Any]) -> str:
+    if data.get("label"):
+        return str(data["label"])
+    return str(node).partition(":")[2] or str(node)
+
+
+def _href(node: Hashable, data: dict[str, Any], path: str, page_of: Callable[[Hashable], str | None]) -> str | None:
+    target = page_of(node)
+    if target:
+        return relative_href(path, target)
+    if data.get("kind") == "model":
+        return model_href(str(node).partition(":")[2])
+    return None
+
+
+def _title(node: Hashable, data: dict[str, Any], graph: nx.Graph) -> str:
+    kind = data.get("kind", "more")
+    lines = [f"{KIND_LABELS.get(kind, kind)}: {_label(node, data)}"]
+    if kind == "model":
+        lines.append(f"Downloads: {format_count(data.get('downloads'))}")
+        lines.append(f"Likes: {format_count(data.get('likes'))}")
+    elif kind == "more":
+        lines.append("Models touching it beyond the top ones drawn")
+    else:
+        if kind == "task" and data.get("modality"):
+            lines.append(f"Modality: {MODALITY_LABELS.get(data['modality'], data['modality'])}")
+        shown = sum(1 for m in graph.adj[node] if graph.nodes[m].get("kind") == "model")
+        lines.append(f"Models drawn here: {shown:,}")
+    return "\n".join(lines)
+
+
+def _sidebar(
+    centre: str,
+    info: dict[str, Any],
+    graph: nx.Graph,
+    models: list[Hashable],
+    path: str,
+    page_of: Callable[[Hashable], str | None],
+    faces: nx.Graph | None,
+) -> str:
+    rows = [("Models", format_count(info.get("count") if info.get("count") is not None else len(models)))]
+    if info.get("downloads") is not None:
+        rows.append(("Their downloads", format_count(info["downloads"])))
+    if info.get("kind") == "task" and info.get("modality"):
+        rows.append(("Modality", MODALITY_LABELS.get(info["modality"], info["modality"])))
+    if models:
+        rows.append(("Top models drawn", f"{len(models):,}"))
+    parts = ['<h2>Figures</h2><table>']
+    parts += [f'<tr><th>{escape(k)}</th><td class="n">{escape(v)}</td></tr>' for k, v in rows]
+    parts.append("</table>")
+
+    if models:
+        parts.append('<h2>Top models</h2><table><tr><th>Model</th><th class="n">Downloads</th>'
+                     '<th class="n">Likes</th></tr>')  # fmt: skip
+    for node in models:
+        data = graph.nodes[node]
+        href = _href(node, data, path, page_of) or ""
+        parts.append(f'<tr><td><a href="{escape(href)}">{escape(_label(node, data))}</a></td>'
+                     f'<td class="n">{format_count(data.get("downloads"))}</td>'
+                     f'<td class="n">{format_count(data.get("likes"))}</td></tr>')  # fmt: skip
+    if models:
+        parts.append("</table>")
+
+    if faces is not None and centre in faces and faces.degree(centre):
+        together = sorted(faces.adj[centre].items(), key=lambda kv: (-(kv[1].get("weight") or 0), str(kv[0])))
+        parts.append('<h2>Most often with</h2><table><tr><th>Face</th><th class="n">Models</th></tr>')
+        for other, edge in together[:TOGETHER]:
+            data = faces.nodes[other]
+            target = page_of(other)
+            name = escape(f"{_label(other, data)} ({KIND_LABELS.get(data.get('kind', ''), '').lower()})")
+            cell = f'<a href="{escape(relative_href(path, target))}">{name}</a>' if target else name
+            parts.append(f'<tr><td>{cell}</td><td class="n">{format_count(edge.get("weight"))}</td></tr>')
+        parts.append("</table>")
+    return "".join(parts)
+
+
+def ego_page(
+    faces: nx.Graph,
+    centre: str,
+    path: str,
+    page_of: Callable[[Hashable], str | None],
+    *,
+    limit: int = 80,
+) -> Page:
+    """Build the page of a face from the faces graph alone: the faces it goes with, by models shared.
+
+    Used for parameter buckets, whose models are too many and too alike to list: the page shows
+    which tasks, libraries, apps and providers the bucket's models touch, the ``limit`` strongest,
+    the rest folded into one "+N more" node.
+    """
+    info = faces.nodes[centre]
+    ranked = sorted(faces.adj[centre].items(), key=lambda kv: (-(kv[1].get("weight") or 0), str(kv[0])))
+    shown = [n for n, _ in ranked[:limit]]
+    graph = nx.Graph()
+    graph.add_node(centre, **info)
+    for node in shown:
+        graph.add_node(node, **faces.nodes[node])
+        graph.add_edge(centre, node, **faces.edges[centre, node])
+    ring = sorted(shown, key=lambda n: (str(faces.nodes[n].get("kind")), -(faces.edges[centre, n].get("weight") or 0), str(n)))
+    if len(ranked) > limit:
+        rest = ranked[limit:]
+        graph.add_node("more:faces", kind="more", label=f"+{len(rest):,} more", folded=len(rest))
+        graph.add_edge(centre, "more:faces", weight=sum(e.get("weight") or 0 for _, e in rest))
+        ring.append("more:faces")
+    positions = hub_layout(centre, ring, [], {})
+    heaviest = max((graph.edges[centre, n].get("weight") or 0 for n in ring), default=0)
+    nodes = []
+    for node in [centre, *ring]:
+        data = graph.nodes[node]
+        kind = data.get("kind", "more")
+        colour, shape = KIND_STYLES.get(kind, KIND_STYLES["more"])
+        if kind == "task":
+            colour = MODALITY_COLOURS.get(data.get("modality") or "other", MODALITY_COLOURS["other"])
+        weight = graph.edges[centre, node].get("weight") or 0 if node != centre else heaviest
+        x, y = positions[node]
+        title = _title(node, data, graph).rsplit("\n", 1)[0] + f"\nModels: {format_count(data.get('count'))}"
+        item: dict[str, Any] = {
+            "id": node, "label": _label(node, data), "x": round(x, 1), "y": round(y, 1),
+            "size": 40.0 if node == centre else node_size(weight, heaviest, smallest=6, biggest=30),
+            "shape": shape, "color": colour, "title": title,
+        }  # fmt: skip
+        href = _href(node, data, path, page_of)
+        if href:
+            item["href"] = href
+        nodes.append(item)
+    edges = [{"from": centre, "to": node, "width": edge_width(graph.edges[centre, node].get("weight") or 0, heaviest),
+              "title": f"{_label(centre, info)} \u2014 {_label(node, graph.nodes[node])}\n"
+                       f"{format_count(graph.edges[centre, node].get('weight'))} models"}
+             for node in ring]  # fmt: skip
+    title = f"{KIND_LABELS.get(info.get('kind', ''), 'Face')}: {_label(centre, info)}"
+    sidebar = _sidebar(centre, dict(info), graph, [], path, page_of, faces)
+    return Page(path, title, nodes, edges, sidebar=sidebar)

@@ -1,0 +1,188 @@
+"""The page of one model family: the family tree of a base model, coloured by relation, sized by downloads.
+
+A family can hold tens of thousands of models (fine-tunes of fine-tunes, quantizations of each).
+Past ``max_nodes`` the page keeps the most downloaded models with the path from each up to the
+root, and folds the rest under their nearest kept ancestor into one "+N more" node per ancestor.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Hashable
+from typing import Any
+
+import networkx as nx
+
+from catalog.render.face import model_href
+from catalog.render.fold import fold
+from catalog.render.layout import radial_tree_layout
+from catalog.render.page import Page, escape
+from catalog.render.style import RELATION_COLOURS, KIND_STYLES, edge_width, format_count, node_size
+
+__all__ = ["lineage_page", "prune_family"]
+
+_RELATION_NAMES = {"finetune_of": "fine-tune", "adapter_of": "adapter", "quantized_from": "quantization",
+                   "merge_of": "merge"}  # fmt: skip
+
+
+def prune_family(tree: nx.DiGraph, root: Hashable, max_nodes: int) -> nx.DiGraph:
+    """Return ``tree`` (edges child -> base) cut down to at most ``max_nodes`` nodes.
+
+    The most downloaded models are kept with their path up to ``root`` (along the first base
+    reached from the root), until half the budget is used; every other model folds into one
+    ``"more:<ancestor>"`` node under its nearest kept ancestor. So the result never exceeds
+    ``max_nodes``: at most one fold node per kept node.
+
+    Examples
+    --------
+    >>> tree = nx.DiGraph([("a", "r"), ("b", "r"), ("c", "a"), ("d", "a")])
+    >>> nx.set_node_attributes(tree, {"r": 9, "a": 1, "b": 5, "c": 3, "d": 0}, "downloads")
+    >>> small = prune_family(tree, "r", 4)
+    >>> sorted(small.nodes(data="folded"))
+    [('b', None), ('more:r', 3), ('r', None)]
+    >>> sorted(small.edges(data="edges"))
+    [('b', 'r', None), ('more:r', 'r', 1)]
+    """
+    if tree.number_of_nodes() <= max_nodes:
+        return tree
+    parent = _bfs_parents(tree, root)
+    budget = max(1, max_nodes // 2)
+    kept: set[Hashable] = {root}
+    ranked = sorted(parent, key=lambda n: (-(tree.nodes[n].get("downloads") or 0), str(n)))
+    for node in ranked:
+        path = []
+        while node is not None and node not in kept:
+            path.append(node)
+            node = parent[node]
+        if len(kept) + len(path) > budget:
+            continue
+        kept.update(path)
+    folded = {}
+    for node in parent:
+        if node in kept:
+            continue
+        ancestor = parent[node]
+        while ancestor not in kept:
+            ancestor = parent[ancestor]
+        folded[node] = ancestor
+    return fold(tree, folded, lambda ancestor, n: f"+{n:,} more")
+
+
+def _bfs_parents(tree: nx.DiGraph, root: Hashable) -> dict[Hashable, Hashable | None]:
+    # Models reached from the root through their bases' children; a merge keeps the first base met.
+    parent: dict[Hashable, Hashable | None] = {root: None}
+    queue = deque([root])
+    while queue:
+        node = queue.popleft()
+        for child in sorted(tree.pred[node], key=str):
+            if child not in parent:
+                parent[child] = node
+                queue.append(child)
+    return parent
+
+
+def lineage_page(tree: nx.DiGraph, root: str, path: str, *, max_nodes: int = 5000) -> Page:
+    """Build the page of the family of ``root`` (a ``model:<id>`` node of ``family_tree(direction="down")``).
+
+    Nodes are coloured by the relation that links them to their base (the root red, folded
+    nodes grey) and sized by downloads; edges point from a model to its base.
+    """
+    size = tree.number_of_nodes()
+    graph = prune_family(tree, root, max_nodes)
+    parent = _bfs_parents(graph, root)
+    layout_tree = nx.DiGraph()
+    layout_tree.add_node(root)
+    layout_tree.add_edges_from((p, c) for c, p in parent.items() if p is not None)
+    positions = radial_tree_layout(layout_tree, root)
+    top = max((d.get("downloads") or 0 for n, d in graph.nodes(data=True) if graph.nodes[n].get("kind") != "more"),
+              default=0)  # fmt: skip
+
+    nodes = []
+    for node in parent:
+        data = graph.nodes[node]
+        relation = "root" if node == root else _relation(graph, node, parent[node])
+        if data.get("kind") == "more":
+            colour, shape = KIND_STYLES["more"]
+            size_px = 16.0
+        else:
+            colour, shape = RELATION_COLOURS.get(relation, "#8c959f"), "dot"
+            size_px = node_size(data.get("downloads") or 0, top, smallest=5, biggest=44)
+        x, y = positions[node]
+        item: dict[str, Any] = {
+            "id": node, "label": _name(node, data), "x": round(x, 1), "y": round(y, 1),
+            "size": 50.0 if node == root else size_px, "shape": shape, "color": colour,
+            "title": _title(node, data, relation, parent[node], graph),
+        }  # fmt: skip
+        if data.get("kind") != "more":
+            item["href"] = model_href(_name(node, data))
+        nodes.append(item)
+    heaviest = max((e.get("weight", 1) for _, _, e in graph.edges(data=True)), default=1)
+    edges = []
+    for child, base, data in graph.edges(data=True):
+        rel = data.get("rel")
+        edges.append({
+            "from": child, "to": base,
+            "color": {"color": RELATION_COLOURS.get(rel or "", "#8c959f")},
+            "width": edge_width(data.get("weight", 1), heaviest, thinnest=1, thickest=6),
+            "title": f"{_name(child, graph.nodes[child])} \u2192 {_name(base, graph.nodes[base])}\n"
+                     + (_RELATION_NAMES.get(rel, rel) if rel else f"{data.get('edges', 1):,} links, mixed relations"),
+        })  # fmt: skip
+    name = _name(root, tree.nodes[root])
+    sidebar = _sidebar(tree, graph, root, size)
+    return Page(path, f"Family of {name}", nodes, edges, sidebar=sidebar, directed=True)
+
+
+def _name(node: Hashable, data: dict[str, Any]) -> str:
+    if data.get("kind") == "more":
+        return str(data.get("label"))
+    return str(node).removeprefix("model:")
+
+
+def _relation(graph: nx.DiGraph, node: Hashable, base: Hashable | None) -> str:
+    if base is None or not graph.has_edge(node, base):
+        return "mixed"
+    return graph.edges[node, base].get("rel") or "mixed"
+
+
+def _title(node: Hashable, data: dict[str, Any], relation: str, base: Hashable | None, graph: nx.DiGraph) -> str:
+    if data.get("kind") == "more":
+        return (f"{data.get('folded', 0):,} more models under {_name(base, graph.nodes[base]) if base else ''}\n"
+                f"Their downloads: {format_count(data.get('downloads'))}")  # fmt: skip
+    lines = [f"Model: {_name(node, data)}"]
+    if relation == "root":
+        lines.append("Base of the family")
+    elif base is not None:
+        lines.append(f"{_RELATION_NAMES.get(relation, relation).capitalize()} of {_name(base, graph.nodes[base])}")
+    lines.append(f"Downloads: {format_count(data.get('downloads'))}")
+    lines.append(f"Likes: {format_count(data.get('likes'))}")
+    if data.get("missing"):
+        lines.append("Not in the catalog (named as a base only)")
+    return "\n".join(lines)
+
+
+def _sidebar(tree: nx.DiGraph, drawn: nx.DiGraph, root: str, size: int) -> str:
+    parts = ['<h2>Legend</h2><ul class="legend">']
+    for rel, colour in RELATION_COLOURS.items():
+        name = "base model" if rel == "root" else _RELATION_NAMES[rel]
+        parts.append(f'<li><span class="swatch" style="background:{colour}"></span>{escape(name)}</li>')
+    parts.append(f'<li><span class="swatch" style="background:{KIND_STYLES["more"][0]};border-radius:2px">'
+                 '</span>folded models</li></ul>'
+                 '<p class="note">Colour: relation to its base. Size: downloads. Arrows point to the base.</p>')  # fmt: skip
+    by_relation: dict[str, int] = {}
+    for _, _, rel in tree.edges(data="rel"):
+        by_relation[rel] = by_relation.get(rel, 0) + 1
+    downloads = sum(d or 0 for _, d in tree.nodes(data="downloads"))
+    rows = [("Models in the family", f"{size:,}"), ("Drawn", f"{drawn.number_of_nodes():,}"),
+            ("Downloads, all models", format_count(downloads))]  # fmt: skip
+    rows += [(f"{_RELATION_NAMES.get(r, r).capitalize()} links", f"{n:,}") for r, n in sorted(by_relation.items())]
+    parts.append("<h2>Figures</h2><table>")
+    parts += [f'<tr><th>{escape(k)}</th><td class="n">{escape(v)}</td></tr>' for k, v in rows]
+    parts.append("</table>")
+    ranked = sorted((n for n in tree if n != root), key=lambda n: (-(tree.nodes[n].get("downloads") or 0), str(n)))
+    parts.append('<h2>Most downloaded</h2><table><tr><th>Model</th><th class="n">Downloads</th></tr>')
+    for node in ranked[:25]:
+        name = _name(node, tree.nodes[node])
+        parts.append(f'<tr><td><a href="{escape(model_href(name))}">{escape(name)}</a></td>'
+                     f'<td class="n">{format_count(tree.nodes[node].get("downloads"))}</td></tr>')  # fmt: skip
+    parts.append("</table>")
+    return "".join(parts)
