@@ -1,0 +1,223 @@
+"""The map's pages as files: escaping, paths, folding, layouts, and a whole map from a real store.
+
+Pages are opened in a real browser by ``test_render_browser.py``; these tests read the HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from catalog.cli import main
+from catalog.errors import ConfigError
+from catalog.graph.demo import load_demo
+from catalog.render import render_map
+from catalog.render.fold import fold, top_per_group
+from catalog.render.index import index_page
+from catalog.render.layout import hub_layout, radial_tree_layout, wedge_layout
+from catalog.render.lineage import prune_family
+from catalog.render.page import Page, escape, page_path, script_json
+from catalog.store import Store
+
+EVIL = '<script>window.__pwned=1</script>"onmouseover="window.__pwned=2'
+
+
+def _graph_data(html: str) -> dict:
+    raw = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', html, re.S).group(1)
+    return json.loads(raw)
+
+
+def _markup(html: str) -> str:
+    """The page without the contents of its script elements: the HTML a browser parses as tags."""
+    return re.sub(r"(<script[^>]*>).*?(</script>)", r"\1\2", html, flags=re.S)
+
+
+# --- escaping and paths -------------------------------------------------------------------------
+
+
+def test_script_json_cannot_end_the_script_element() -> None:
+    text = script_json({"id": EVIL, "note": "a & b <!-- \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"id": EVIL, "note": "a & b <!-- \u2028"}
+
+
+def test_a_hostile_label_is_text_in_every_part_of_a_page() -> None:
+    page = Page("task/x.html", EVIL, [{"id": EVIL, "label": EVIL, "title": EVIL, "x": 0, "y": 0}], [],
+                sidebar=f"<p>{escape(EVIL)}</p>", search=[{"name": EVIL, "kind": "task", "href": "task/x.html"}])  # fmt: skip
+    html = page.html()
+    assert EVIL not in html
+    assert "<script>window.__pwned" not in _markup(html)
+    assert _graph_data(html)["nodes"][0]["title"] == EVIL
+    assert html.count("<script") == 5  # vis-network, search data, graph data, the page's own script... and no more
+    assert f"<title>{escape(EVIL)}</title>" in html
+
+
+def test_page_paths_are_safe_file_names_and_never_shared() -> None:
+    ids = ["fill-mask", "Fill-Mask", "org/model", "org_model", "../../etc/passwd", EVIL, "", "a b", ">200B"]
+    paths = [page_path("task", id) for id in ids]
+    assert len(set(paths)) == len(ids)
+    assert len({p.lower() for p in paths}) == len(ids)
+    assert all(re.fullmatch(r"task/[A-Za-z0-9._-]+\.html", p) for p in paths)
+    assert paths[0] == "task/fill-mask.html"
+    assert all(".." not in p for p in paths)
+
+
+# --- folding and layouts --------------------------------------------------------------------------
+
+
+def test_fold_merges_each_group_into_one_node_with_summed_figures() -> None:
+    g = nx.Graph()
+    g.add_nodes_from([("t", {"kind": "task", "count": 10}), ("a", {"count": 3, "downloads": 7}),
+                      ("b", {"count": 2, "downloads": 1}), ("c", {"count": 1})])  # fmt: skip
+    g.add_edges_from([("t", "a", {"weight": 3, "rel": "co_occurs"}), ("t", "b", {"weight": 2, "rel": "co_occurs"}),
+                      ("t", "c", {"weight": 1, "rel": "other"}), ("a", "b", {"weight": 9})])  # fmt: skip
+    folded = top_per_group(g.nodes, lambda n: None if n == "t" else "lib", lambda n: g.nodes[n]["count"], 1)
+    assert folded == {"b": "lib", "c": "lib"}
+    small = fold(g, folded, lambda group, n: f"+{n} more")
+    assert dict(small.nodes(data=True)) == {
+        "t": {"kind": "task", "count": 10},
+        "a": {"count": 3, "downloads": 7},
+        "more:lib": {"kind": "more", "group": "lib", "folded": 2, "label": "+2 more", "count": 3, "downloads": 1},
+    }
+    assert sorted((u, v, sorted(d.items())) for u, v, d in small.edges(data=True)) == [
+        ("a", "more:lib", [("edges", 1), ("weight", 9)]),
+        ("t", "a", [("rel", "co_occurs"), ("weight", 3)]),
+        ("t", "more:lib", [("edges", 2), ("weight", 3)]),
+    ]
+
+
+def test_wedge_layout_keeps_groups_apart_and_nodes_from_overlapping() -> None:
+    sizes = {f"{g}{i}": 5 + i for g in "abc" for i in range(30)}
+    groups = [[f"{g}{i}" for i in range(30)] for g in "abc"]
+    positions, wedges = wedge_layout(groups, sizes)
+    assert len(positions) == 90 and len(wedges) == 3
+    nodes = list(positions)
+    for i, u in enumerate(nodes):
+        for v in nodes[i + 1 :]:
+            (x1, y1), (x2, y2) = positions[u], positions[v]
+            assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= sizes[u] + sizes[v]
+    assert wedge_layout(groups, sizes) == (positions, wedges)
+
+
+def test_radial_tree_layout_places_depths_on_rings() -> None:
+    tree = nx.DiGraph([("r", "a"), ("r", "b"), ("a", "c"), ("a", "d")])
+    positions = radial_tree_layout(tree, "r")
+    radius = {n: round((x * x + y * y) ** 0.5) for n, (x, y) in positions.items()}
+    assert radius == {"r": 0, "a": 220, "b": 220, "c": 440, "d": 440}
+
+
+def test_hub_layout_puts_outer_nodes_next_to_their_links() -> None:
+    positions = hub_layout("c", ["m1", "m2", "m3", "m4"], ["near-m2"], {"near-m2": ["m2"]})
+    (x, y), (mx, my) = positions["near-m2"], positions["m2"]
+    assert (round(x), round(y)) == (round(2 * mx), round(2 * my)) == (640, 0)
+
+
+def test_prune_family_keeps_the_most_downloaded_and_never_exceeds_max_nodes() -> None:
+    tree = nx.DiGraph()
+    tree.add_node("root", downloads=0)
+    for i in range(40):
+        tree.add_edge(f"m{i}", "root", rel="finetune_of")
+        tree.nodes[f"m{i}"]["downloads"] = i
+        for j in range(40):
+            tree.add_edge(f"m{i}-q{j}", f"m{i}", rel="quantized_from")
+            tree.nodes[f"m{i}-q{j}"]["downloads"] = 1000 * i + j
+    small = prune_family(tree, "root", 100)
+    assert small.number_of_nodes() <= 100
+    assert "m39-q39" in small and "m39" in small and "root" in small
+    assert sum(d.get("folded", 1) for _, d in small.nodes(data=True)) == tree.number_of_nodes()
+    assert prune_family(tree, "root", 5000) is tree
+
+
+# --- the ecosystem map ----------------------------------------------------------------------------
+
+
+def _faces(libraries: int) -> nx.Graph:
+    g = nx.Graph()
+    for i in range(3):
+        g.add_node(f"task:t{i}", kind="task", label=f"T{i}", count=100 - i, modality="nlp")
+    for i in range(libraries):
+        g.add_node(f"library:l{i}", kind="library", label=f"L{i}", count=libraries - i)
+        g.add_edge(f"library:l{i}", f"task:t{i % 3}", rel="co_occurs", weight=libraries - i)
+    return g
+
+
+def test_index_page_draws_every_face_when_they_fit() -> None:
+    faces = _faces(20)
+    page = index_page(faces, lambda n: f"{n.replace(':', '/')}.html", search=[])
+    assert sorted(n["id"] for n in page.nodes) == sorted(faces.nodes)
+    assert len(page.edges) == 20
+    node = next(n for n in page.nodes if n["id"] == "library:l0")
+    assert (node["href"], node["label"], node["shape"], node["color"]) == ("library/l0.html", "L0", "square", "#e15759")
+    assert node["title"] == "Library: L0\nModels: 20\nClick to open its page"
+    edge = next(e for e in page.edges if {e["from"], e["to"]} == {"library:l0", "task:t0"})
+    assert edge["title"] == "T0 \u2014 L0\n20 models"
+
+
+def test_index_page_folds_the_smallest_of_each_kind_past_max_nodes() -> None:
+    faces = _faces(50)
+    page = index_page(faces, lambda n: None, search=[], max_nodes=20)
+    ids = [n["id"] for n in page.nodes]
+    assert len(ids) <= 20
+    assert ids.count("more:library") == 1
+    kept = [i for i in ids if i.startswith("library:")]
+    more = next(n for n in page.nodes if n["id"] == "more:library")
+    assert more["label"] == f"+{50 - len(kept)} more libraries"
+    assert kept == [f"library:l{i}" for i in range(len(kept))]
+
+
+def test_index_page_keeps_the_heaviest_edges_and_one_for_every_node() -> None:
+    faces = _faces(30)
+    page = index_page(faces, lambda n: None, search=[], max_edges=5)
+    pairs = {frozenset((e["from"], e["to"])) for e in page.edges}
+    assert {frozenset((f"library:l{i}", f"task:t{i % 3}")) for i in range(5)} <= pairs
+    assert len(pairs) == 30  # every library keeps its only edge
+
+
+# --- a whole map from a store ----------------------------------------------------------------------
+
+
+def test_render_map_writes_every_page_of_the_demo_catalog(store: Store, tmp_path: Path) -> None:
+    summary = render_map(load_demo(store), tmp_path / "map", families=5)
+    kinds = {k: summary.count(k) for k in ("index", "task", "library", "app", "provider", "params", "lineage", "listing")}
+    assert kinds == {"index": 1, "task": 3, "library": 4, "app": 3, "provider": 3, "params": 8, "lineage": 2, "listing": 0}
+    by_path = {p.path: (p.kind, p.title, p.nodes, p.edges) for p in summary.pages}
+    assert by_path["index.html"] == ("index", "The Hugging Face ecosystem", 21, 42)
+    assert by_path["task/text-generation.html"] == ("task", "Task: Text Generation", 16, 24)
+    assert by_path["app/vllm.html"] == ("app", "Local app: vLLM", 9, 16)
+    assert by_path["lineage/meta_llama-7b-928169c0.html"] == ("lineage", "Family of meta/llama-7b", 5, 4)
+    assert by_path[page_path("params", ">200B")] == ("params", "Parameter bucket: >200B", 0, 0)
+    files = sorted(str(p.relative_to(tmp_path / "map")) for p in (tmp_path / "map").rglob("*.html"))
+    assert files == sorted(by_path)
+    assert all(p.bytes == (tmp_path / "map" / p.path).stat().st_size for p in summary.pages)
+    assert summary.largest.path == "index.html"
+
+
+def test_no_page_loads_anything(store: Store, tmp_path: Path) -> None:
+    summary = render_map(load_demo(store), tmp_path)
+    for page in summary.pages:
+        markup = _markup((tmp_path / page.path).read_text())
+        assert re.findall(r"<(?:link|img|iframe|object|embed|base|source|video|audio)\b", markup, re.I) == []
+        assert re.findall(r"\bsrc\s*=|@import|url\(\s*['\"]?(?:https?:)?//", markup, re.I) == []
+        assert "http-equiv=\"refresh\"" not in markup
+
+
+def test_render_map_refuses_a_page_too_small_to_hold_a_map(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="max_nodes must be 10 or more, got 3"):
+        render_map(store, tmp_path, max_nodes=3)
+
+
+def test_map_command_writes_the_map_and_says_where_to_open_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    with Store.open(url) as store:
+        load_demo(store)
+    result = CliRunner().invoke(main, ["map", "--db", url, "--out", str(tmp_path / "map")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert re.fullmatch(r"24 pages \(\d+\.\d MB\) in \d+\.\d s", lines[0])
+    assert lines[1] == f"Open {(tmp_path / 'map' / 'index.html').as_uri()}"
+    assert "Render the ecosystem map" in CliRunner().invoke(main, ["map", "--help"]).output
