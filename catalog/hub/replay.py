@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 import orjson
 from huggingface_hub import hf_api
 
-from catalog.errors import SnapshotError
+from catalog.errors import ConfigError, SnapshotError
 from catalog.hub.collection import SORT_FIELDS, RecordCollection
 from catalog.hub.filters import FilterError, listing_predicate
 from catalog.hub.snapshot import REPO_KINDS, RepoKind, Snapshot
@@ -137,7 +137,11 @@ class ReplayServer:
         self._lock = threading.Condition()
         self._release = threading.Event()
         self._payloads: dict[str, Any] = {}
-        self._httpd = _HTTPServer((host, port), _Handler)
+        try:
+            self._httpd = _HTTPServer((host, port), _Handler)
+        except OSError as exc:
+            self._close_collections()
+            raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror}): choose another port") from None
         self._httpd.replay = self
         self._thread: threading.Thread | None = None
 
