@@ -23,6 +23,7 @@ import orjson
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
+from catalog.bulk import BackgroundWriter, existing_ids, replace_children, tune_connection, write_rows
 from catalog.errors import HubError, RecordError, StoreError
 from catalog.hub.client import HubClient, Page
 from catalog.hub.snapshot import REPO_KINDS, RepoKind, SnapshotWriter
@@ -38,7 +39,7 @@ from catalog.normalize import (
     task_rows,
 )
 from catalog.schema import Base, CrawlRun
-from catalog.store import Store, delete_children, upsert
+from catalog.store import Store, upsert
 
 __all__ = ["CrawlProgress", "CrawlSummary", "crawl", "crawl_snapshot"]
 
@@ -169,6 +170,8 @@ class _Run:
         self.pages: dict[str, int] = state.setdefault("pages", {})
         self.records: dict[str, int] = state.setdefault("records", {})
         self.deleted: dict[str, int] = {}
+        # A private in-memory SQLite database exists in one connection only: no second thread.
+        self._threaded = store.engine.url.database not in (None, "", ":memory:")
         state.setdefault("done", [])
         state.setdefault("watermarks", {})
         state.setdefault("rejects", 0)
@@ -232,14 +235,17 @@ class _Run:
         start = self.state.get("next") if self.state.get("listing") == kind else None
         sort = "lastModified" if self.mode == "incremental" else None
         pages = self.client.list_pages(kind, start=start, sort=sort)
-        for page in pages:
-            records, stop = _newer(page.records, since)
-            self._store_page(kind, page, records, None if stop else page.next)
-            if progress is not None:
-                progress(CrawlProgress(kind, self.pages[kind], self.records[kind], self.rejects))
-            if stop:
-                pages.close()  # the rest is older than the watermark: request no further page
-                break
+        # Pages are normalised here while the previous one is written and committed in order by
+        # another thread: SQLite works outside the GIL, so fetching and writing overlap.
+        with BackgroundWriter(threaded=self._threaded) as writer:
+            for page in pages:
+                records, stop = _newer(page.records, since)
+                items, rejects = self._prepare(kind, records)
+                next_url = None if stop else page.next
+                writer.submit(lambda: self._commit_page(kind, items, rejects, next_url, progress))
+                if stop:
+                    pages.close()  # the rest is older than the watermark: request no further page
+                    break
         with self.store.engine.begin() as conn:
             self.state["done"].append(kind)
             self.state.pop("listing", None)
@@ -270,7 +276,8 @@ class _Run:
 
     # --- one page ---------------------------------------------------------------------------
 
-    def _store_page(self, kind: RepoKind, page: Page, records: list[Any], next_url: str | None) -> None:
+    def _prepare(self, kind: RepoKind, records: list[Any]) -> tuple[list[Normalized], list[dict[str, Any]]]:
+        """Normalise a page's records; a malformed one becomes a ``rejects`` row with its reason."""
         normalize = _NORMALIZE[kind]
         good: dict[str, Normalized] = {}
         rejects: list[dict[str, Any]] = []
@@ -285,8 +292,13 @@ class _Run:
                                 "raw": orjson.dumps(raw).decode(), "reason": reason})  # fmt: skip
                 continue
             good[item.id] = item  # the same repo twice in a page: the last wins
+        return list(good.values()), rejects
+
+    def _commit_page(self, kind: RepoKind, items: list[Normalized], rejects: list[dict[str, Any]],
+                     next_url: str | None, progress: Progress | None) -> None:  # fmt: skip
+        """Write one page and the checkpoint after it in one transaction."""
         with self.store.engine.begin() as conn:
-            self._write(conn, kind, list(good.values()))
+            self._write(conn, kind, items)
             if rejects:
                 conn.execute(insert(Base.metadata.tables["rejects"]), rejects)
                 # A repo still listed, even if malformed now, has not gone from the Hub.
@@ -295,28 +307,40 @@ class _Run:
                 for at in range(0, len(seen), 900):
                     conn.execute(update(table).where(table.c.id.in_(seen[at:at + 900]))
                                  .values(last_seen=self.started_at))  # fmt: skip
-            self.pages[kind] = self.pages.get(kind, 0) + 1
-            self.records[kind] = self.records.get(kind, 0) + len(good)
-            self.state["rejects"] += len(rejects)
-            self.state["listing"], self.state["next"] = kind, next_url
-            self._save(conn)
+            state = self.state
+            pages, records = dict(self.pages), dict(self.records)
+            pages[kind] = pages.get(kind, 0) + 1
+            records[kind] = records.get(kind, 0) + len(items)
+            checkpoint = state | {"pages": pages, "records": records, "rejects": state["rejects"] + len(rejects),
+                                  "listing": kind, "next": next_url}  # fmt: skip
+            conn.execute(update(_RUNS).where(_RUNS.c.id == self.id).values(checkpoint=checkpoint))
+        # The counters move only once the page is committed.
+        self.state, self.pages, self.records = checkpoint, pages, records
+        if progress is not None:
+            progress(CrawlProgress(kind, pages[kind], records[kind], checkpoint["rejects"]))
 
     def _write(self, conn: Connection, kind: RepoKind, items: list[Normalized]) -> None:
         if not items:
             return
-        seen = {"first_seen": self.started_at, "last_seen": self.started_at, "deleted_at": None}
-        upsert(conn, kind, [item.row | seen for item in items], keep=("first_seen",))
+        tune_connection(conn)
+        items.sort(key=_by_id)  # b-trees fill faster in key order
         ids = [item.id for item in items]
+        # Only repos stored before can have child rows to replace; a first crawl skips the deletes.
+        found = existing_ids(conn, kind, ids)
+        known = [id for id in ids if id in found]
+        seen = {"first_seen": self.started_at, "last_seen": self.started_at, "deleted_at": None}
+        write_rows(conn, kind, [item.row | seen for item in items], keep=("first_seen",))
         for table, column in _CHILDREN[kind]:
-            delete_children(conn, table, column, ids)
-            rows = [row for item in items for row in item.children[table]]
-            if rows:
-                upsert(conn, table, rows, update=False)
+            replace_children(conn, table, column, known, [row for item in items for row in item.children[table]])
         if kind == "models":
-            upsert(conn, "model_history", [item.history | {"run_id": self.id} for item in items])
+            write_rows(conn, "model_history", [item.history | {"run_id": self.id} for item in items])
 
     def _save(self, conn: Connection) -> None:
         conn.execute(update(_RUNS).where(_RUNS.c.id == self.id).values(checkpoint=dict(self.state)))
+
+
+def _by_id(item: Normalized) -> str:
+    return item.id
 
 
 def _newer(records: list[Any], since: datetime | None) -> tuple[list[Any], bool]:
