@@ -116,6 +116,89 @@ def sql(query: str, db_url: str | None, fmt: str) -> None:
         echo_result(store.query(query), fmt)
 
 
+# --- crawl -------------------------------------------------------------------------------------
+
+
+@main.command("crawl")
+@click.option("--endpoint", metavar="URL", help="Hub endpoint. Default: $HF_ENDPOINT, else https://huggingface.co.")
+@db_option
+@click.option("--full", is_flag=True, help="Re-list everything and mark repos gone from the Hub as deleted.")
+@click.option("--token", metavar="TOKEN", help="Hub token (default: $HF_TOKEN or the saved login); never stored.")
+@click.option("--record", metavar="DIR", type=click.Path(file_okay=False), help="Also save every raw answer as a snapshot in DIR.")
+@click.option("--replay", metavar="DIR", type=click.Path(file_okay=False), help="Crawl a snapshot folder, served on 127.0.0.1.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+def crawl_command(endpoint: str | None, db_url: str | None, full: bool, token: str | None, record: str | None,
+                  replay: str | None, quiet: bool) -> None:  # fmt: skip
+    """Crawl the Hub (or a snapshot with --replay) into the database.
+
+    The first run is full; later runs fetch what changed since (newest first) unless --full. A run
+    that stops (Ctrl-C, the Hub down, a kill) resumes from its last committed page next time.
+
+    \b
+    Examples:
+      catalog crawl --replay data/snapshot            # offline, from the recorded snapshot
+      catalog crawl --record data/my-snapshot         # the live Hub, recording what it reads
+    """
+    from catalog.crawl import crawl
+    from catalog.errors import ConfigError
+    from catalog.hub.client import HubClient
+    from catalog.hub.replay import ReplayServer
+
+    if replay and endpoint:
+        raise ConfigError("give --replay DIR or --endpoint URL, not both")
+    with Store.open(db_url) as store, _crawl_progress(quiet) as progress:
+        if replay:
+            with ReplayServer(replay) as server:
+                summary = crawl(store, HubClient(server.url, token=False), full=full, record=record, progress=progress)
+        else:
+            summary = crawl(store, HubClient(endpoint, token=token), full=full, record=record, progress=progress)
+    if not quiet:
+        click.echo(_crawl_report(summary, store.display_url))
+
+
+def _crawl_progress(quiet: bool) -> Any:
+    """A context giving the crawl's progress callback: a tqdm bar on stderr, or None when quiet."""
+    from contextlib import contextmanager, nullcontext
+
+    from tqdm.auto import tqdm
+
+    if quiet:
+        return nullcontext(None)
+
+    @contextmanager
+    def bar() -> Any:
+        with tqdm(unit=" records", unit_scale=True, file=sys.stderr, dynamic_ncols=True) as progress_bar:
+            listing = [""]
+
+            def update(event: Any) -> None:
+                if listing[0] != event.listing:
+                    listing[0] = event.listing
+                    progress_bar.reset()
+                    progress_bar.set_description_str(event.listing, refresh=False)
+                progress_bar.set_postfix(pages=event.pages, rejects=event.rejects, refresh=False)
+                progress_bar.update(event.records - progress_bar.n)
+            yield update
+
+    return bar()
+
+
+def _crawl_report(summary: Any, db: str) -> str:
+    """Format a crawl summary: the run, then rows per listing, then the size of every table."""
+    resumed = " (resumed)" if summary.resumed else ""
+    lines = [
+        f"Crawl run {summary.run_id}{resumed}: {summary.mode} from {summary.endpoint} into {db}",
+        f"{sum(summary.records.values()):,} records in {summary.seconds:.1f} s "
+        f"({summary.rate:,.0f}/s), {summary.rejects:,} rejected (see the rejects table)",
+        "",
+    ]
+    listed = [(kind, summary.pages.get(kind, 0), summary.records.get(kind, 0), summary.deleted.get(kind, 0))
+              for kind in ("models", "datasets", "spaces")]  # fmt: skip
+    lines.append(format_table(["listing", "pages", "stored", "marked deleted"], listed))
+    lines.append("")
+    lines.append(format_table(["table", "rows"], sorted(summary.tables.items())))
+    return "\n".join(lines)
+
+
 # --- serve -------------------------------------------------------------------------------------
 
 

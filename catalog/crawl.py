@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -242,7 +243,7 @@ class _Run:
                 records, stop = _newer(page.records, since)
                 items, rejects = self._prepare(kind, records)
                 next_url = None if stop else page.next
-                writer.submit(lambda: self._commit_page(kind, items, rejects, next_url, progress))
+                writer.submit(partial(self._commit_page, kind, items, rejects, next_url, progress))
                 if stop:
                     pages.close()  # the rest is older than the watermark: request no further page
                     break
