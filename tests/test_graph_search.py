@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from catalog.errors import ConfigError, NotFound
+from catalog.graph.search import SEARCH_COLUMNS, search_models
+from catalog.store import Store
+from tests.catalog_fixtures import load_tiny_catalog
+
+
+def ids(rows: list[dict]) -> list[str]:
+    return [r["id"] for r in rows]
+
+
+def test_no_facet_sorts_live_models_by_downloads(store: Store) -> None:
+    rows = search_models(load_tiny_catalog(store))
+    assert ids(rows) == ["acme/bert-sentiment", "timm/resnet50", "meta/llama-7b", "mistralai/mistral-7b",
+                         "big/llama-70b", "alice/llama-7b-chat", "bob/llama-7b-chat-gguf",
+                         "dave/llama-mistral-merge", "carol/llama-7b-chat-lora"]  # fmt: skip
+    assert tuple(rows[0]) == SEARCH_COLUMNS
+    assert isinstance(rows[0]["created_at"], datetime)
+
+
+def test_each_facet(store: Store) -> None:
+    load_tiny_catalog(store)
+    assert ids(search_models(store, app="llama.cpp")) == ["bob/llama-7b-chat-gguf"]
+    assert ids(search_models(store, provider="groq")) == ["mistralai/mistral-7b"]
+    assert ids(search_models(store, language="fr")) == ["mistralai/mistral-7b"]
+    assert ids(search_models(store, license="mit")) == ["acme/bert-sentiment"]
+    assert ids(search_models(store, author="carol")) == ["carol/llama-7b-chat-lora"]
+    assert ids(search_models(store, text="CHAT-")) == ["bob/llama-7b-chat-gguf", "carol/llama-7b-chat-lora"]
+    assert ids(search_models(store, text="%")) == []  # a LIKE wildcard is matched literally
+    assert ids(search_models(store, min_params="7B", max_params=70_553_706_496)) == [
+        "mistralai/mistral-7b", "big/llama-70b", "dave/llama-mistral-merge"]
+    assert ids(search_models(store, task="image-classification", library="timm")) == ["timm/resnet50"]
+
+
+def test_sorts_and_pages(store: Store) -> None:
+    load_tiny_catalog(store)
+    assert ids(search_models(store, sort="likes", limit=3)) == ["meta/llama-7b", "mistralai/mistral-7b", "big/llama-70b"]
+    assert ids(search_models(store, sort="created", limit=2)) == ["dave/llama-mistral-merge", "carol/llama-7b-chat-lora"]
+    assert ids(search_models(store, sort="trending", limit=2, offset=1)) == ["alice/llama-7b-chat", "mistralai/mistral-7b"]
+    assert search_models(store, limit=5, offset=100) == []
+
+
+def test_unknown_facet_values_are_not_found(store: Store) -> None:
+    load_tiny_catalog(store)
+    with pytest.raises(NotFound, match=r"no task 'text-gen' in the catalog; did you mean 'text-generation'\?"):
+        search_models(store, task="text-gen")
+    with pytest.raises(NotFound, match="no app 'olama'"):
+        search_models(store, app="olama")
+    with pytest.raises(ConfigError, match="cannot sort by 'size'"):
+        search_models(store, sort="size")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="not a parameter count: 'big'"):
+        search_models(store, min_params="big")
