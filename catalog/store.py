@@ -18,10 +18,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from catalog.errors import ConfigError, ReadOnlyViolation, SchemaOutOfDate, StoreError
 from catalog.schema import Base
@@ -83,6 +84,10 @@ def _alembic_config(connection: Connection | None = None) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     return config
+
+
+def _known_revisions() -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
 def head_revision() -> str:
@@ -157,21 +162,45 @@ class Store:
     def check_revision(self) -> None:
         """Raise :class:`SchemaOutOfDate` unless the database is at the code's head revision."""
         current, head = self.revision(), head_revision()
-        if current != head:
+        if current == head:
+            return
+        url = self.display_url
+        if current is not None and current not in _known_revisions():
+            # Upgrading cannot help: a newer version of the catalog wrote this database.
             raise SchemaOutOfDate(
-                f"database {self.display_url} has schema revision {current or 'none'}, "
-                f"the code expects {head}: run `catalog db upgrade --db {self.display_url}`"
+                f"database {url} has schema revision {current}, which this version of the catalog "
+                f"does not know (it expects {head}): upgrade the catalog, or use another --db"
             )
+        if current is None:
+            raise SchemaOutOfDate(
+                f"database {url} has schema revision none, the code expects {head}: run "
+                f"`catalog db upgrade --db URL` on an empty database (this one holds tables the "
+                f"catalog did not make)"
+            )
+        raise SchemaOutOfDate(
+            f"database {url} has schema revision {current}, the code expects {head}: "
+            f"run `catalog db upgrade --db {url}`"
+        )
 
     def upgrade(self, revision: str = "head") -> None:
         """Migrate the database up to ``revision``."""
-        with self.engine.begin() as conn:
-            command.upgrade(_alembic_config(conn), revision)
+        with self._migrating():
+            with self.engine.begin() as conn:
+                command.upgrade(_alembic_config(conn), revision)
 
     def downgrade(self, revision: str) -> None:
         """Migrate the database down to ``revision`` (``base`` drops everything)."""
-        with self.engine.begin() as conn:
-            command.downgrade(_alembic_config(conn), revision)
+        with self._migrating():
+            with self.engine.begin() as conn:
+                command.downgrade(_alembic_config(conn), revision)
+
+    @contextmanager
+    def _migrating(self) -> Iterator[None]:
+        # An unknown revision or a clash with tables made elsewhere: one line, not a traceback.
+        try:
+            yield
+        except (CommandError, DBAPIError) as exc:
+            raise StoreError(f"cannot migrate database {self.display_url}: {_first_line(exc)}") from exc
 
     # --- reading --------------------------------------------------------------------------
 

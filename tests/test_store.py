@@ -171,3 +171,13 @@ def test_none_in_a_json_column_is_sql_null(store: Store) -> None:
         upsert(conn, "models", [{"id": "org/a", "parameters": None, "card_data": {"license": "mit"}}])
     sql = "SELECT parameters IS NULL, card_data IS NULL FROM models"
     assert [tuple(bool(v) for v in row) for row in store.query(sql).rows] == [(True, False)]
+
+
+def test_a_revision_from_newer_code_is_refused_without_the_upgrade_hint(db_url: str) -> None:
+    with Store.open(db_url) as store, store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff'")
+    with pytest.raises(SchemaOutOfDate, match="revision ffff, which this version of the catalog does not know"):
+        Store.open(db_url)
+    with Store.open(db_url, check=False) as store:
+        with pytest.raises(StoreError, match=r"^cannot migrate database .*: Can't locate revision identified by 'ffff'$"):
+            store.upgrade()
