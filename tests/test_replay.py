@@ -227,3 +227,14 @@ def test_bad_page_size_and_missing_folder_are_errors(tmp_path: Path) -> None:
         ReplayServer(write_snapshot(tmp_path), page_size=0)
     with pytest.raises(SnapshotError, match="no snapshot folder at"):
         ReplayServer(tmp_path / "missing")
+
+
+def test_a_record_recorded_twice_is_served_once_in_its_last_copy(tmp_path: Path) -> None:
+    models = [{"id": "a/1", "likes": 1, "tags": ["x"]}, {"id": "a/2", "likes": 5, "tags": ["x"]},
+              {"id": "a/1", "likes": 9, "tags": ["x"]}]  # fmt: skip
+    with ReplayServer(write_snapshot(tmp_path, models=models), page_size=1) as server:
+        api = _api(server)
+        assert [(m.id, m.likes) for m in api.list_models(expand=["likes"])] == [("a/2", 5), ("a/1", 9)]
+        assert [(m.id, m.likes) for m in api.list_models(sort="likes", expand=["likes"])] == [("a/1", 9), ("a/2", 5)]
+        assert [(m.id, m.likes) for m in api.list_models(filter="x", expand=["likes"])] == [("a/2", 5), ("a/1", 9)]
+        assert api.model_info("a/1").likes == 9

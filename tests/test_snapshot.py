@@ -121,3 +121,33 @@ def test_unknown_kinds_and_payload_names_are_refused(tmp_path: Path) -> None:
         list(snap.iter_records("papers"))  # type: ignore[arg-type]
     with pytest.raises(SnapshotError, match="not a snapshot payload name: '../etc'"):
         snap.read_json("../etc")
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_resumed_recording_keeps_every_whole_record(tmp_path: Path, compress: bool) -> None:
+    writer = SnapshotWriter(tmp_path, compress=compress)
+    writer.add("models", {"id": "a/1"})
+    writer.add("models", {"id": "a/2"})
+    writer._close_files()  # the process dies here; its last line is then cut short
+    part = tmp_path / ("models.jsonl.gz.part" if compress else "models.jsonl.part")
+    whole = part.read_bytes()
+    if compress:
+        # A member without its trailer: the writer died before closing it.
+        part.write_bytes(whole + gzip.compress(b'{"id": "a/3"}\n{"id": "a/')[:-8])
+    else:
+        part.write_bytes(whole + b'{"id": "a/3"}\n{"id": "a/')
+    with SnapshotWriter(tmp_path, compress=compress, resume=True) as resumed:
+        assert resumed.counts["models"] == 3
+        resumed.add("models", {"id": "a/4"})
+    records = list(Snapshot.open(tmp_path).iter_records("models"))
+    assert records == [{"id": "a/1"}, {"id": "a/2"}, {"id": "a/3"}, {"id": "a/4"}]
+    assert resumed.snapshot is not None and resumed.snapshot.manifest["counts"]["models"] == 4
+
+
+def test_without_resume_a_new_recording_starts_empty(tmp_path: Path) -> None:
+    writer = SnapshotWriter(tmp_path)
+    writer.add("models", {"id": "a/1"})
+    writer._close_files()
+    with SnapshotWriter(tmp_path) as fresh:
+        fresh.add("models", {"id": "b/1"})
+    assert list(Snapshot.open(tmp_path).iter_records("models")) == [{"id": "b/1"}]

@@ -45,6 +45,8 @@ class RecordCollection:
         self.keys: set[str] = set()
         self._sort_values: dict[str, array[float]] = {f: array("d") for f in SORT_FIELDS}
         self._by_id: dict[str, int] = {}
+        # Earlier copies of a record that appears twice (a resumed recording): never listed.
+        self._hidden: set[int] = set()
         self._orders: dict[tuple[str | None, bool], tuple[array[int], array[int]]] = {}
         self._filtered: OrderedDict[tuple[Any, ...], tuple[array[int], array[int]]] = OrderedDict()
         if self._file is not None:
@@ -52,6 +54,11 @@ class RecordCollection:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @property
+    def count(self) -> int:
+        """How many records a listing holds: the last copy of each id counts once."""
+        return len(self.ids) - len(self._hidden)
 
     def close(self) -> None:
         """Close the file the records are read from."""
@@ -100,7 +107,8 @@ class RecordCollection:
         cache_key = (sort, descending, *predicate_key)
         cached = self._filtered.get(cache_key)
         if cached is None:
-            matching = [i for i, record in self._scan() if isinstance(record, dict) and predicate(record)]
+            matching = [i for i, record in self._scan()
+                        if i not in self._hidden and isinstance(record, dict) and predicate(record)]  # fmt: skip
             ranks = array("l", sorted(rank[i] for i in matching))
             cached = self._filtered[cache_key] = (array("l", (perm[r] for r in ranks)), ranks)
             while len(self._filtered) > 16:
@@ -117,7 +125,7 @@ class RecordCollection:
     def _full_order(self, sort: str | None, descending: bool) -> tuple[array[int], array[int]]:
         key = (sort, descending)
         if key not in self._orders:
-            positions = range(len(self.ids))
+            positions = [i for i in range(len(self.ids)) if i not in self._hidden] if self._hidden else range(len(self.ids))
             if sort is None:
                 perm = array("l", positions)
             else:
@@ -130,7 +138,7 @@ class RecordCollection:
                     return missing, 0.0 if missing else sign * values[i], i
 
                 perm = array("l", sorted(positions, key=sort_key))
-            rank = array("l", bytes(len(perm) * array("l").itemsize))
+            rank = array("l", bytes(len(self.ids) * array("l").itemsize))
             for position, index in enumerate(perm):
                 rank[index] = position
             self._orders[key] = (perm, rank)
@@ -165,7 +173,11 @@ class RecordCollection:
             id = id if isinstance(id, str) else None
             self.ids.append(id)
             if id is not None:
-                self._by_id.setdefault(id, index)
+                # A later copy of the same repo is the newer one.
+                previous = self._by_id.get(id)
+                if previous is not None:
+                    self._hidden.add(previous)
+                self._by_id[id] = index
             self.keys.update(record)
             for field, values in self._sort_values.items():
                 values.append(_sort_value(record.get(field), field in _DATE_FIELDS, nan))

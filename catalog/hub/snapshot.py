@@ -21,6 +21,7 @@ import gzip
 import io
 import os
 import re
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -144,7 +145,9 @@ class SnapshotWriter:
 
     Records go to ``<kind>.jsonl.part`` files renamed on ``close``, so an interrupted recording
     leaves no manifest and cannot be mistaken for a whole snapshot. Used as a context manager, an
-    exception leaves the folder unfinished.
+    exception leaves the folder unfinished. With ``resume``, the records an interrupted recording
+    wrote whole are kept and new ones appended; a record recorded twice is served once, its last
+    copy (see ``replay``).
 
     Examples
     --------
@@ -164,6 +167,7 @@ class SnapshotWriter:
         endpoint: str = "",
         compress: bool = False,
         overwrite: bool = False,
+        resume: bool = False,
     ) -> None:
         self.path = Path(path)
         if (self.path / MANIFEST).exists() and not overwrite:
@@ -180,6 +184,12 @@ class SnapshotWriter:
         self.counts: dict[str, int] = dict.fromkeys(REPO_KINDS, 0)
         self.snapshot: Snapshot | None = None
         self._files: dict[str, IO[bytes]] = {}
+        for kind in REPO_KINDS:
+            part = self.path / self._name(kind, part=True)
+            if resume and part.exists():
+                self._resume(kind, part)
+            else:
+                part.unlink(missing_ok=True)
 
     def __enter__(self) -> SnapshotWriter:
         return self
@@ -237,6 +247,14 @@ class SnapshotWriter:
         (self.path / MANIFEST).write_bytes(data + b"\n")
         self.snapshot = Snapshot(self.path, manifest)
         return self.snapshot
+
+    def _resume(self, kind: RepoKind, part: Path) -> None:
+        data = _readable_prefix(part) if self.compress else part.read_bytes()
+        # A line cut short by the interruption is dropped: only whole records are kept.
+        data = data[: data.rfind(b"\n") + 1]
+        self.counts[kind] = data.count(b"\n")
+        part.unlink()
+        self._file(kind).write(data)
 
     def _file(self, kind: RepoKind) -> IO[bytes]:
         stream = self._files.get(kind)
@@ -300,6 +318,21 @@ def write_snapshot(
 def _check_kind(kind: str) -> None:
     if kind not in REPO_KINDS:
         raise SnapshotError(f"no record kind {kind!r} in a snapshot: use one of {', '.join(REPO_KINDS)}")
+
+
+def _readable_prefix(file: Path) -> bytes:
+    """Return what can be decompressed of a gzip file that its writer may not have finished."""
+    out: list[bytes] = []
+    data = file.read_bytes()
+    while data:
+        stream = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out.append(stream.decompress(data))
+        except zlib.error:
+            break
+        # A finished member may be followed by another one (an earlier resume).
+        data = stream.unused_data if stream.eof else b""
+    return b"".join(out)
 
 
 def _open_lines(file: Path) -> IO[bytes]:
