@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from catalog.errors import ConfigError
-from catalog.graph.cooccurrence import cooccurrence_counts, face_counts
+from catalog.graph.cooccurrence import cooccurrence_counts, face_counts, provider_coverage
 from catalog.graph.faces import build_faces_graph
 from catalog.graph.params import bucket_of, parse_count
 from catalog.store import Store
@@ -23,6 +23,7 @@ def test_faces_graph_counts_live_models_per_face_value(store: Store) -> None:
     }  # fmt: skip
     assert {kind for _, kind in graph.nodes(data="kind")} == {"task", "library", "params", "provider", "app"}
     assert graph.nodes["provider:together"] == {"kind": "provider", "label": "Together AI", "count": 3, "downloads": 2600}
+    assert type(graph.nodes["provider:together"]["downloads"]) is int
     assert graph.nodes["task:image-classification"]["modality"] == "cv"
 
 
@@ -71,3 +72,25 @@ def test_bucket_edges_and_counts() -> None:
     assert parse_count("7B") == 7_000_000_000
     with pytest.raises(ConfigError, match="not a parameter count: 'seven'"):
         parse_count("seven")
+
+
+def test_provider_coverage_per_task_counts_live_and_staging(store: Store) -> None:
+    load_tiny_catalog(store)
+    with store.engine.begin() as conn:  # a model served only in staging
+        conn.exec_driver_sql("UPDATE model_providers SET status = 'staging' WHERE model_id = 'big/llama-70b'")
+    assert provider_coverage(store) == [
+        {"task": "text-generation", "models": 7, "served_live": 2, "served_any": 3, "share_live": 2 / 7, "providers": 2},
+        {"task": "image-classification", "models": 1, "served_live": 0, "served_any": 0, "share_live": 0.0, "providers": 0},
+        {"task": "text-classification", "models": 1, "served_live": 1, "served_any": 1, "share_live": 1.0, "providers": 1},
+    ]  # fmt: skip
+
+
+def test_task_by_app_and_library_by_app(store: Store) -> None:
+    load_tiny_catalog(store)
+    assert cooccurrence_counts(store, "task", "app") == [
+        ("text-generation", "vllm", 4, 3000), ("text-generation", "llama.cpp", 1, 300), ("text-generation", "ollama", 1, 300)]
+    assert cooccurrence_counts(store, "library", "app") == [
+        ("transformers", "vllm", 4, 3000), ("gguf", "llama.cpp", 1, 300), ("gguf", "ollama", 1, 300)]
+    assert cooccurrence_counts(store, "task", "provider") == [
+        ("text-generation", "together", 3, 2600), ("text-classification", "hf-inference", 1, 2000),
+        ("text-generation", "groq", 1, 900)]  # fmt: skip

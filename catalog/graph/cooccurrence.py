@@ -8,14 +8,14 @@ with Python.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from catalog.errors import ConfigError
 from catalog.graph.lookup import fetch
 from catalog.graph.params import bucket_sql
 from catalog.store import Store
 
-__all__ = ["FACES", "Face", "cooccurrence_counts", "face_counts"]
+__all__ = ["FACES", "Face", "cooccurrence_counts", "face_counts", "provider_coverage"]
 
 Face = Literal["task", "library", "params", "provider", "app"]
 FACES: tuple[Face, ...] = get_args(Face)
@@ -46,11 +46,13 @@ def face_counts(store: Store, face: Face) -> list[tuple[str, int, int]]:
     [('together', 3, 2600), ('groq', 1, 900), ('hf-inference', 1, 2000)]
     """
     join, value = _FACE_SQL[_check(face)]
-    return fetch(
+    rows = fetch(
         store,
         f"SELECT {value} AS v, COUNT(*) AS n, COALESCE(SUM(m.downloads), 0) AS d FROM models m {join} "
-        f"WHERE m.deleted_at IS NULL AND {value} IS NOT NULL GROUP BY v ORDER BY n DESC, v",
+        f"WHERE m.deleted_at IS NULL AND {value} IS NOT NULL GROUP BY v",
     )
+    # PostgreSQL sums BIGINTs into NUMERIC: back to int, and sorted here so both backends agree.
+    return sorted(((v, int(n), int(d)) for v, n, d in rows), key=lambda r: (-r[1], r[0]))
 
 
 def cooccurrence_counts(store: Store, a: Face, b: Face) -> list[tuple[str, str, int, int]]:
@@ -76,4 +78,37 @@ def cooccurrence_counts(store: Store, a: Face, b: Face) -> list[tuple[str, str, 
         f"WHERE m.deleted_at IS NULL AND {value_a} IS NOT NULL AND {value_b} IS NOT NULL "
         "GROUP BY va, vb",
     )
-    return sorted(rows, key=lambda r: (-r[2], r[0], r[1]))
+    return sorted(((va, vb, int(n), int(d)) for va, vb, n, d in rows), key=lambda r: (-r[2], r[0], r[1]))
+
+
+def provider_coverage(store: Store) -> list[dict[str, Any]]:
+    """Return, per task, how many live models inference providers serve, most models first.
+
+    Rows have ``task``, ``models``, ``served_live`` (by at least one provider, status ``live``),
+    ``served_any`` (live or staging), ``share_live`` and ``providers`` (distinct, live).
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> [(r["task"], r["models"], r["served_live"], r["served_any"], r["providers"])
+    ...  for r in provider_coverage(demo_store())]
+    [('text-generation', 7, 3, 3, 2), ('image-classification', 1, 0, 0, 0), ('text-classification', 1, 1, 1, 1)]
+    """
+    rows = fetch(
+        store,
+        "SELECT m.pipeline_tag, COUNT(*), "
+        "SUM(CASE WHEN s.live > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN s.model_id IS NOT NULL THEN 1 ELSE 0 END) "
+        "FROM models m LEFT JOIN (SELECT model_id, SUM(CASE WHEN status = 'live' THEN 1 ELSE 0 END) AS live "
+        "FROM model_providers GROUP BY model_id) s ON s.model_id = m.id "
+        "WHERE m.deleted_at IS NULL AND m.pipeline_tag IS NOT NULL GROUP BY m.pipeline_tag",
+    )
+    providers = dict(fetch(
+        store,
+        "SELECT m.pipeline_tag, COUNT(DISTINCT p.provider_id) FROM models m "
+        "JOIN model_providers p ON p.model_id = m.id AND p.status = 'live' "
+        "WHERE m.deleted_at IS NULL AND m.pipeline_tag IS NOT NULL GROUP BY m.pipeline_tag",
+    ))  # fmt: skip
+    out = [{"task": task, "models": int(n), "served_live": int(live), "served_any": int(any_),
+            "share_live": int(live) / int(n), "providers": int(providers.get(task, 0))}
+           for task, n, live, any_ in rows]  # fmt: skip
+    return sorted(out, key=lambda r: (-r["models"], r["task"]))
