@@ -1,0 +1,221 @@
+"""The store's commands: ``catalog db upgrade|status`` and ``catalog sql``, through click and for real."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy.engine import make_url
+
+from catalog.cli import main
+from catalog.store import Store, head_revision, upsert
+
+#: A tiny made-up catalog: three models (one without downloads or license) and one provider.
+TINY = {
+    "models": [
+        {"id": "org/a", "author": "org", "downloads": 10, "license": "mit"},
+        {"id": "org/b", "author": "org", "downloads": 2000, "license": None},
+        {"id": "zed/c", "author": "zed", "downloads": None, "license": "apache-2.0"},
+    ],
+    "providers": [{"id": "groq", "label": "Groq", "hub_org": "groq"}],
+}
+QUERY = "SELECT id, downloads, license FROM models ORDER BY id"
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@pytest.fixture
+def tiny(db_url: str) -> str:
+    """The URL of a migrated database holding :data:`TINY`."""
+    with Store.open(db_url) as store, store.engine.begin() as conn:
+        for table, rows in TINY.items():
+            upsert(conn, table, rows)
+    return db_url
+
+
+def test_db_upgrade_creates_the_schema(db_url: str) -> None:
+    result = _run("db", "upgrade", "--db", db_url)
+    assert (result.exit_code, result.output) == (0, f"{_shown(db_url)}: schema at revision {head_revision()}\n")
+    again = _run("db", "upgrade", "--db", db_url)  # nothing left to do, same answer
+    assert (again.exit_code, again.output) == (0, result.output)
+
+
+def test_db_status_counts_every_table(tiny: str) -> None:
+    result = _run("db", "status", "--db", tiny)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"""{_shown(tiny)}: schema at revision {head_revision()}
+table            rows
+---------------  ----
+models              3
+model_tags          0
+model_lineage       0
+model_datasets      0
+model_providers     0
+model_apps          0
+tasks               0
+libraries           0
+library_tasks       0
+apps                0
+providers           1
+provider_tasks      0
+datasets            0
+dataset_tags        0
+spaces              0
+space_models        0
+space_datasets      0
+crawl_runs          0
+model_history       0
+rejects             0
+edges (view)        0
+"""
+
+
+def test_sql_prints_an_aligned_table(tiny: str) -> None:
+    result = _run("sql", QUERY, "--db", tiny)
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "id     downloads  license\n"
+        "-----  ---------  ----------\n"
+        "org/a         10  mit\n"
+        "org/b       2000\n"
+        "zed/c             apache-2.0\n"
+    )
+
+
+def test_sql_prints_csv(tiny: str) -> None:
+    result = _run("sql", QUERY, "--db", tiny, "--format", "csv")
+    assert (result.exit_code, result.output) == (
+        0, "id,downloads,license\norg/a,10,mit\norg/b,2000,\nzed/c,,apache-2.0\n",
+    )  # fmt: skip
+
+
+def test_sql_prints_json(tiny: str) -> None:
+    result = _run("sql", QUERY, "--db", tiny, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == [
+        {"id": "org/a", "downloads": 10, "license": "mit"},
+        {"id": "org/b", "downloads": 2000, "license": None},
+        {"id": "zed/c", "downloads": None, "license": "apache-2.0"},
+    ]
+    assert result.output.startswith('[\n  {\n    "id": "org/a",\n')
+
+
+def test_sql_takes_the_database_from_catalog_db(tiny: str) -> None:
+    result = _run("sql", "SELECT COUNT(*) AS n FROM models", "--format", "csv", env={"CATALOG_DB": tiny})
+    assert (result.exit_code, result.output) == (0, "n\n3\n")
+
+
+def test_sql_defaults_to_data_catalog_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CATALOG_DB", raising=False)
+    result = _run("sql", "SELECT COUNT(*) AS n FROM models", "--format", "csv")
+    assert (result.exit_code, result.output) == (0, "n\n0\n")
+    assert (tmp_path / "data" / "catalog.db").is_file()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["DELETE FROM models", "UPDATE models SET downloads = 0", "DROP TABLE providers", "COMMIT; DELETE FROM models"],
+)
+def test_a_writing_statement_is_refused_and_changes_nothing(tiny: str, statement: str) -> None:
+    result = _run("sql", statement, "--db", tiny)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    after = _run("sql", "SELECT (SELECT COUNT(*) FROM models) AS models, "
+                        "(SELECT SUM(downloads) FROM models) AS downloads, "
+                        "(SELECT COUNT(*) FROM providers) AS providers", "--db", tiny, "--format", "csv")  # fmt: skip
+    assert after.output == "models,downloads,providers\n3,2010,1\n"
+
+
+def test_a_write_says_it_was_refused(tiny: str) -> None:
+    result = _run("sql", "DELETE FROM models", "--db", tiny)
+    assert result.stderr.startswith("Error: refused: the statement writes, and queries here are read-only")
+    assert result.stderr.endswith("; nothing was changed\n")
+
+
+def test_a_database_the_catalog_did_not_make_gives_the_upgrade_hint(db_url: str) -> None:
+    with Store.open(db_url) as store:
+        store.downgrade("base")
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE models (id TEXT PRIMARY KEY)")
+    result = _run("sql", "SELECT 1", "--db", db_url)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: database {_shown(db_url)} has schema revision none, the code expects {head_revision()}: "
+        "run `catalog db upgrade --db URL` on an empty database (this one holds tables the catalog did not make)\n"
+    )
+
+
+def test_a_database_from_newer_code_is_refused_in_one_line(db_url: str) -> None:
+    with Store.open(db_url) as store, store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff'")
+    shown = _shown(db_url)
+    status = _run("db", "status", "--db", db_url)
+    assert (status.exit_code, status.stderr) == (1, (
+        f"Error: database {shown} has schema revision ffff, which this version of the catalog does not "
+        f"know (it expects {head_revision()}): upgrade the catalog, or use another --db\n"
+    ))  # fmt: skip
+    upgrade = _run("db", "upgrade", "--db", db_url)
+    assert (upgrade.exit_code, upgrade.stderr) == (
+        1, f"Error: cannot migrate database {shown}: Can't locate revision identified by 'ffff'\n",
+    )  # fmt: skip
+
+
+def test_a_bad_db_url_is_one_clear_line() -> None:
+    result = _run("sql", "SELECT 1", "--db", "nonsense")
+    assert (result.exit_code, result.stderr) == (1, (
+        "Error: not a database URL: 'nonsense' (expected e.g. sqlite:///data/catalog.db or "
+        "postgresql+psycopg://user@host/db)\n"
+    ))  # fmt: skip
+
+
+@pytest.mark.postgresql
+def test_an_unreachable_database_is_one_clear_line() -> None:
+    # Port 1 refuses at once: no server, no wait.
+    result = _run("db", "status", "--db", "postgresql://nobody:secret@127.0.0.1:1/none")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot open database postgresql://nobody:***@127.0.0.1:1/none: ")
+    assert result.stderr.count("\n") == 1 and "secret" not in result.stderr
+
+
+# --- the installed console script, in a real process ------------------------------------------------
+
+
+def _catalog_script() -> str:
+    script = shutil.which("catalog", path=str(Path(sys.executable).parent))
+    assert script, "the `catalog` console script is not installed next to this Python"
+    return script
+
+
+def test_the_installed_command_runs_for_real(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    script = _catalog_script()
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([script, *args, "--db", url], capture_output=True, text=True, cwd=tmp_path,
+                              timeout=120)  # fmt: skip
+
+    upgraded = run("db", "upgrade")
+    assert (upgraded.returncode, upgraded.stdout) == (0, f"{url}: schema at revision {head_revision()}\n")
+    with Store.open(url) as store, store.engine.begin() as conn:
+        upsert(conn, "models", TINY["models"])
+    listed = run("sql", QUERY, "--format", "csv")
+    assert (listed.returncode, listed.stdout, listed.stderr) == (
+        0, "id,downloads,license\norg/a,10,mit\norg/b,2000,\nzed/c,,apache-2.0\n", "",
+    )  # fmt: skip
+    refused = run("sql", "DELETE FROM models")
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert refused.stderr.startswith("Error: refused: ") and refused.stderr.count("\n") == 1
+    assert run("sql", "SELECT COUNT(*) AS n FROM models", "--format", "csv").stdout == "n\n3\n"
