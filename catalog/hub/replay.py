@@ -154,7 +154,9 @@ class ReplayServer:
     def start(self) -> ReplayServer:
         """Start answering in a daemon thread; return the server."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="replay-server", daemon=True)
+            # A short poll interval makes stop() quick; idle, it costs ten wake-ups a second.
+            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.1,), name="replay-server",
+                                            daemon=True)  # fmt: skip
             self._thread.start()
         return self
 
