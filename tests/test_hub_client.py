@@ -1,0 +1,125 @@
+"""The Hub client against a real HTTP server on 127.0.0.1: paging, expand, retries, errors, recording."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from catalog.errors import HubError
+from catalog.hub import Fault, HubClient, ReplayServer, Snapshot, SnapshotWriter, write_snapshot
+
+MODELS = [
+    {"id": f"org/m{i}", "likes": i, "lastModified": f"2024-01-0{i + 1}T00:00:00.000Z",
+     "inferenceProviderMapping": [{"provider": "groq", "providerId": f"g/m{i}", "status": "live", "task": "conversational"}]}
+    for i in range(5)
+]  # fmt: skip
+
+
+@pytest.fixture
+def snapshot(tmp_path: Path) -> Snapshot:
+    return write_snapshot(tmp_path / "snap", models=MODELS, tasks={"fill-mask": {"id": "fill-mask"}})
+
+
+def ids(pages: list) -> list[list[str]]:  # type: ignore[type-arg]
+    return [[r["id"] for r in page.records] for page in pages]
+
+
+def test_pages_follow_the_link_cursor_with_expand_and_limit(snapshot: Snapshot) -> None:
+    with ReplayServer(snapshot, page_size=2) as server:
+        pages = list(HubClient(server.url, token=False).list_pages("models", sort="lastModified", expand=["likes"]))
+        targets = [r.target for r in server.requests]
+    assert ids(pages) == [["org/m4", "org/m3"], ["org/m2", "org/m1"], ["org/m0"]]
+    assert pages[0].url == "/api/models?expand=likes&limit=1000&sort=lastModified&direction=-1"
+    assert pages[0].next is not None and pages[0].next.startswith("/api/models?") and pages[2].next is None
+    assert targets[1] == pages[0].next  # the next page is asked for by the relative URL the Link gave
+    first = parse_qs(urlsplit(targets[0]).query)
+    assert first == {"expand": ["likes"], "limit": ["1000"], "sort": ["lastModified"], "direction": ["-1"]}
+    assert pages[0].records[0] == {"id": "org/m4", "likes": 4}  # only the expanded fields
+
+
+def test_every_field_the_normaliser_reads_is_expanded(snapshot: Snapshot) -> None:
+    with ReplayServer(snapshot) as server:
+        [page] = list(HubClient(server.url, token=False).list_pages("models"))
+        expand = parse_qs(urlsplit(server.requests[0].target).query)["expand"]
+    assert "inferenceProviderMapping" in expand and "safetensors" in expand and "gguf" in expand
+    assert page.records[0]["inferenceProviderMapping"] == MODELS[0]["inferenceProviderMapping"]
+
+
+def test_a_listing_waits_out_a_429_with_ratelimit_headers(snapshot: Snapshot) -> None:
+    with ReplayServer(snapshot, page_size=2, faults=[Fault("429", after=1, retry_after=0)]) as server:
+        pages = list(HubClient(server.url, token=False).list_pages("models", sort="likes"))
+        statuses = [r.status for r in server.requests]
+    assert ids(pages) == [["org/m4", "org/m3"], ["org/m2", "org/m1"], ["org/m0"]]
+    assert statuses == [200, 429, 200, 200]
+
+
+@pytest.mark.parametrize("kind", ["500", "503", "drop"])
+def test_a_listing_retries_5xx_and_dropped_connections(snapshot: Snapshot, kind: str) -> None:
+    with ReplayServer(snapshot, page_size=3, faults=[Fault(kind, after=1, times=2)]) as server:  # type: ignore[arg-type]
+        pages = list(HubClient(server.url, token=False, base_wait=0.05).list_pages("models", sort="likes"))
+        faults = [r.fault for r in server.requests]
+    assert ids(pages) == [["org/m4", "org/m3", "org/m2"], ["org/m1", "org/m0"]]
+    assert faults == [None, kind, kind, None]
+
+
+def test_single_repo_calls_retry_too_and_get_the_dict_form(snapshot: Snapshot) -> None:
+    faults = [Fault("429", path="/api/models/org/m1"), Fault("500", path="/api/models/org/m1", after=1),
+              Fault("drop", path="/api/models/org/m1", after=2)]  # fmt: skip
+    with ReplayServer(snapshot, faults=faults) as server:
+        client = HubClient(server.url, token=False, base_wait=0.05)
+        record = client.repo_info("models", "org/m1", expand=["inferenceProviderMapping"])
+        assert client.repo_info("models", "org/nope") is None
+        statuses = [r.status for r in server.requests]
+    assert record == {"id": "org/m1", "inferenceProviderMapping": {
+        "groq": {"providerId": "g/m1", "status": "live", "task": "conversational"}}}  # fmt: skip
+    assert statuses == [429, 500, None, 200, 404]
+
+
+def test_an_endpoint_down_after_retries_is_one_hub_error(snapshot: Snapshot) -> None:
+    with ReplayServer(snapshot, faults=[Fault("503", times=100)]) as server:
+        client = HubClient(server.url, token="hf_secret_never_shown", max_retries=2, base_wait=0.01)
+        with pytest.raises(HubError) as caught:
+            list(client.list_pages("models"))
+        tries = len(server.requests)
+    assert str(caught.value) == (f"{server.url}/api/models answered HTTP 503 after 2 retries: check the endpoint "
+                                 "and token, or run again later (committed pages are kept)")  # fmt: skip
+    assert "\n" not in str(caught.value) and "hf_secret" not in str(caught.value)
+    assert tries == 3
+
+
+def test_an_unreachable_endpoint_is_one_hub_error() -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = HubClient(f"http://127.0.0.1:{port}", token=False, max_retries=1, base_wait=0.01)
+    with pytest.raises(HubError, match=rf"^cannot read http://127.0.0.1:{port}/api/tasks after 1 retries \(ConnectError"):
+        client.get_json("tasks")
+
+
+def test_payloads_and_missing_payloads(snapshot: Snapshot) -> None:
+    with ReplayServer(snapshot) as server:
+        client = HubClient(server.url, token=False)
+        assert client.get_json("tasks") == {"fill-mask": {"id": "fill-mask"}}
+        assert client.get_json("models-tags-by-type", missing_ok=True) is None
+        with pytest.raises(HubError, match="answered HTTP 404: check"):
+            client.get_json("models-tags-by-type")
+
+
+def test_record_mode_writes_every_raw_answer_to_a_snapshot(snapshot: Snapshot, tmp_path: Path) -> None:
+    with ReplayServer(snapshot, page_size=2) as server:
+        with SnapshotWriter(tmp_path / "rec", endpoint=server.url) as writer:
+            client = HubClient(server.url, token=False, recorder=writer)
+            client.get_json("tasks")
+            pages = list(client.list_pages("models", sort="likes", expand=["likes", "lastModified"]))
+    recorded = Snapshot.open(tmp_path / "rec")
+    assert recorded.manifest["counts"] == {"models": 5, "datasets": 0, "spaces": 0}
+    assert list(recorded.iter_records("models")) == [r for page in pages for r in page.records]
+    assert recorded.read_json("tasks") == {"fill-mask": {"id": "fill-mask"}}
+
+
+def test_a_bad_endpoint_is_refused() -> None:
+    with pytest.raises(HubError, match=r"^not a Hub endpoint: 'ftp://x' \(expected e.g. https://huggingface.co\)$"):
+        HubClient("ftp://x", token=False)
