@@ -206,6 +206,24 @@ def test_no_page_loads_anything(store: Store, tmp_path: Path) -> None:
         assert "http-equiv=\"refresh\"" not in markup
 
 
+def test_every_node_of_the_map_links_to_a_page_and_every_link_resolves(store: Store, tmp_path: Path) -> None:
+    summary = render_map(load_demo(store), tmp_path)
+    index = _graph_data((tmp_path / "index.html").read_text())
+    assert all("href" in node for node in index["nodes"])
+    outside = set()
+    for page in summary.pages:
+        html = (tmp_path / page.path).read_text()
+        links = re.findall(r'<a href="([^"]*)"', _markup(html))
+        if page.nodes:
+            links += [n["href"] for n in _graph_data(html)["nodes"] if "href" in n]
+        for link in links:
+            if link.startswith("https://huggingface.co/"):
+                outside.add(link)
+                continue
+            assert (tmp_path / page.path).parent.joinpath(link).resolve().is_file(), (page.path, link)
+    assert "https://huggingface.co/meta/llama-7b" in outside
+
+
 def test_render_map_refuses_a_page_too_small_to_hold_a_map(store: Store, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="max_nodes must be 10 or more, got 3"):
         render_map(store, tmp_path, max_nodes=3)

@@ -41,7 +41,7 @@ def index_page(
     search: list[dict[str, str]],
     families: Sequence[tuple[str, int, str]] = (),
     max_nodes: int = 5000,
-    max_edges: int = 5000,
+    max_edges: int = 2000,
 ) -> Page:
     """Build the ecosystem map from the faces graph.
 

@@ -175,7 +175,7 @@ def _options(page: Page) -> dict[str, Any]:
         "nodes": {"shape": "dot", "font": {"size": 14, "face": "sans-serif"}, "borderWidth": 1},
         "edges": {
             "smooth": False,
-            "color": {"inherit": False, "color": "#b9c0c8", "highlight": "#4a5561", "opacity": 0.6},
+            "color": {"inherit": False, "color": "#b9c0c8", "highlight": "#24292f", "hover": "#57606a", "opacity": 0.45},
             "arrows": {"to": {"enabled": page.directed, "scaleFactor": 0.5}},
         },
         "interaction": {
