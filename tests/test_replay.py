@@ -13,7 +13,8 @@ from huggingface_hub.errors import BadRequestError, HfHubHTTPError, RepositoryNo
 from huggingface_hub.utils import get_session, hf_raise_for_status, http_backoff
 
 from catalog.errors import SnapshotError
-from catalog.hub.replay import Fault, ReplayServer, Request
+from catalog.hub.faults import Fault, Request
+from catalog.hub.replay import ReplayServer
 from catalog.hub.snapshot import Snapshot, write_snapshot
 
 EXPAND = ["author", "pipeline_tag", "library_name", "tags", "likes", "lastModified", "safetensors", "gguf",

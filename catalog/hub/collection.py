@@ -11,6 +11,7 @@ import gzip
 import os
 import shutil
 import tempfile
+import threading
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
@@ -47,6 +48,8 @@ class RecordCollection:
         self._by_id: dict[str, int] = {}
         # Earlier copies of a record that appears twice (a resumed recording): never listed.
         self._hidden: set[int] = set()
+        # Handler threads share the caches of orders and filters.
+        self._lock = threading.Lock()
         self._orders: dict[tuple[str | None, bool], tuple[array[int], array[int]]] = {}
         self._filtered: OrderedDict[tuple[Any, ...], tuple[array[int], array[int]]] = OrderedDict()
         if self._file is not None:
@@ -101,6 +104,11 @@ class RecordCollection:
         ``ranks`` are the positions of the same records in the unfiltered order, increasing (None
         when nothing is filtered out), so a cursor finds its place with one bisection.
         """
+        with self._lock:
+            return self._order(sort, descending, predicate_key, predicate)
+
+    def _order(self, sort: str | None, descending: bool, predicate_key: tuple[Any, ...],
+               predicate: Predicate | None) -> tuple[array[int], array[int] | None]:  # fmt: skip
         perm, rank = self._full_order(sort, descending)
         if predicate is None:
             return perm, None
@@ -119,7 +127,8 @@ class RecordCollection:
 
     def next_start(self, ranks: array[int] | None, sort: str | None, descending: bool, after: int) -> int:
         """Return the position in a listing that follows record ``after``."""
-        rank = self._full_order(sort, descending)[1][after]
+        with self._lock:
+            rank = self._full_order(sort, descending)[1][after]
         return rank + 1 if ranks is None else bisect_right(ranks, rank)
 
     def _full_order(self, sort: str | None, descending: bool) -> tuple[array[int], array[int]]:

@@ -23,15 +23,13 @@ is logged in ``server.requests``.
 from __future__ import annotations
 
 import base64
-import fnmatch
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import orjson
@@ -39,12 +37,11 @@ from huggingface_hub import hf_api
 
 from catalog.errors import ConfigError, SnapshotError
 from catalog.hub.collection import SORT_FIELDS, RecordCollection
+from catalog.hub.faults import Fault, FaultPlan, Request, fault_answer
 from catalog.hub.filters import FilterError, listing_predicate
 from catalog.hub.snapshot import REPO_KINDS, RepoKind, Snapshot
 
-__all__ = ["Fault", "FaultKind", "ReplayServer", "Request"]
-
-FaultKind = Literal["429", "500", "502", "503", "drop", "truncate", "hang", "malformed"]
+__all__ = ["EXPANDABLE", "ReplayServer"]
 
 EXPANDABLE: dict[str, frozenset[str]] = {
     "models": frozenset(get_args(hf_api.ExpandModelProperty_T)),
@@ -62,37 +59,6 @@ DEFAULT_FIELDS: dict[str, frozenset[str]] = {
 }  # fmt: skip
 _ALWAYS = frozenset({"_id", "id"})
 _PAGING_PARAMS = {"limit", "cursor", "expand", "full", "sort", "direction", "config", "cardData"}
-
-
-@dataclass(frozen=True, slots=True)
-class Fault:
-    """Make requests whose path matches ``path`` (a glob) fail: numbers ``after + 1`` to ``after + times``.
-
-    ``retry_after`` is the wait a 429 asks for (``RateLimit: "api";r=0;t=N`` and ``Retry-After``);
-    ``record`` is what a ``malformed`` fault slips into the middle of a page.
-    """
-
-    kind: FaultKind
-    path: str = "/api/models"
-    after: int = 0
-    times: int = 1
-    retry_after: int = 0
-    record: Mapping[str, Any] = field(default_factory=lambda: {"id": "bad/record", "safetensors": {"parameters": {}}})
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """One request the server received: ``status`` is None when no answer was sent."""
-
-    method: str
-    target: str
-    status: int | None
-    fault: FaultKind | None = None
-
-    @property
-    def path(self) -> str:
-        """The request path, without the query string."""
-        return self.target.partition("?")[0]
 
 
 class ReplayServer:
@@ -132,7 +98,7 @@ class ReplayServer:
         except BaseException:
             self._close_collections()
             raise
-        self._faults: list[tuple[Fault, list[int]]] = [(f, [0]) for f in faults]
+        self.faults = FaultPlan(faults)
         self._requests: list[Request] = []
         self._lock = threading.Condition()
         self._release = threading.Event()
@@ -180,13 +146,7 @@ class ReplayServer:
 
     def add_fault(self, fault: Fault) -> None:
         """Add a fault rule; it counts matching requests from now on."""
-        with self._lock:
-            self._faults.append((fault, [0]))
-
-    def clear_faults(self) -> None:
-        """Remove every fault rule."""
-        with self._lock:
-            self._faults.clear()
+        self.faults.add(fault)
 
     def release(self) -> None:
         """Let requests held by ``hang`` faults go (their connections are dropped)."""
@@ -208,16 +168,6 @@ class ReplayServer:
         if name not in self._payloads:
             self._payloads[name] = self.snapshot.read_json(name)
         return self._payloads[name]
-
-    def _take_fault(self, path: str) -> Fault | None:
-        with self._lock:
-            chosen = None
-            for fault, seen in self._faults:
-                if fnmatch.fnmatchcase(path, fault.path):
-                    seen[0] += 1
-                    if chosen is None and fault.after < seen[0] <= fault.after + fault.times:
-                        chosen = fault
-            return chosen
 
     def _log(self, request: Request) -> None:
         with self._lock:
@@ -254,7 +204,7 @@ class _Handler(BaseHTTPRequestHandler):
         replay = self.server.replay
         parts = urlsplit(self.path)
         path = unquote(parts.path)
-        fault = replay._take_fault(path)
+        fault = replay.faults.take(path)
         if fault is not None and fault.kind != "malformed":
             self._fail(fault)
             return
@@ -263,6 +213,9 @@ class _Handler(BaseHTTPRequestHandler):
         except _HubError as exc:
             status, body = exc.status, orjson.dumps({"error": exc.message})
             headers = {"X-Error-Message": exc.message} | ({"X-Error-Code": exc.code} if exc.code else {})
+        except Exception as exc:  # noqa: BLE001 - a bug answers 500 and says why, never a silent hang-up
+            message = f"replay server error: {type(exc).__name__}: {exc}"
+            status, body, headers = 500, orjson.dumps({"error": message}), {"X-Error-Message": message[:200]}
         # Logged before answering, so that a client that has its answer finds it in the log.
         replay._log(Request("GET", self.path, status, fault.kind if fault else None))
         self._send(status, body, headers)
@@ -277,7 +230,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._list(kind, params, fault)
             return self._info(kind, segments[2:], params)
         name = "/".join(segments[1:])
-        payload = self.server.replay.payload(name) if "/" not in name else None
+        try:
+            payload = self.server.replay.payload(name)
+        except SnapshotError:  # not a payload name at all
+            payload = None
         if payload is None:
             raise _HubError(404, "Not Found")
         if name.endswith("-tags-by-type") and "type" in params and isinstance(payload, dict):
@@ -354,27 +310,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _fail(self, fault: Fault) -> None:
         replay = self.server.replay
-        status = {"429": 429, "500": 500, "502": 502, "503": 503, "truncate": 200}.get(fault.kind)
-        replay._log(Request("GET", self.path, status, fault.kind))
-        if fault.kind == "429":
-            message = "You have been rate-limited; you can retry this action in about 5 minutes."
-            self._send(429, orjson.dumps({"error": message}), {
-                "RateLimit": f'"api";r=0;t={fault.retry_after}',
-                "RateLimit-Policy": '"fixed window";"api";q=500;w=300',
-                "Retry-After": str(fault.retry_after),
-                "X-Error-Message": message,
-            })  # fmt: skip
-        elif status is not None and status >= 500:
-            self._send(status, orjson.dumps({"error": "Internal Error - We're working hard to fix this."}), {})
-        elif fault.kind == "truncate":
-            body = b'[{"id": "cut/short", "tags": ["a", '
-            self._send(200, body, {}, declared=len(body) * 4)
-            self.close_connection = True
-        else:
-            if fault.kind == "hang":
-                replay._release.wait(300)
-            # No answer at all: the client sees the connection close.
-            self.close_connection = True
+        answer = fault_answer(fault)
+        replay._log(Request("GET", self.path, answer[0] if answer else None, fault.kind))
+        if answer is not None:
+            status, body, headers, declared = answer
+            self._send(status, body, headers, declared=declared)
+            # A body cut short ends the connection; an error answer keeps it, as the Hub does.
+            self.close_connection = declared != len(body)
+            return
+        if fault.kind == "hang":
+            replay._release.wait(300)
+        # No answer at all: the client sees the connection close.
+        self.close_connection = True
 
 
 def _fields(kind: RepoKind, params: dict[str, list[str]]) -> frozenset[str] | None:
