@@ -148,6 +148,10 @@ class ReplayServer:
         """Add a fault rule; it counts matching requests from now on."""
         self.faults.add(fault)
 
+    def clear_faults(self) -> None:
+        """Remove every fault rule."""
+        self.faults.clear()
+
     def release(self) -> None:
         """Let requests held by ``hang`` faults go (their connections are dropped)."""
         self._release.set()
