@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from catalog.analytics import Catalog
 from catalog.crawl import CrawlSummary, crawl, crawl_snapshot
 from catalog.errors import (
     CatalogError,
@@ -17,6 +18,7 @@ from catalog.errors import (
 from catalog.store import Store
 
 __all__ = [
+    "Catalog",
     "CatalogError",
     "ConfigError",
     "CrawlSummary",

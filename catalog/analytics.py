@@ -1,0 +1,343 @@
+"""The Python analytics API: questions about the ecosystem answered as pandas DataFrames.
+
+``Catalog.open(url)`` opens the same database as the CLI (``$CATALOG_DB``, else
+``data/catalog.db``); each method answers one question with a DataFrame, or with a networkx
+graph where the answer is a graph. An id the catalog does not hold raises
+:class:`~catalog.errors.NotFound` naming it (with close matches), never an empty frame.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from catalog.graph.build import build_graph
+from catalog.graph.cooccurrence import Face, cooccurrence_counts, provider_coverage
+from catalog.graph.demo import demo_store
+from catalog.graph.faces import build_faces_graph
+from catalog.graph.fit import hardware_fit, hardware_fit_by_task, runs_where
+from catalog.graph.influence import lineage_pagerank, reach
+from catalog.graph.lineage import Direction, family_stats, family_tree, largest_families
+from catalog.graph.lookup import fetch
+from catalog.graph.neighbourhood import NeighbourKind, face_neighbourhood, neighbourhood
+from catalog.graph.params import PARAM_BUCKETS
+from catalog.graph.search import SEARCH_COLUMNS, Sort, search_models
+from catalog.graph.trends import Metric, TrendBy, trends
+from catalog.records import LINEAGE_RELATIONS
+from catalog.store import Store
+
+__all__ = ["Catalog", "catalog_stats"]
+
+_STATS = (
+    ("models", "SELECT COUNT(*) FROM models WHERE deleted_at IS NULL"),
+    ("models deleted from the Hub", "SELECT COUNT(*) FROM models WHERE deleted_at IS NOT NULL"),
+    ("tasks", "SELECT COUNT(*) FROM tasks"),
+    ("libraries", "SELECT COUNT(*) FROM libraries"),
+    ("apps", "SELECT COUNT(*) FROM apps"),
+    ("providers", "SELECT COUNT(*) FROM providers"),
+    ("datasets", "SELECT COUNT(*) FROM datasets WHERE deleted_at IS NULL"),
+    ("spaces", "SELECT COUNT(*) FROM spaces WHERE deleted_at IS NULL"),
+    ("lineage links", "SELECT COUNT(*) FROM edges WHERE src_kind = 'model' AND dst_kind = 'model'"),
+    ("graph edges", "SELECT COUNT(*) FROM edges"),
+    ("downloads (live models)", "SELECT COALESCE(SUM(downloads), 0) FROM models WHERE deleted_at IS NULL"),
+    ("crawl runs", "SELECT COUNT(*) FROM crawl_runs"),
+)
+
+
+def catalog_stats(store: Store) -> list[tuple[str, int]]:
+    """Return ``(what, how many)`` for the main contents of the catalog.
+
+    Examples
+    --------
+    >>> dict(catalog_stats(demo_store()))["lineage links"]
+    5
+    """
+    return [(what, int(fetch(store, sql)[0][0])) for what, sql in _STATS]
+
+
+class Catalog:
+    """A catalog database, asked questions from Python.
+
+    Examples
+    --------
+    >>> cat = Catalog.demo()
+    >>> cat.search(task="text-generation", limit=3)[["id", "downloads"]]
+                         id  downloads
+    0         meta/llama-7b       1000
+    1  mistralai/mistral-7b        900
+    2         big/llama-70b        700
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Catalog:
+        """Open the catalog at ``url``; the default is the CLI's (``$CATALOG_DB``, else ``data/catalog.db``)."""
+        return cls(Store.open(url))
+
+    @classmethod
+    def demo(cls) -> Catalog:
+        """Return a catalog of the tiny made-up demo data (``catalog.graph.demo``), in memory."""
+        return cls(demo_store())
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.store.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Catalog({self.store.display_url!r})"
+
+    # --- models ---------------------------------------------------------------------------
+
+    def search(
+        self,
+        *,
+        task: str | None = None,
+        library: str | None = None,
+        app: str | None = None,
+        provider: str | None = None,
+        min_params: int | str | None = None,
+        max_params: int | str | None = None,
+        license: str | None = None,
+        language: str | None = None,
+        author: str | None = None,
+        text: str | None = None,
+        sort: Sort = "downloads",
+        limit: int = 20,
+        offset: int = 0,
+    ) -> pd.DataFrame:
+        """Return one page of live models matching every facet given (see ``search_models``).
+
+        Examples
+        --------
+        >>> Catalog.demo().search(app="vllm", max_params="10B", sort="likes")[["id", "likes"]]
+                             id  likes
+        0         meta/llama-7b     50
+        1  mistralai/mistral-7b     40
+        2   alice/llama-7b-chat     20
+        """
+        rows = search_models(
+            self.store, task=task, library=library, app=app, provider=provider, min_params=min_params,
+            max_params=max_params, license=license, language=language, author=author, text=text,
+            sort=sort, limit=limit, offset=offset,
+        )  # fmt: skip
+        return pd.DataFrame(rows, columns=list(SEARCH_COLUMNS))
+
+    def runs_where(self, model_id: str) -> pd.DataFrame:
+        """Return the local apps that run ``model_id`` and the providers that serve it (live or staging).
+
+        Examples
+        --------
+        >>> Catalog.demo().runs_where("mistralai/mistral-7b")[["kind", "id", "status"]]
+               kind        id   status
+        0       app      vllm      NaN
+        1  provider      groq     live
+        2  provider  together  staging
+        """
+        return pd.DataFrame(runs_where(self.store, model_id),
+                            columns=["kind", "id", "label", "status", "task", "provider_model_id"])  # fmt: skip
+
+    def hardware_fit(
+        self, sku: str, *, task: str | None = None, memory_gb: float | None = None, by_task: bool = False,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        """Return the live models whose weights fit the memory of ``sku``, or their count per task.
+
+        Examples
+        --------
+        >>> Catalog.demo().hardware_fit("RTX 4090", by_task=True)[["pipeline_tag", "fit", "sized"]]
+                   pipeline_tag  fit  sized
+        0       text-generation    6      7
+        1  image-classification    1      1
+        2   text-classification    1      1
+        """
+        if by_task:
+            return pd.DataFrame(hardware_fit_by_task(self.store, sku, memory_gb=memory_gb),
+                                columns=["pipeline_tag", "fit", "sized", "share"])  # fmt: skip
+        rows = hardware_fit(self.store, sku, task=task, memory_gb=memory_gb, limit=limit)
+        return pd.DataFrame(rows, columns=["model_id", "pipeline_tag", "library_name", "downloads", "weights_gib"])
+
+    # --- lineage ----------------------------------------------------------------------------
+
+    def family_tree(self, model_id: str, direction: Direction = "down", max_depth: int | None = None) -> nx.DiGraph:
+        """Return the family of ``model_id`` as a graph (see ``catalog.graph.lineage.family_tree``)."""
+        return family_tree(self.store, model_id, direction=direction, max_depth=max_depth)
+
+    def lineage(self, model_id: str, direction: Direction = "down", max_depth: int | None = None) -> pd.DataFrame:
+        """Return the family of ``model_id``, one row per model: depth, its bases in the family, relation.
+
+        Examples
+        --------
+        >>> Catalog.demo().lineage("bob/llama-7b-chat-gguf", "up")[["model_id", "depth", "relation", "bases"]]
+                         model_id  depth   relation                  bases
+        0  bob/llama-7b-chat-gguf      0  quantized  [alice/llama-7b-chat]
+        1     alice/llama-7b-chat     -1   finetune        [meta/llama-7b]
+        2           meta/llama-7b     -2        NaN                     []
+        """
+        tree = self.family_tree(model_id, direction, max_depth)
+        rows = []
+        for node, attrs in tree.nodes(data=True):
+            out = sorted(tree.out_edges(node, data="relation"), key=lambda e: e[1])
+            rows.append({"model_id": node.removeprefix("model:"), "depth": attrs["depth"],
+                         "relation": out[0][2] if out else None, "bases": [e[1].removeprefix("model:") for e in out],
+                         **{k: attrs[k] for k in ("downloads", "likes", "pipeline_tag", "library_name", "missing")}})  # fmt: skip
+        frame = pd.DataFrame(rows)
+        frame["order"] = frame["depth"].abs()
+        return frame.sort_values(["order", "model_id"]).drop(columns="order").reset_index(drop=True)
+
+    def family_stats(self, root_id: str | None = None, *, limit: int = 20) -> pd.DataFrame:
+        """Return family statistics of ``root_id``, or of the ``limit`` largest families.
+
+        Examples
+        --------
+        >>> Catalog.demo().family_stats()[["root", "descendants", "merge", "depth", "downloads"]]
+                           root  descendants  merge  depth  downloads
+        0         meta/llama-7b            4      1      2       1830
+        1  mistralai/mistral-7b            1      1      1        980
+        """
+        roots = [root_id] if root_id is not None else [r for r, _ in largest_families(self.store, limit)]
+        rows = []
+        for root in roots:
+            stats = family_stats(self.store, root)
+            rows.append({**{k: v for k, v in stats.items() if k != "by_relation"}, **stats["by_relation"]})
+        columns = ["root", "descendants", *LINEAGE_RELATIONS, "depth", "downloads", "cycles"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def influence(self, limit: int | None = 20) -> pd.DataFrame:
+        """Rank base models by PageRank over the lineage, weighted by downloads.
+
+        Examples
+        --------
+        >>> Catalog.demo().influence()[["model_id", "derivatives"]]
+                      model_id  derivatives
+        0         meta/llama-7b            2
+        1  mistralai/mistral-7b            1
+        2   alice/llama-7b-chat            2
+        """
+        return pd.DataFrame(lineage_pagerank(self.store, limit=limit),
+                            columns=["model_id", "pagerank", "downloads", "derivatives"])  # fmt: skip
+
+    # --- faces ------------------------------------------------------------------------------
+
+    def reach(self, face: Face) -> pd.DataFrame:
+        """Rank the values of a face (task, library, params, provider, app) by the live models they reach.
+
+        Examples
+        --------
+        >>> Catalog.demo().reach("provider")[["id", "models", "downloads"]]
+                     id  models  downloads
+        0      together       3       2600
+        1          groq       1        900
+        2  hf-inference       1       2000
+        """
+        return pd.DataFrame(reach(self.store, face), columns=["id", "label", "models", "downloads", "share"])
+
+    def cooccurrence(self, a: Face, b: Face, *, pivot: bool = False) -> pd.DataFrame:
+        """Return how many live models each pair of ``a`` and ``b`` values shares (a table if ``pivot``).
+
+        Examples
+        --------
+        >>> Catalog.demo().cooccurrence("library", "app", pivot=True)
+        app           llama.cpp  ollama  vllm
+        library
+        gguf                  1       1     0
+        transformers          0       0     4
+        """
+        frame = pd.DataFrame(cooccurrence_counts(self.store, a, b), columns=[a, b, "models", "downloads"])
+        if not pivot:
+            return frame
+        return frame.pivot_table(index=a, columns=b, values="models", fill_value=0, aggfunc="sum")
+
+    def provider_coverage(self) -> pd.DataFrame:
+        """Return, per task, how many live models inference providers serve (live, or live or staging).
+
+        Examples
+        --------
+        >>> Catalog.demo().provider_coverage()[["task", "models", "served_live", "providers"]]
+                           task  models  served_live  providers
+        0       text-generation       7            3          2
+        1  image-classification       1            0          0
+        2   text-classification       1            1          1
+        """
+        return pd.DataFrame(provider_coverage(self.store),
+                            columns=["task", "models", "served_live", "served_any", "share_live", "providers"])  # fmt: skip
+
+    def app_reach(self) -> pd.DataFrame:
+        """Return, per parameter bucket, its live models and how many of them each local app runs.
+
+        Examples
+        --------
+        >>> Catalog.demo().app_reach()
+                 models  llama.cpp  ollama  vllm
+        <1B           3          0       0     0
+        1-3B          0          0       0     0
+        3-7B          3          1       1     2
+        7-13B         2          0       0     1
+        13-34B        0          0       0     0
+        34-70B        0          0       0     0
+        70-200B       1          0       0     1
+        >200B         0          0       0     0
+        """
+        buckets = [b for b, _, _ in PARAM_BUCKETS]
+        table = self.cooccurrence("params", "app", pivot=True).reindex(buckets, fill_value=0)
+        models = pd.DataFrame(reach(self.store, "params"), columns=["id", "label", "models", "downloads", "share"])
+        table.insert(0, "models", models.set_index("id")["models"].reindex(buckets, fill_value=0))
+        table.index.name = table.columns.name = None
+        return table.astype(int)
+
+    def faces_graph(self) -> nx.Graph:
+        """Return the graph of the five faces and their co-occurrence (see ``build_faces_graph``)."""
+        return build_faces_graph(self.store)
+
+    def face_neighbourhood(self, kind: NeighbourKind, id: str, *, limit: int = 50) -> nx.Graph:
+        """Return the top ``limit`` models around a task, library, app or provider, as a graph."""
+        return face_neighbourhood(self.store, kind, id, limit=limit)
+
+    def graph(self, **filters: Any) -> nx.MultiDiGraph:
+        """Return the knowledge graph, or a sub-graph (see ``catalog.graph.build.build_graph``)."""
+        return build_graph(self.store, **filters)
+
+    def neighbourhood(self, node: str, radius: int = 1) -> nx.MultiDiGraph:
+        """Return every node within ``radius`` steps of ``node`` (``kind:id``) in the graph."""
+        return neighbourhood(self.store, node, radius)
+
+    # --- history ----------------------------------------------------------------------------
+
+    def trends(
+        self, by: TrendBy = "model", *, metric: Metric = "downloads", runs: tuple[int, int] | None = None,
+        limit: int | None = 20,
+    ) -> pd.DataFrame:
+        """Return the growth of downloads (or likes) per model, library, task, provider or author.
+
+        Examples
+        --------
+        >>> Catalog.demo().trends("library")[["id", "before", "after", "growth"]]
+                     id  before  after  growth
+        0  transformers    3850   4300     450
+        """
+        return pd.DataFrame(trends(self.store, by, metric=metric, runs=runs, limit=limit),
+                            columns=["id", "before", "after", "growth", "growth_pct", "models"])  # fmt: skip
+
+    def stats(self) -> pd.DataFrame:
+        """Return the main counts of the catalog.
+
+        Examples
+        --------
+        >>> Catalog.demo().stats().head(3)
+                                  what  count
+        0                       models      9
+        1  models deleted from the Hub      1
+        2                        tasks      3
+        """
+        return pd.DataFrame(catalog_stats(self.store), columns=["what", "count"])
+
+

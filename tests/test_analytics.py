@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import pytest
+
+from catalog import Catalog
+from catalog.errors import NotFound
+from catalog.store import Store
+from tests.catalog_fixtures import load_tiny_catalog
+
+
+@pytest.fixture
+def cat(store: Store) -> Catalog:
+    return Catalog(load_tiny_catalog(store))
+
+
+def test_open_uses_the_cli_default(monkeypatch: pytest.MonkeyPatch, db_url: str) -> None:
+    load_tiny_catalog(Store.open(db_url))
+    monkeypatch.setenv("CATALOG_DB", db_url)
+    with Catalog.open() as cat:
+        assert cat.store.url == db_url
+        assert cat.search(author="timm")["id"].tolist() == ["timm/resnet50"]
+
+
+def test_search_frame(cat: Catalog) -> None:
+    frame = cat.search(task="text-generation", library="transformers", min_params="7B", max_params="13B")
+    assert frame[["id", "num_parameters"]].values.tolist() == [
+        ["mistralai/mistral-7b", 7_241_732_096], ["dave/llama-mistral-merge", 7_000_000_000]]
+    assert cat.search(language="en", sort="likes", limit=2, offset=1)["id"].tolist() == [
+        "mistralai/mistral-7b", "big/llama-70b"]
+    assert cat.search(text="nothing-like-this").empty  # an empty page only when no model matches
+
+
+def test_lineage_frame_down_and_both(cat: Catalog) -> None:
+    down = cat.lineage("meta/llama-7b")
+    assert down[["model_id", "depth", "relation"]].fillna("-").values.tolist() == [
+        ["meta/llama-7b", 0, "-"], ["alice/llama-7b-chat", 1, "finetune"],
+        ["dave/llama-mistral-merge", 1, "merge"], ["bob/llama-7b-chat-gguf", 2, "quantized"],
+        ["carol/llama-7b-chat-lora", 2, "adapter"]]  # fmt: skip
+    both = cat.lineage("dave/llama-mistral-merge", "both")
+    assert both.loc[0, "bases"] == ["meta/llama-7b", "mistralai/mistral-7b"]
+    assert both["model_id"].tolist() == ["dave/llama-mistral-merge", "meta/llama-7b", "mistralai/mistral-7b"]
+
+
+def test_family_stats_influence_and_reach(cat: Catalog) -> None:
+    stats = cat.family_stats("meta/llama-7b")
+    assert stats.to_dict("records") == [{"root": "meta/llama-7b", "descendants": 4, "finetune": 1, "adapter": 1,
+                                         "quantized": 1, "merge": 1, "depth": 2, "downloads": 1830, "cycles": 0}]
+    assert cat.influence()["model_id"].tolist() == ["meta/llama-7b", "mistralai/mistral-7b", "alice/llama-7b-chat"]
+    assert cat.reach("params")[["id", "models"]].values.tolist() == [["3-7B", 3], ["<1B", 3], ["7-13B", 2], ["70-200B", 1]]
+
+
+def test_cooccurrence_tables(cat: Catalog) -> None:
+    table = cat.cooccurrence("provider", "params", pivot=True)
+    assert table.to_dict() == {"3-7B": {"groq": 0, "hf-inference": 0, "together": 1},
+                               "7-13B": {"groq": 1, "hf-inference": 0, "together": 1},
+                               "70-200B": {"groq": 0, "hf-inference": 0, "together": 1},
+                               "<1B": {"groq": 0, "hf-inference": 1, "together": 0}}  # fmt: skip
+    assert cat.cooccurrence("task", "provider").values.tolist() == [
+        ["text-generation", "together", 3, 2600], ["text-classification", "hf-inference", 1, 2000],
+        ["text-generation", "groq", 1, 900]]  # fmt: skip
+
+
+def test_app_reach_and_provider_coverage(cat: Catalog) -> None:
+    reach = cat.app_reach()
+    assert reach.loc["3-7B"].to_dict() == {"models": 3, "llama.cpp": 1, "ollama": 1, "vllm": 2}
+    assert reach["models"].sum() == 9
+    assert cat.provider_coverage()["served_any"].tolist() == [3, 0, 1]
+
+
+def test_what_runs_where(cat: Catalog) -> None:
+    assert cat.runs_where("meta/llama-7b")[["kind", "id", "status"]].fillna("-").values.tolist() == [
+        ["app", "vllm", "-"], ["provider", "together", "live"]]
+    fit = cat.hardware_fit("RTX 4090", task="text-generation", limit=3)
+    assert fit["model_id"].tolist() == ["meta/llama-7b", "mistralai/mistral-7b", "alice/llama-7b-chat"]
+    assert cat.hardware_fit("RTX 4060", by_task=True)["fit"].tolist() == [1, 1, 1]
+
+
+def test_trends_and_stats(cat: Catalog) -> None:
+    assert cat.trends("task").values.tolist() == [
+        ["text-generation", 1950, 2300, 350, 17.95, 3], ["text-classification", 1900, 2000, 100, 5.26, 1]]
+    assert dict(cat.stats().values.tolist()) == {
+        "models": 9, "models deleted from the Hub": 1, "tasks": 3, "libraries": 4, "apps": 3, "providers": 3,
+        "datasets": 0, "spaces": 0, "lineage links": 5, "graph edges": 41, "downloads (live models)": 6930,
+        "crawl runs": 2}  # fmt: skip
+
+
+def test_graphs(cat: Catalog) -> None:
+    assert cat.faces_graph().nodes["app:vllm"]["count"] == 4
+    assert cat.graph(kinds=["model", "library"]).number_of_edges() == 14  # 9 uses_library + 5 lineage
+    assert sorted(cat.face_neighbourhood("library", "peft").nodes) == [
+        "library:peft", "model:carol/llama-7b-chat-lora", "task:text-generation"]
+    assert cat.neighbourhood("app:ollama").number_of_edges() == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda c: c.lineage("meta/lama-7b"), "no model 'meta/lama-7b' in the catalog; did you mean 'meta/llama-7b'"),
+        (lambda c: c.search(library="transformer"), "no library 'transformer'; did you mean 'transformers'"),
+        (lambda c: c.search(provider="grok"), "no provider 'grok'"),
+        (lambda c: c.runs_where("acme/bert"), "no model 'acme/bert'"),
+        (lambda c: c.hardware_fit("RTX 4090", task="txt-generation"), "no task 'txt-generation'"),
+        (lambda c: c.face_neighbourhood("task", "text2text"), "no task 'text2text'"),
+        (lambda c: c.family_stats("nobody/nothing"), "no model 'nobody/nothing' in the catalog$"),
+    ],
+)
+def test_unknown_ids_raise_not_found(cat: Catalog, call: object, message: str) -> None:
+    with pytest.raises(NotFound, match=message.replace("; did you mean", ".*did you mean")):
+        call(cat)  # type: ignore[operator]
