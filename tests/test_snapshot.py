@@ -151,3 +151,12 @@ def test_without_resume_a_new_recording_starts_empty(tmp_path: Path) -> None:
     with SnapshotWriter(tmp_path) as fresh:
         fresh.add("models", {"id": "b/1"})
     assert list(Snapshot.open(tmp_path).iter_records("models")) == [{"id": "b/1"}]
+
+
+def test_closing_twice_keeps_the_snapshot(tmp_path: Path) -> None:
+    with SnapshotWriter(tmp_path) as writer:
+        writer.add("models", MODELS[0])
+        first = writer.close({"note": "closed inside the block"})
+    assert writer.close() is first
+    assert Snapshot.open(tmp_path).manifest["note"] == "closed inside the block"
+    assert list(Snapshot.open(tmp_path).iter_records("models")) == [MODELS[0]]

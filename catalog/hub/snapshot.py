@@ -221,7 +221,12 @@ class SnapshotWriter:
         (self.path / f"{name}.json").write_bytes(data + b"\n")
 
     def close(self, manifest_updates: Mapping[str, Any] | None = None) -> Snapshot:
-        """Finish the record files and write the manifest; return the snapshot, ready to open."""
+        """Finish the record files and write the manifest; return the snapshot, ready to open.
+
+        Closing again (a ``with`` block's end after an explicit ``close``) changes nothing.
+        """
+        if self.snapshot is not None:
+            return self.snapshot
         self._close_files()
         for kind in REPO_KINDS:
             part = self.path / self._name(kind, part=True)
