@@ -30,6 +30,8 @@ __all__ = ["face_page", "model_href"]
 
 #: How many co-occurring faces the table beside the graph lists.
 TOGETHER = 15
+#: How many of the top models are named on the graph (all are in the table).
+LABELLED = 12
 
 
 def model_href(model_id: str) -> str:
@@ -91,7 +93,8 @@ def face_page(
         ring.append(more)
     links = {n: [m for m in graph.adj[n] if m in graph.nodes and graph.nodes[m].get("kind") in ("model", "more")]
              for n in others}  # fmt: skip
-    positions = hub_layout(centre, ring, others, links)
+    # Room on the ring for the largest model node, so that neighbours never overlap.
+    positions = hub_layout(centre, ring, others, links, spacing=2 * 22 + 12)
 
     top = max((graph.nodes[m].get("downloads") or 0 for m in models), default=0)
     nodes = []
@@ -104,14 +107,17 @@ def face_page(
         if node == centre:
             size = 40.0
         elif kind == "model":
-            size = node_size(data.get("downloads") or 0, top, smallest=6, biggest=30)
+            size = node_size(data.get("downloads") or 0, top, smallest=6, biggest=22)
         else:
             size = 14.0
         x, y = positions[node]
         item: dict[str, Any] = {
-            "id": node, "label": _label(node, data), "x": round(x, 1), "y": round(y, 1),
+            "id": node, "x": round(x, 1), "y": round(y, 1),
             "size": size, "shape": shape, "color": colour, "title": _title(node, data, graph),
         }  # fmt: skip
+        # Long model ids pile up on the ring: only the top ones are named, the rest in tooltips.
+        if kind != "model" or node in models[:LABELLED]:
+            item["label"] = _label(node, data)
         href = _href(node, data, path, page_of)
         if href:
             item["href"] = href

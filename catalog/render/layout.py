@@ -122,14 +122,19 @@ def _fill_wedge(
 
 
 def radial_tree_layout(
-    tree: nx.DiGraph, root: Hashable, *, ring: float = 220.0, spacing: float = 26.0
+    tree: nx.DiGraph,
+    root: Hashable,
+    *,
+    sizes: Mapping[Hashable, float] | None = None,
+    ring: float = 220.0,
+    padding: float = 8.0,
 ) -> dict[Hashable, Position]:
     """Place a tree (edges parent -> child) around its root, each subtree in a wedge.
 
-    A subtree's wedge is proportional to its number of leaves; depth ``d`` sits at radius
-    ``d * ring``, widened when the leaves would sit closer than ``spacing`` pixels. A crowd of
-    leaves under one parent is staggered over three sub-rings, so a base model with thousands of
-    direct fine-tunes reads as a thick band rather than a hairline.
+    A subtree's wedge is proportional to its number of leaves. Depth ``d`` sits on a ring at
+    least ``ring`` beyond depth ``d - 1``, and far enough out that every node there fits its
+    wedge (a node takes its diameter from ``sizes``, radius 10 by default, plus ``padding``):
+    nodes never overlap, and a base model with thousands of direct fine-tunes gets a wide ring.
 
     Nodes unreachable from ``root`` get no position.
 
@@ -141,29 +146,30 @@ def radial_tree_layout(
     """
     order = list(nx.dfs_preorder_nodes(tree, root))
     leaves: dict[Hashable, int] = {}
-    depth = {root: 0}
-    for node in order[1:]:
-        depth[node] = depth[next(iter(tree.pred[node]))] + 1 if tree.pred[node] else 1
     for node in reversed(order):
         leaves[node] = sum(leaves[c] for c in tree.succ[node]) or 1
-    levels = max(depth.values())
-    # The outermost ring must hold every leaf `spacing` apart (a third of that when staggered).
-    ring = max(ring, leaves[root] * spacing / 3 / TAU / max(levels, 1))
-    positions: dict[Hashable, Position] = {root: (0.0, 0.0)}
-    stack: list[tuple[Hashable, float, float]] = [(root, -math.pi / 2, TAU)]
-    while stack:
-        node, start, span = stack.pop()
-        children = list(tree.succ[node])
-        crowd = sum(1 for c in children if not tree.succ[c]) > 60
-        for i, child in enumerate(children):
+    # First the wedges, top down; then each depth's radius from the tightest wedge at it.
+    wedge: dict[Hashable, tuple[float, float]] = {root: (-math.pi / 2, TAU)}
+    depth = {root: 0}
+    for node in order:
+        start, span = wedge[node]
+        for child in tree.succ[node]:
             share = span * leaves[child] / leaves[node]
-            angle = start + share / 2
-            radius = depth[child] * ring
-            if crowd and not tree.succ[child]:
-                radius += (i % 3 - 1) * ring / 4
-            positions[child] = (radius * math.cos(angle), radius * math.sin(angle))
-            stack.append((child, start, share))
+            wedge[child] = (start, share)
+            depth[child] = depth[node] + 1
             start += share
+    need: dict[int, float] = {}
+    for node in order[1:]:
+        diameter = 2 * (sizes.get(node, 10.0) if sizes else 10.0) + padding
+        need[depth[node]] = max(need.get(depth[node], 0.0), diameter / wedge[node][1])
+    radius = {0: 0.0}
+    for d in range(1, max(depth.values()) + 1):
+        radius[d] = max(radius[d - 1] + ring, need.get(d, 0.0))
+    positions: dict[Hashable, Position] = {}
+    for node in order:
+        start, span = wedge[node]
+        angle, r = start + span / 2, radius[depth[node]]
+        positions[node] = (0.0, 0.0) if node == root else (r * math.cos(angle), r * math.sin(angle))
     return positions
 
 

@@ -25,13 +25,15 @@ _RELATION_NAMES = {"finetune_of": "fine-tune", "adapter_of": "adapter", "quantiz
                    "merge_of": "merge"}  # fmt: skip
 
 
-def prune_family(tree: nx.DiGraph, root: Hashable, max_nodes: int) -> nx.DiGraph:
-    """Return ``tree`` (edges child -> base) cut down to at most ``max_nodes`` nodes.
+def prune_family(tree: nx.DiGraph, root: Hashable, max_nodes: int, *, fanout: int = 40) -> nx.DiGraph:
+    """Return ``tree`` (edges child -> base) cut down to a readable, bounded family tree.
 
-    The most downloaded models are kept with their path up to ``root`` (along the first base
-    reached from the root), until half the budget is used; every other model folds into one
-    ``"more:<ancestor>"`` node under its nearest kept ancestor. So the result never exceeds
-    ``max_nodes``: at most one fold node per kept node.
+    Every model keeps its ``fanout`` most downloaded children; the others, with everything below
+    them, fold into one ``"more:<model>"`` node under it (a base with 30,000 fine-tunes shows its
+    top 40 and "+29,960 more"). If that still exceeds ``max_nodes``, the most downloaded models
+    are kept with their path up to ``root`` until half the budget is used, and the rest fold
+    under their nearest kept ancestor: at most one fold node per kept node, so the result never
+    exceeds ``max_nodes``. A merge hangs under the first of its bases met from the root.
 
     Examples
     --------
@@ -42,29 +44,44 @@ def prune_family(tree: nx.DiGraph, root: Hashable, max_nodes: int) -> nx.DiGraph
     [('b', None), ('more:r', 3), ('r', None)]
     >>> sorted(small.edges(data="edges"))
     [('b', 'r', None), ('more:r', 'r', 1)]
+    >>> sorted(prune_family(tree, "r", 100, fanout=1).nodes(data="folded"))
+    [('b', None), ('more:r', 3), ('r', None)]
     """
-    if tree.number_of_nodes() <= max_nodes:
-        return tree
     parent = _bfs_parents(tree, root)
-    budget = max(1, max_nodes // 2)
-    kept: set[Hashable] = {root}
-    ranked = sorted(parent, key=lambda n: (-(tree.nodes[n].get("downloads") or 0), str(n)))
-    for node in ranked:
-        path = []
-        while node is not None and node not in kept:
-            path.append(node)
-            node = parent[node]
-        if len(kept) + len(path) > budget:
-            continue
-        kept.update(path)
+    children: dict[Hashable, list[Hashable]] = {}
+    for node, base in parent.items():
+        if base is not None:
+            children.setdefault(base, []).append(node)
+
+    def downloads(node: Hashable) -> int:
+        return tree.nodes[node].get("downloads") or 0
+
+    shown = {root}
+    stack = [root]
+    while stack:
+        kids = sorted(children.get(stack.pop(), ()), key=lambda n: (-downloads(n), str(n)))[:fanout]
+        shown.update(kids)
+        stack.extend(kids)
+    kept = shown
+    if len(shown) * 2 > max_nodes:
+        budget = max(1, max_nodes // 2)
+        kept = {root}
+        for node in sorted(shown, key=lambda n: (-downloads(n), str(n))):
+            path = []
+            while node is not None and node not in kept:
+                path.append(node)
+                node = parent[node]
+            if len(kept) + len(path) <= budget:
+                kept.update(path)
+    if len(kept) == tree.number_of_nodes():
+        return tree
     folded = {}
     for node in parent:
-        if node in kept:
-            continue
-        ancestor = parent[node]
-        while ancestor not in kept:
-            ancestor = parent[ancestor]
-        folded[node] = ancestor
+        if node not in kept:
+            ancestor = parent[node]
+            while ancestor not in kept:
+                ancestor = parent[ancestor]
+            folded[node] = ancestor
     return fold(tree, folded, lambda ancestor, n: f"+{n:,} more")
 
 
@@ -81,11 +98,13 @@ def _bfs_parents(tree: nx.DiGraph, root: Hashable) -> dict[Hashable, Hashable | 
     return parent
 
 
-def lineage_page(tree: nx.DiGraph, root: str, path: str, *, max_nodes: int = 5000) -> Page:
+def lineage_page(tree: nx.DiGraph, root: str, path: str, *, max_nodes: int = 5000, labels: int = 40) -> Page:
     """Build the page of the family of ``root`` (a ``model:<id>`` node of ``family_tree(direction="down")``).
 
     Nodes are coloured by the relation that links them to their base (the root red, folded
-    nodes grey) and sized by downloads; edges point from a model to its base.
+    nodes grey) and sized by downloads; edges point from a model to its base. The root, the
+    fold nodes and the ``labels`` most downloaded models carry their names; every other model
+    shows its name in its tooltip, so that names do not pile up into a grey smudge.
     """
     size = tree.number_of_nodes()
     graph = prune_family(tree, root, max_nodes)
@@ -93,9 +112,14 @@ def lineage_page(tree: nx.DiGraph, root: str, path: str, *, max_nodes: int = 500
     layout_tree = nx.DiGraph()
     layout_tree.add_node(root)
     layout_tree.add_edges_from((p, c) for c, p in parent.items() if p is not None)
-    positions = radial_tree_layout(layout_tree, root)
-    top = max((d.get("downloads") or 0 for n, d in graph.nodes(data=True) if graph.nodes[n].get("kind") != "more"),
-              default=0)  # fmt: skip
+    models = [n for n, d in graph.nodes(data=True) if d.get("kind") != "more"]
+    top = max((graph.nodes[n].get("downloads") or 0 for n in models), default=0)
+    named = set(sorted(models, key=lambda n: (-(graph.nodes[n].get("downloads") or 0), str(n)))[:labels])
+    biggest = 44.0 if len(graph) <= 200 else 28.0
+    sizes = {n: 16.0 if graph.nodes[n].get("kind") == "more"
+             else node_size(graph.nodes[n].get("downloads") or 0, top, smallest=5, biggest=biggest) for n in graph}  # fmt: skip
+    sizes[root] = 50.0
+    positions = radial_tree_layout(layout_tree, root, sizes=sizes)
 
     nodes = []
     for node in parent:
@@ -103,16 +127,15 @@ def lineage_page(tree: nx.DiGraph, root: str, path: str, *, max_nodes: int = 500
         relation = "root" if node == root else _relation(graph, node, parent[node])
         if data.get("kind") == "more":
             colour, shape = KIND_STYLES["more"]
-            size_px = 16.0
         else:
             colour, shape = RELATION_COLOURS.get(relation, "#8c959f"), "dot"
-            size_px = node_size(data.get("downloads") or 0, top, smallest=5, biggest=44)
         x, y = positions[node]
         item: dict[str, Any] = {
-            "id": node, "label": _name(node, data), "x": round(x, 1), "y": round(y, 1),
-            "size": 50.0 if node == root else size_px, "shape": shape, "color": colour,
+            "id": node, "x": round(x, 1), "y": round(y, 1), "size": sizes[node], "shape": shape, "color": colour,
             "title": _title(node, data, relation, parent[node], graph),
         }  # fmt: skip
+        if node == root or node in named or data.get("kind") == "more":
+            item["label"] = _name(node, data)
         if data.get("kind") != "more":
             item["href"] = model_href(_name(node, data))
         nodes.append(item)
