@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from catalog.bulk import BackgroundWriter, existing_ids, replace_children, tune_connection, write_rows
 from catalog.errors import HubError, RecordError, StoreError
 from catalog.hub.client import HubClient, Page
-from catalog.hub.snapshot import REPO_KINDS, RepoKind, SnapshotWriter
+from catalog.hub.snapshot import REPO_KINDS, RepoKind, Snapshot, SnapshotWriter
 from catalog.normalize import (
     Normalized,
     app_rows,
@@ -130,7 +130,8 @@ def crawl(
 
 
 def crawl_snapshot(
-    store: Store, snapshot_dir: str | os.PathLike[str], *, full: bool = False, progress: Progress | None = None
+    store: Store, snapshot_dir: str | os.PathLike[str] | Snapshot, *, full: bool = False,
+    progress: Progress | None = None,
 ) -> CrawlSummary:
     """Replay the snapshot folder ``snapshot_dir`` into ``store``: serve it on 127.0.0.1 and crawl it.
 
@@ -138,7 +139,7 @@ def crawl_snapshot(
     """
     from catalog.hub.replay import ReplayServer
 
-    with ReplayServer(Path(snapshot_dir)) as server:
+    with ReplayServer(snapshot_dir if isinstance(snapshot_dir, Snapshot) else Path(snapshot_dir)) as server:
         return crawl(store, HubClient(server.url, token=False), full=full, progress=progress)
 
 
@@ -147,13 +148,17 @@ def _recording(client: HubClient, record: str | os.PathLike[str] | None) -> Iter
     if record is None:
         yield
         return
-    with SnapshotWriter(record, endpoint=client.endpoint) as writer:
-        client.recorder = writer
-        try:
-            yield
-        finally:
-            client.recorder = None
+    writer = SnapshotWriter(record, endpoint=client.endpoint)
+    client.recorder = writer
+    try:
+        yield
+    except BaseException as exc:
+        writer.__exit__(type(exc), exc, exc.__traceback__)  # leaves the recording unfinished: no manifest
+        raise
+    else:
         writer.close({"note": "recorded by `catalog crawl --record`"})
+    finally:
+        client.recorder = None
 
 
 class _Run:

@@ -1,0 +1,238 @@
+"""The crawler, end to end: a snapshot served on 127.0.0.1, read by the real client, into SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from catalog.cli import main
+from catalog.crawl import crawl, crawl_snapshot
+from catalog.errors import HubError
+from catalog.hub import Fault, HubClient, ReplayServer, Snapshot, write_snapshot
+from catalog.schema import Base
+from catalog.store import Store
+
+BASE = "meta-llama/Llama-3.1-8B"
+INSTRUCT = "meta-llama/Llama-3.1-8B-Instruct"
+
+
+def model(id: str, day: int, **fields: Any) -> dict[str, Any]:
+    """A real-shaped listing item; ``day`` orders ``lastModified`` (made-up dates and counts)."""
+    record = {"id": id, "author": id.split("/")[0], "tags": [], "downloads": 10 * day, "likes": day,
+              "createdAt": "2024-07-01T00:00:00.000Z", "lastModified": f"2024-08-{day:02d}T00:00:00.000Z"}  # fmt: skip
+    return record | fields
+
+
+MODELS = [
+    model(BASE, 1, pipeline_tag="text-generation", library_name="transformers",
+          tags=["transformers", "safetensors", "llama", "text-generation", "license:llama3.1"],
+          safetensors={"parameters": {"BF16": 8_030_261_248}, "total": 8_030_261_248},
+          inferenceProviderMapping=[{"provider": "featherless-ai", "providerId": BASE, "status": "live",
+                                     "task": "text-generation"}]),
+    model(INSTRUCT, 2, pipeline_tag="text-generation", library_name="transformers",
+          tags=["transformers", "conversational", f"base_model:finetune:{BASE}", f"base_model:{BASE}",
+                "dataset:HuggingFaceH4/ultrachat_200k"],
+          inferenceProviderMapping=[{"provider": "together", "providerId": "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo",
+                                     "status": "live", "task": "conversational"}]),
+    model("u/llama-lora", 3, library_name="peft", tags=["peft", f"base_model:adapter:{INSTRUCT}"]),
+    model("bartowski/Llama-3.1-8B-Instruct-GGUF", 4, tags=["gguf", f"base_model:quantized:{INSTRUCT}"],
+          gguf={"total": 8_030_261_312, "architecture": "llama", "context_length": 131072}),
+    model("u/franken-merge", 5, tags=["mergekit", f"base_model:merge:{INSTRUCT}", "base_model:merge:u/other-8B"]),
+    model("u/card-merge", 6, cardData={"base_model": [BASE, "u/other-8B"], "license": "mit"}),
+    model("google-bert/bert-base-uncased", 7, pipeline_tag="fill-mask", library_name="transformers",
+          tags=["transformers", "fill-mask", "dataset:bookcorpus", "dataset:wikipedia"],
+          safetensors={"parameters": {"F32": 110_106_428}, "total": 110_106_428}),
+]  # fmt: skip
+SPACES = [{"id": "u/chat", "sdk": "gradio", "likes": 3, "models": [INSTRUCT, "bartowski/Llama-3.1-8B-Instruct-GGUF"],
+           "datasets": ["HuggingFaceH4/ultrachat_200k"], "lastModified": "2024-09-01T00:00:00.000Z"}]  # fmt: skip
+DATASETS = [{"id": "HuggingFaceH4/ultrachat_200k", "tags": ["task_categories:text-generation", "language:en"],
+             "downloads": 5, "lastModified": "2024-05-01T00:00:00.000Z"}]  # fmt: skip
+TASKS = {"text-generation": {"id": "text-generation", "label": "Text Generation", "libraries": ["transformers"]},
+         "fill-mask": {"id": "fill-mask", "label": "Fill-Mask", "libraries": ["transformers"]}}  # fmt: skip
+TAGS = {"pipeline_tag": [{"id": t, "label": d["label"], "type": "pipeline_tag", "subType": "nlp"} for t, d in TASKS.items()],
+        "library": [{"id": "transformers", "label": "Transformers", "type": "library"},
+                    {"id": "peft", "label": "PEFT", "type": "library"}]}  # fmt: skip
+
+
+def snapshot(folder: Path, models: list[dict[str, Any]] = MODELS) -> Snapshot:
+    return write_snapshot(folder, models=models, spaces=SPACES, datasets=DATASETS, tasks=TASKS, tags_by_type=TAGS)
+
+
+def rows(store: Store, sql: str) -> list[tuple[Any, ...]]:
+    return store.query(sql).rows
+
+
+def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows in key order, without the columns that say when (they differ between runs)."""
+    volatile = {"first_seen", "last_seen", "started_at", "finished_at"}
+    out = {}
+    with store.engine.connect() as conn:
+        for name, table in sorted(Base.metadata.tables.items()):
+            columns = [c for c in table.columns if c.name not in volatile]
+            out[name] = [tuple(r) for r in conn.execute(select(*columns).order_by(*table.primary_key.columns))]
+    return out
+
+
+def test_a_full_crawl_fills_every_table_and_every_rel(store: Store, tmp_path: Path) -> None:
+    summary = crawl_snapshot(store, snapshot(tmp_path / "snap"))
+    assert (summary.run_id, summary.mode, summary.resumed, summary.rejects) == (1, "full", False, 0)
+    assert summary.records == {"models": 7, "datasets": 1, "spaces": 1}
+    assert rows(store, "SELECT model_id, base_model_id, relation FROM model_lineage ORDER BY 1, 2") == [
+        ("bartowski/Llama-3.1-8B-Instruct-GGUF", INSTRUCT, "quantized"),
+        (INSTRUCT, BASE, "finetune"),
+        ("u/card-merge", BASE, "merge"),
+        ("u/card-merge", "u/other-8B", "merge"),
+        ("u/franken-merge", INSTRUCT, "merge"),
+        ("u/franken-merge", "u/other-8B", "merge"),
+        ("u/llama-lora", INSTRUCT, "adapter"),
+    ]
+    assert rows(store, "SELECT * FROM model_providers ORDER BY 1, 2") == [
+        (BASE, "featherless-ai", BASE, "live", "text-generation"),
+        (INSTRUCT, "together", "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", "live", "conversational"),
+    ]
+    assert rows(store, "SELECT id, num_parameters, parameters_source, license FROM models "
+                       "WHERE num_parameters IS NOT NULL ORDER BY 1") == [
+        ("bartowski/Llama-3.1-8B-Instruct-GGUF", 8_030_261_312, "gguf", None),
+        ("google-bert/bert-base-uncased", 110_106_428, "safetensors", None),
+        (BASE, 8_030_261_248, "safetensors", "llama3.1"),
+    ]  # fmt: skip
+    assert rows(store, "SELECT * FROM space_models ORDER BY 2") == [
+        ("u/chat", "bartowski/Llama-3.1-8B-Instruct-GGUF"), ("u/chat", INSTRUCT)]
+    assert rows(store, "SELECT app_id FROM model_apps WHERE model_id = 'bartowski/Llama-3.1-8B-Instruct-GGUF' "
+                       "ORDER BY 1")[:3] == [("atomic-chat",), ("backyard",), ("docker-model-runner",)]  # fmt: skip
+    assert rows(store, "SELECT rel, COUNT(*) FROM edges GROUP BY rel ORDER BY rel") == [
+        ("adapter_of", 1), ("finetune_of", 1), ("has_task", 3), ("merge_of", 4), ("quantized_from", 1),
+        ("runs_in", 14 + 3 + 3), ("served_by", 2), ("supports_task", 74 + 29), ("trained_on", 3), ("uses_dataset", 1),
+        ("uses_library", 4), ("uses_model", 2),
+    ]  # fmt: skip
+    assert summary.tables["tasks"] == 2 + 12 + 2  # with text-generation's and fill-mask's subtasks (facts)
+    assert rows(store, "SELECT mode, status, checkpoint, error FROM crawl_runs") == [("full", "finished", None, None)]
+    assert rows(store, "SELECT run_id, model_id, downloads, likes FROM model_history WHERE likes < 3 ORDER BY 3") == [
+        (1, BASE, 10, 1), (1, INSTRUCT, 20, 2)]
+
+
+def test_an_incremental_crawl_reads_only_what_changed(store: Store, tmp_path: Path) -> None:
+    crawl_snapshot(store, snapshot(tmp_path / "a"))
+    changed = [m | {"likes": 99, "lastModified": "2024-10-01T00:00:00.000Z"} if m["id"] == BASE else m for m in MODELS]
+    changed.append(model("u/new", 30, tags=["gguf"], gguf={"total": 5, "context_length": 8}))
+    with ReplayServer(snapshot(tmp_path / "b", changed), page_size=2) as server:
+        summary = crawl(store, HubClient(server.url, token=False))
+        listed = [r.target for r in server.requests if r.path == "/api/models"]
+    assert (summary.mode, summary.pages["models"], summary.records["models"]) == ("incremental", 2, 3)
+    assert len(listed) == 2 and "sort=lastModified&direction=-1" in listed[0]  # stopped at the watermark
+    assert rows(store, f"SELECT likes FROM models WHERE id = '{BASE}'") == [(99,)]
+    assert rows(store, "SELECT model_id, likes FROM model_history WHERE run_id = 2 ORDER BY 1") == [
+        ("google-bert/bert-base-uncased", 7), (BASE, 99), ("u/new", 30)]  # the newest of run 1 is re-read
+    assert store.count("models") == 8
+
+
+def test_a_full_crawl_marks_models_gone_from_the_hub(store: Store, tmp_path: Path) -> None:
+    crawl_snapshot(store, snapshot(tmp_path / "a"))
+    summary = crawl_snapshot(store, snapshot(tmp_path / "b", MODELS[:-1]), full=True)
+    assert summary.deleted == {"models": 1, "datasets": 0, "spaces": 0}
+    assert rows(store, "SELECT id FROM models WHERE deleted_at IS NOT NULL") == [("google-bert/bert-base-uncased",)]
+    assert store.count("models") == 7  # the row is kept
+    assert rows(store, "SELECT COUNT(*) FROM edges WHERE src_id = 'google-bert/bert-base-uncased'") == [(0,)]
+    crawl_snapshot(store, snapshot(tmp_path / "c"), full=True)  # back on the Hub
+    assert rows(store, "SELECT COUNT(*) FROM models WHERE deleted_at IS NOT NULL") == [(0,)]
+
+
+def test_a_malformed_record_in_the_middle_of_a_page_goes_to_rejects(store: Store, tmp_path: Path) -> None:
+    bad = {"id": "bad/no-total", "safetensors": {"parameters": {"F16": 1}}}
+    models = [*MODELS[:3], {"id": "bad/tags", "tags": "text-generation"}, *MODELS[3:]]
+    fault = Fault("malformed", path="/api/models", record=bad)
+    with ReplayServer(snapshot(tmp_path / "snap", models), faults=[fault]) as server:
+        summary = crawl(store, HubClient(server.url, token=False))
+    assert (summary.pages["models"], summary.records["models"], summary.rejects) == (1, 7, 2)
+    assert rows(store, "SELECT run_id, kind, record_id, raw, reason FROM rejects ORDER BY id") == [
+        (1, "model", "bad/tags", '{"id":"bad/tags","tags":"text-generation"}',
+         "tags: expected a list of strings, got 'text-generation'"),
+        (1, "model", "bad/no-total", '{"id":"bad/no-total","safetensors":{"parameters":{"F16":1}}}',
+         "safetensors: missing 'total'"),
+    ]  # fmt: skip
+    assert store.count("models") == 7
+
+
+def test_the_hub_down_stops_the_run_and_the_next_one_resumes(store: Store, tmp_path: Path) -> None:
+    with ReplayServer(snapshot(tmp_path / "snap"), page_size=2) as server:
+        reference = dump_after_clean_crawl(store, server)
+        server.add_fault(Fault("503", path="/api/models", after=2, times=100))
+        with pytest.raises(HubError, match=r"/api/models answered HTTP 503 after 1 retries"):
+            crawl(store, HubClient(server.url, token=False, max_retries=1, base_wait=0.01))
+        assert rows(store, "SELECT status, error IS NOT NULL FROM crawl_runs") == [("failed", True)]
+        assert store.count("models") == 4  # two pages committed
+        server.clear_faults()
+        before = len(server.requests)
+        summary = crawl(store, HubClient(server.url, token=False))
+        listed = [r for r in server.requests[before:] if r.path == "/api/models"]
+    assert summary.resumed and summary.pages["models"] == 4
+    assert len(listed) == 2  # pages 3 and 4 only
+    assert dump(store) == reference
+
+
+def dump_after_clean_crawl(store: Store, server: ReplayServer) -> dict[str, list[tuple[Any, ...]]]:
+    """Crawl uninterrupted, dump the database, then empty it again."""
+    crawl(store, HubClient(server.url, token=False))
+    reference = dump(store)
+    store.downgrade("base")
+    store.upgrade()
+    return reference
+
+
+def test_a_crawl_killed_with_sigkill_resumes_to_the_same_database(store: Store, db_url: str, tmp_path: Path) -> None:
+    models = MODELS + [model(f"filler/m{i}", 8 + i, tags=["gguf"], gguf={"total": i, "context_length": 4})
+                       for i in range(9)]  # fmt: skip
+    with ReplayServer(snapshot(tmp_path / "snap", models), page_size=2) as server:
+        reference = dump_after_clean_crawl(store, server)
+        pages = sum(1 for r in server.requests if r.path == "/api/models")
+        server.add_fault(Fault("hang", path="/api/models", after=4))
+        start = len(server.requests)
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from catalog.cli import main; main()", "crawl", "--endpoint", server.url,
+             "--db", db_url, "--quiet"], env=os.environ | {"HF_HUB_DISABLE_TELEMETRY": "1"},
+        )  # fmt: skip
+        try:
+            assert server.wait_for(lambda requests: any(r.fault == "hang" for r in requests), timeout=60)
+        finally:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+        server.clear_faults()
+        server.release()
+        [(status, checkpoint)] = store.query("SELECT status, checkpoint FROM crawl_runs").rows
+        committed = (checkpoint if isinstance(checkpoint, dict) else __import__("json").loads(checkpoint))["pages"]["models"]
+        assert status == "running" and committed in (3, 4)  # the 4th may have been committing at the kill
+        summary = crawl(store, HubClient(server.url, token=False))
+        fetched = [r for r in server.requests[start:] if r.path == "/api/models"]
+    assert summary.resumed and summary.pages["models"] == pages
+    # Before the kill: 4 pages and the one that hung; after: only the pages not committed.
+    assert len(fetched) == 5 + (pages - committed)
+    assert dump(store) == reference
+
+
+def test_the_crawl_command_replays_records_and_summarises(db_url: str, tmp_path: Path) -> None:
+    snap = snapshot(tmp_path / "snap")
+    runner = CliRunner()
+    result = runner.invoke(main, ["crawl", "--replay", str(snap.path), "--db", db_url, "--record",
+                                  str(tmp_path / "rec")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Crawl run 1: full from http://127.0.0.1:")
+    assert "9 records in " in lines[1] and lines[1].endswith("0 rejected (see the rejects table)")
+    assert lines[3:7] == ["listing   pages  stored  marked deleted", "--------  -----  ------  --------------",
+                          "models        1       7               0", "datasets      1       1               0"]  # fmt: skip
+    assert ["model_lineage", "7"] in [line.split() for line in lines]
+    recorded = Snapshot.open(tmp_path / "rec")
+    assert recorded.manifest["counts"] == {"models": 7, "datasets": 1, "spaces": 1}
+    assert list(recorded.iter_records("models")) == MODELS
+    again = runner.invoke(main, ["crawl", "--replay", str(snap.path), "--endpoint", "http://x", "--db", db_url])
+    assert (again.exit_code, again.output) == (1, "Error: give --replay DIR or --endpoint URL, not both\n")
+    quiet = runner.invoke(main, ["crawl", "--replay", str(snap.path), "--db", db_url, "--quiet"])
+    assert (quiet.exit_code, quiet.output) == (0, "")
