@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -207,8 +208,9 @@ def test_a_crawl_killed_with_sigkill_resumes_to_the_same_database(store: Store, 
         server.clear_faults()
         server.release()
         [(status, checkpoint)] = store.query("SELECT status, checkpoint FROM crawl_runs").rows
-        committed = (checkpoint if isinstance(checkpoint, dict) else __import__("json").loads(checkpoint))["pages"]["models"]
-        assert status == "running" and committed in (3, 4)  # the 4th may have been committing at the kill
+        committed = (checkpoint if isinstance(checkpoint, dict) else json.loads(checkpoint))["pages"]["models"]
+        # Pages are written behind the fetching (at most 3 in flight), so 1 to 4 were committed at the kill.
+        assert status == "running" and 1 <= committed <= 4
         summary = crawl(store, HubClient(server.url, token=False))
         fetched = [r for r in server.requests[start:] if r.path == "/api/models"]
     assert summary.resumed and summary.pages["models"] == pages
