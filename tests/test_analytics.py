@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from catalog import Catalog
 from catalog.errors import NotFound
 from catalog.store import Store
-from tests.catalog_fixtures import load_tiny_catalog
+from tests.catalog_fixtures import load_bad_lineage, load_tiny_catalog
 
 
 @pytest.fixture
@@ -107,3 +109,43 @@ def test_graphs(cat: Catalog) -> None:
 def test_unknown_ids_raise_not_found(cat: Catalog, call: object, message: str) -> None:
     with pytest.raises(NotFound, match=message.replace("; did you mean", ".*did you mean")):
         call(cat)  # type: ignore[operator]
+
+
+def test_cli_search_lineage_and_stats(db_url: str) -> None:
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+
+    load_tiny_catalog(Store.open(db_url))
+    runner = CliRunner()
+    result = runner.invoke(main, ["search", "--db", db_url, "--app", "vllm", "--max-params", "7B", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert [line.split(",")[0] for line in result.output.splitlines()] == [
+        "id", "meta/llama-7b", "alice/llama-7b-chat"]
+    result = runner.invoke(main, ["lineage", "--db", db_url, "alice/llama-7b-chat", "--direction", "both",
+                                  "--format", "json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [(r["model_id"], r["depth"], r["relation"], r["bases"]) for r in json.loads(result.output)] == [
+        ("alice/llama-7b-chat", 0, "finetune", "meta/llama-7b"),
+        ("bob/llama-7b-chat-gguf", 1, "quantized", "alice/llama-7b-chat"),
+        ("carol/llama-7b-chat-lora", 1, "adapter", "alice/llama-7b-chat"),
+        ("meta/llama-7b", -1, None, ""),
+    ]
+    result = runner.invoke(main, ["stats", "--db", db_url, "--families", "1"])
+    assert result.exit_code == 0, result.output
+    assert "largest model families" in result.output
+    assert result.output.splitlines()[-1].split() == ["meta/llama-7b", "4", "1", "1", "1", "1", "2", "1830", "0"]
+    result = runner.invoke(main, ["search", "--db", db_url, "--provider", "togther"])
+    assert result.exit_code == 1
+    assert result.output == "Error: no provider 'togther' in the catalog; did you mean 'together'?\n"
+
+
+def test_cli_lineage_warns_about_cycles(db_url: str) -> None:
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+
+    load_bad_lineage(Store.open(db_url))
+    result = CliRunner().invoke(main, ["lineage", "--db", db_url, "cyc/self"])
+    assert result.exit_code == 0
+    assert "warning: lineage cycle in the Hub's metadata: cyc/self" in result.output
