@@ -67,12 +67,14 @@ def index_page(
     sizes = {n: node_size(d.get("count") or 0, largest, smallest=7, biggest=60) for n, d in graph.nodes(data=True)}
     groups, names = _groups(graph)
     positions, wedges = wedge_layout(groups, sizes)
+    # Group names go on one circle around the whole map, each at the middle of its wedge;
+    # narrow wedges get smaller names, so that neighbours' names overlap less.
+    rim = max((radius for _, radius, _ in wedges), default=0.0) + 60
     labels = []
-    for name, (angle, radius, span) in zip(names, wedges):
-        # Narrow wedges get smaller names, so that neighbours' names overlap less.
-        size = round(min(36.0, max(14.0, 1.8 * (radius + 70) * span / max(len(name), 1))))
-        labels.append({"text": name, "size": size, "x": round((radius + 70) * math.cos(angle), 1),
-                       "y": round((radius + 70) * math.sin(angle), 1)})  # fmt: skip
+    for name, (angle, _, span) in zip(names, wedges):
+        size = round(min(40.0, max(14.0, 1.8 * rim * span / max(len(name), 1))))
+        labels.append({"text": name, "size": size, "x": round(rim * math.cos(angle), 1),
+                       "y": round(rim * math.sin(angle), 1)})  # fmt: skip
 
     nodes = []
     for node, data in graph.nodes(data=True):

@@ -244,6 +244,8 @@ _SCRIPT = """
   });
   network.once("afterDrawing", function () {
     window.firstDrawMs = performance.now();
+    // The fit covers the nodes only: step back so that the group names on the rim show too.
+    if (data.labels) network.moveTo({scale: network.getScale() * 0.9});
     document.body.setAttribute("data-drawn", String(nodes.length));
   });
   network.on("click", function (params) {
