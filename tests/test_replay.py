@@ -239,3 +239,27 @@ def test_a_record_recorded_twice_is_served_once_in_its_last_copy(tmp_path: Path)
         assert [(m.id, m.likes) for m in api.list_models(sort="likes", expand=["likes"])] == [("a/1", 9), ("a/2", 5)]
         assert [(m.id, m.likes) for m in api.list_models(filter="x", expand=["likes"])] == [("a/2", 5), ("a/1", 9)]
         assert api.model_info("a/1").likes == 9
+
+
+def test_a_hang_added_after_a_release_holds_again(snapshot: Snapshot) -> None:
+    with ReplayServer(snapshot, faults=[Fault("hang", path="/api/tasks")]) as server:
+        server.release()
+        with pytest.raises(httpx2.RemoteProtocolError):
+            get_session().get(f"{server.url}/api/tasks")  # released: dropped at once
+        server.add_fault(Fault("hang", path="/api/tasks"))
+        outcome: list[str] = []
+
+        def ask() -> None:
+            try:
+                get_session().get(f"{server.url}/api/tasks")
+            except httpx2.RemoteProtocolError:
+                outcome.append("dropped")
+
+        thread = threading.Thread(target=ask)
+        thread.start()
+        assert server.wait_for(lambda requests: len(requests) == 2, timeout=10)
+        thread.join(timeout=0.3)
+        assert thread.is_alive() and outcome == []  # held
+        server.release()
+        thread.join(timeout=10)
+        assert outcome == ["dropped"]

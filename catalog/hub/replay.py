@@ -145,7 +145,12 @@ class ReplayServer:
         self.stop()
 
     def add_fault(self, fault: Fault) -> None:
-        """Add a fault rule; it counts matching requests from now on."""
+        """Add a fault rule; it counts matching requests from now on.
+
+        A new ``hang`` rule holds requests again even after an earlier ``release``.
+        """
+        if fault.kind == "hang":
+            self._release.clear()
         self.faults.add(fault)
 
     def clear_faults(self) -> None:
@@ -153,7 +158,7 @@ class ReplayServer:
         self.faults.clear()
 
     def release(self) -> None:
-        """Let requests held by ``hang`` faults go (their connections are dropped)."""
+        """Let requests held by ``hang`` faults go, now and until a new one is added (they get no answer)."""
         self._release.set()
 
     @property
