@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from huggingface_hub import HfApi
 
+from catalog.crawl import crawl_snapshot
 from catalog.hub.replay import EXPANDABLE, ReplayServer
 from catalog.hub.snapshot import Snapshot
+from catalog.records import RELS
+from catalog.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "data" / "snapshot"
@@ -71,3 +74,18 @@ def test_the_builder_reproduces_the_committed_snapshot(tmp_path: Path) -> None:
     def digest(folder: Path) -> dict[str, str]:
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
     assert digest(tmp_path) == digest(SNAPSHOT)
+
+
+def test_replaying_it_fills_every_entity_table_and_every_rel(store: Store) -> None:
+    summary = crawl_snapshot(store, SNAPSHOT)
+    assert (summary.records, summary.rejects) == ({"models": 3383, "datasets": 2015, "spaces": 120}, 0)
+    counts = {t: store.count(t) for t in ("models", "datasets", "spaces", "providers", "apps", "libraries")}
+    assert counts == {"models": 3383, "datasets": 2015, "spaces": 120, "providers": 19, "apps": 24, "libraries": 257}
+    assert store.count("tasks") >= 57
+    edges = dict(store.query("SELECT rel, COUNT(*) FROM edges GROUP BY rel").rows)
+    assert set(edges) == set(RELS)
+    # What the snapshot itself decides; runs_in and supports_task follow the app rules and the facts.
+    assert {rel: n for rel, n in edges.items() if rel not in ("runs_in", "supports_task")} == {
+        "finetune_of": 366, "quantized_from": 2, "adapter_of": 4, "merge_of": 5, "has_task": 3315,
+        "uses_library": 3383, "trained_on": 5820, "served_by": 69, "uses_model": 201, "uses_dataset": 65,
+    }  # fmt: skip
