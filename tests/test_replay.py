@@ -153,8 +153,9 @@ def test_payload_endpoints(server: ReplayServer) -> None:
     assert get_session().get(f"{server.url}/api/nothing").status_code == 404
 
 
-def test_a_stale_cursor_is_refused(server: ReplayServer) -> None:
-    response = get_session().get(f"{server.url}/api/models", params={"cursor": "WzAsIm90aGVyIl0"})
+@pytest.mark.parametrize("cursor", ["WzAsIm90aGVyIl0", "NQ", "not base64 at all", "Wzk5LCJvcmcwL21vZGVsLTAiXQ"])
+def test_a_stale_or_broken_cursor_is_refused(server: ReplayServer, cursor: str) -> None:
+    response = get_session().get(f"{server.url}/api/models", params={"cursor": cursor})
     assert response.status_code == 400
     assert response.json() == {"error": "Invalid cursor: start the listing again without one"}
 

@@ -379,6 +379,8 @@ def _decode_cursor(cursor: str, collection: RecordCollection) -> int:
         index, id = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(index, int) or not 0 <= index < len(collection) or collection.ids[index] != id:
             raise ValueError
-    except ValueError:
+        if id is not None and collection.index_of(id) != index:  # an earlier copy, never served
+            raise ValueError
+    except (ValueError, TypeError):
         raise _HubError(400, "Invalid cursor: start the listing again without one") from None
     return index
