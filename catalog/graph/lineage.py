@@ -2,8 +2,8 @@
 
 A lineage edge goes from a child model to its base, with ``rel`` one of ``finetune_of``,
 ``adapter_of``, ``quantized_from``, ``merge_of`` (a merge has several bases). Families are read
-with one recursive CTE each way (``UNION``, not ``UNION ALL``, so that a cycle in bad metadata
-ends the recursion instead of looping); cycles found are reported in the graph's ``cycles``.
+with one recursive CTE each way over the edges (``UNION``, not ``UNION ALL``, so that a cycle
+in bad metadata ends the recursion instead of looping); cycles found are reported in the graph's ``cycles``.
 Only live models (not deleted from the Hub) take part, as in the ``edges`` view.
 """
 
@@ -24,24 +24,24 @@ __all__ = ["Direction", "family_stats", "family_tree", "largest_families"]
 Direction = Literal["down", "up", "both"]
 
 _LIVE_CHILD = "JOIN models m ON m.id = l.model_id WHERE m.deleted_at IS NULL"
-# ``fam`` is the root and every model reached from it; the outer query returns the edges among them.
+# The recursion carries the edges themselves; ``UNION`` drops an edge met again, so a cycle ends.
 _DOWN = f"""
-WITH RECURSIVE fam(id) AS (
-  SELECT CAST(:root AS VARCHAR)
+WITH RECURSIVE fam(child, base, relation) AS (
+  SELECT l.model_id, l.base_model_id, l.relation FROM model_lineage l {_LIVE_CHILD} AND l.base_model_id = :root
   UNION
-  SELECT l.model_id FROM model_lineage l JOIN fam ON l.base_model_id = fam.id {_LIVE_CHILD}
+  SELECT l.model_id, l.base_model_id, l.relation FROM fam
+    JOIN model_lineage l ON l.base_model_id = fam.child {_LIVE_CHILD}
 )
-SELECT l.model_id, l.base_model_id, l.relation FROM model_lineage l
-  JOIN fam ON l.base_model_id = fam.id {_LIVE_CHILD}
+SELECT child, base, relation FROM fam
 """
 _UP = f"""
-WITH RECURSIVE fam(id) AS (
-  SELECT CAST(:root AS VARCHAR)
+WITH RECURSIVE fam(child, base, relation) AS (
+  SELECT l.model_id, l.base_model_id, l.relation FROM model_lineage l {_LIVE_CHILD} AND l.model_id = :root
   UNION
-  SELECT l.base_model_id FROM model_lineage l JOIN fam ON l.model_id = fam.id {_LIVE_CHILD}
+  SELECT l.model_id, l.base_model_id, l.relation FROM fam
+    JOIN model_lineage l ON l.model_id = fam.base {_LIVE_CHILD}
 )
-SELECT l.model_id, l.base_model_id, l.relation FROM model_lineage l
-  JOIN fam ON l.model_id = fam.id {_LIVE_CHILD}
+SELECT child, base, relation FROM fam
 """
 _ATTRS = ("downloads", "likes", "pipeline_tag", "library_name")
 

@@ -21,13 +21,13 @@ CHUNK = 5_000
 #: Candidates that close matches are chosen from: bounded so that a miss stays cheap at 1M models.
 MAX_CANDIDATES = 5_000
 
-# Where each kind of id lives: its own table, and the columns of live models that name it.
-_SOURCES: dict[str, str] = {
-    "task": "SELECT id FROM tasks UNION SELECT DISTINCT pipeline_tag FROM models WHERE pipeline_tag IS NOT NULL",
-    "library": "SELECT id FROM libraries UNION SELECT DISTINCT library_name FROM models WHERE library_name IS NOT NULL",
-    "app": "SELECT id FROM apps UNION SELECT DISTINCT app_id FROM model_apps",
-    "provider": "SELECT id FROM providers UNION SELECT DISTINCT provider_id FROM model_providers",
-}  # fmt: skip
+# Where each kind of id lives: its own table, and the (indexed) column of the rows that use it.
+_SOURCES: dict[str, tuple[str, str, str]] = {
+    "task": ("tasks", "models", "pipeline_tag"),
+    "library": ("libraries", "models", "library_name"),
+    "app": ("apps", "model_apps", "app_id"),
+    "provider": ("providers", "model_providers", "provider_id"),
+}
 
 
 def fetch(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
@@ -63,7 +63,9 @@ def _exists(store: Store, kind: FaceKind, id: str) -> bool:
     elif kind == "author":
         sql = "SELECT 1 FROM models WHERE author = :id AND deleted_at IS NULL LIMIT 1"
     else:
-        sql = f"SELECT 1 FROM ({_SOURCES[kind]}) s WHERE id = :id"
+        table, users, column = _SOURCES[kind]
+        sql = (f"SELECT 1 FROM {table} WHERE id = :id UNION ALL "
+               f"SELECT 1 FROM (SELECT 1 AS one FROM {users} WHERE {column} = :id LIMIT 1) u")  # fmt: skip
     return bool(fetch(store, sql, {"id": id}))
 
 
@@ -90,7 +92,10 @@ def suggest(store: Store, kind: FaceKind, id: str, n: int = 3) -> list[str]:
         )
         candidates = [r[0] for r in rows]
     else:
-        candidates = [r[0] for r in fetch(store, f"SELECT id FROM ({_SOURCES[kind]}) s LIMIT {MAX_CANDIDATES}")]
+        table, users, column = _SOURCES[kind]
+        rows = fetch(store, f"SELECT id FROM {table} UNION SELECT DISTINCT {column} FROM {users} "
+                            f"WHERE {column} IS NOT NULL LIMIT {MAX_CANDIDATES}")  # fmt: skip
+        candidates = [r[0] for r in rows]
     by_lower = {c.lower(): c for c in candidates if c}
     return [by_lower[c] for c in difflib.get_close_matches(id.lower(), list(by_lower), n=n, cutoff=0.6)]
 
