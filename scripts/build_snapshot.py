@@ -134,10 +134,13 @@ class Facts:
         self.litellm = _load(folder, "litellm_hf_provider_models.json")["providers"]
         mappings = _load(folder, "transformers_auto_mappings.json")["modeling_auto_task_mappings"]
         self.model_type_task: dict[str, str] = {}
+        self.model_type_class: dict[str, str] = {}
         for family, task in reversed(_FAMILY_TASKS):
             name = f"MODEL_FOR_{family}_MAPPING_NAMES" if family else "MODEL_MAPPING_NAMES"
-            for model_type in mappings.get(name, {}):
+            for model_type, classes in mappings.get(name, {}).items():
                 self.model_type_task[model_type] = task
+                # A mapping may name several classes (a tuple in transformers): the first is the default.
+                self.model_type_class[model_type] = classes[0] if isinstance(classes, list) else classes
         languages = _load(folder, "hf_languages.json")
         by_name = {v["name"]: code for code, v in languages["LANGUAGES_ISO_639_1"].items()}
         self.language_639_1 = {code: by_name.get(v["name"], code) for code, v in languages["LANGUAGES_ISO_639_3"].items()}
@@ -213,6 +216,8 @@ def _model_record(seed: dict[str, Any], facts: Facts, provider_models: dict[str,
     config = None
     if seed.get("model_type"):
         config = {"model_type": seed["model_type"]}
+        if seed["model_type"] in facts.model_type_class:
+            config["architectures"] = [facts.model_type_class[seed["model_type"]]]
     record: dict[str, Any] = {
         "_id": _oid(id), "id": id, "author": id.split("/")[0] if "/" in id else None,
         "pipeline_tag": pipeline_tag, "library_name": library, "tags": tags,
