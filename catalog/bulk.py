@@ -11,6 +11,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from functools import cache
@@ -21,9 +22,9 @@ import orjson
 from sqlalchemy import JSON, Connection, DateTime, Table, select
 
 from catalog.schema import Base
-from catalog.store import delete_children, upsert
+from catalog.store import upsert
 
-__all__ = ["BackgroundWriter", "existing_ids", "replace_children", "tune_connection", "write_rows"]
+__all__ = ["BackgroundWriter", "Batch", "existing_ids", "make_batch", "tune_connection", "write_batch", "write_rows"]
 
 Row = Mapping[str, Any]
 
@@ -96,11 +97,52 @@ def tune_connection(conn: Connection) -> None:
 
 def existing_ids(conn: Connection, table: str, ids: Sequence[str]) -> set[str]:
     """Return which of ``ids`` the ``table`` already holds (by its ``id`` column)."""
-    column = Base.metadata.tables[table].c.id
     found: set[str] = set()
+    if conn.dialect.name == "sqlite":
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        for at in range(0, len(ids), 900):
+            chunk = ids[at : at + 900]
+            marks = ", ".join("?" * len(chunk))
+            found.update(r[0] for r in cursor.execute(f'SELECT id FROM "{table}" WHERE id IN ({marks})', chunk))
+        cursor.close()
+        return found
+    column = Base.metadata.tables[table].c.id
     for at in range(0, len(ids), 900):
         found.update(conn.execute(select(column).where(column.in_(ids[at : at + 900]))).scalars())
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Rows ready for one table: DB-API tuples with their statement on SQLite, else dicts for ``upsert``."""
+
+    table: str
+    rows: list[Any]
+    keep: tuple[str, ...] = ()
+    update: bool = True
+    sql: str | None = None
+
+
+def make_batch(dialect: str, table: str, rows: list[Row], *, keep: Sequence[str] = (), update: bool = True) -> Batch:
+    """Prepare ``rows`` for :func:`write_batch` (on SQLite: converted to tuples now, in the caller's thread)."""
+    if dialect != "sqlite" or not rows:
+        return Batch(table, rows, tuple(keep), update)
+    sql, convert = _statement(table, tuple(rows[0]), tuple(keep), update)
+    return Batch(table, list(map(convert, rows)), tuple(keep), update, sql)
+
+
+def write_batch(conn: Connection, batch: Batch) -> None:
+    """Insert a prepared batch within ``conn``, updating rows whose key exists, as ``upsert`` does."""
+    if not batch.rows:
+        return
+    if batch.sql is None:
+        upsert(conn, batch.table, batch.rows, keep=batch.keep, update=batch.update)
+        return
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(batch.sql, batch.rows)
+    finally:
+        cursor.close()
 
 
 def write_rows(
@@ -121,25 +163,7 @@ def write_rows(
     >>> store.query("SELECT id, label FROM providers").rows
     [('groq', 'GroqCloud')]
     """
-    if not rows:
-        return
-    if conn.dialect.name != "sqlite":
-        upsert(conn, table, rows, keep=keep, update=update)
-        return
-    columns = tuple(rows[0])
-    sql, convert = _statement(table, columns, tuple(keep), update)
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(sql, map(convert, rows))
-    finally:
-        cursor.close()
-
-
-def replace_children(conn: Connection, table: str, column: str, ids: Sequence[str], rows: list[Row]) -> None:
-    """Delete the ``table`` rows of the parents ``ids``, then insert ``rows`` (the page's new children)."""
-    if ids:
-        delete_children(conn, table, column, ids)
-    write_rows(conn, table, rows, update=False)
+    write_batch(conn, make_batch(conn.dialect.name, table, rows, keep=keep, update=update))
 
 
 @cache
