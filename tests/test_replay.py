@@ -119,6 +119,9 @@ def test_unsupported_parameters_and_expand_values_answer_400(server: ReplayServe
         list(_api(server).list_models(apps="llama.cpp"))
     with pytest.raises(BadRequestError, match="got downloadz"):
         list(_api(server).list_models(expand=["downloadz"]))  # type: ignore[list-item]
+    with pytest.raises(BadRequestError, match='"expand" cannot list baseModels, childrenModelCount: ask for one model'):
+        list(_api(server).list_models(expand=["childrenModelCount", "baseModels"]))
+    assert _api(server).model_info("org0/model-0", expand=["childrenModelCount"]).id == "org0/model-0"
 
 
 def test_model_info_gives_the_dict_form_of_provider_mappings(server: ReplayServer) -> None:

@@ -58,6 +58,8 @@ DEFAULT_FIELDS: dict[str, frozenset[str]] = {
                          "tags", "createdAt"}),
 }  # fmt: skip
 _ALWAYS = frozenset({"_id", "id"})
+#: Expand values the Hub accepts for one repo but refuses in a listing (huggingface_hub PR #3182).
+_INFO_ONLY = frozenset({"baseModels", "childrenModelCount", "usedStorage"})
 _PAGING_PARAMS = {"limit", "cursor", "expand", "full", "sort", "direction", "config", "cardData"}
 
 
@@ -253,6 +255,8 @@ class _Handler(BaseHTTPRequestHandler):
         replay = self.server.replay
         collection = replay.collections[kind]
         fields = _fields(kind, params)
+        if kind == "models" and (refused := sorted(_INFO_ONLY.intersection(params.get("expand", [])))):
+            raise _HubError(400, f'"expand" cannot list {", ".join(refused)}: ask for one model with /api/models/{{id}}')
         sort = _one(params, "sort")
         if sort is not None and sort not in SORT_FIELDS:
             raise _HubError(400, f"Invalid sort {sort!r}: use one of {', '.join(SORT_FIELDS)}")
