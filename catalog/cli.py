@@ -139,7 +139,7 @@ def crawl_command(endpoint: str | None, db_url: str | None, full: bool, token: s
       catalog crawl --replay data/snapshot            # offline, from the recorded snapshot
       catalog crawl --record data/my-snapshot         # the live Hub, recording what it reads
     """
-    from catalog.crawl import crawl
+    from catalog.crawl import crawl, replay_source
     from catalog.errors import ConfigError
     from catalog.hub.client import HubClient
     from catalog.hub.replay import ReplayServer
@@ -149,7 +149,8 @@ def crawl_command(endpoint: str | None, db_url: str | None, full: bool, token: s
     with Store.open(db_url) as store, _crawl_progress(quiet) as progress:
         if replay:
             with ReplayServer(replay) as server:
-                summary = crawl(store, HubClient(server.url, token=False), full=full, record=record, progress=progress)
+                summary = crawl(store, HubClient(server.url, token=False), full=full, record=record,
+                                progress=progress, source=replay_source(server.snapshot))  # fmt: skip
         else:
             summary = crawl(store, HubClient(endpoint, token=token), full=full, record=record, progress=progress)
     if not quiet:

@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from typing import Any, Literal
 
 import orjson
@@ -27,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from catalog.bulk import Batch, BackgroundWriter, existing_ids, make_batch, tune_connection, write_batch
 from catalog.errors import HubError, RecordError, StoreError
-from catalog.hub.client import HubClient, Page
+from catalog.hub.client import HubClient
 from catalog.hub.snapshot import REPO_KINDS, RepoKind, Snapshot, SnapshotWriter
 from catalog.normalize import (
     Normalized,
@@ -43,7 +42,7 @@ from catalog.normalize import (
 from catalog.schema import Base, CrawlRun
 from catalog.store import Store, delete_children, upsert
 
-__all__ = ["CrawlProgress", "CrawlSummary", "crawl", "crawl_snapshot"]
+__all__ = ["CrawlProgress", "CrawlSummary", "crawl", "crawl_snapshot", "replay_source"]
 
 Mode = Literal["full", "incremental"]
 Progress = Callable[["CrawlProgress"], None]
@@ -101,17 +100,19 @@ def crawl(
     full: bool = False,
     record: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
+    source: str | None = None,
 ) -> CrawlSummary:
     """Crawl the Hub behind ``client`` into ``store`` and return what the run did.
 
-    Resumes the last unfinished run from its checkpoint if there is one (same endpoint). With
-    ``record``, every raw response read is also written to a snapshot folder there. Raises
+    Resumes the last unfinished run from its checkpoint if there is one from the same ``source``
+    (recorded as the run's endpoint; default: the client's endpoint). With ``record``, every raw
+    response read is also written to a snapshot folder there. Raises
     :class:`~catalog.errors.HubError` when the Hub cannot be read after retries: the pages
     committed so far stay, and the next run resumes.
     """
     started = time.perf_counter()
     with _fewer_collections(), _recording(client, record):
-        run = _Run.start(store, client, full=full)
+        run = _Run.start(store, client, source or client.endpoint, full=full)
         try:
             run.crawl_reference()
             for kind in REPO_KINDS:
@@ -127,7 +128,7 @@ def crawl(
             ) from exc
     seconds = time.perf_counter() - started
     tables = {t: store.count(t) for t in _TABLES}
-    return CrawlSummary(run.id, run.mode, client.endpoint, run.resumed, dict(run.pages), dict(run.records),
+    return CrawlSummary(run.id, run.mode, source or client.endpoint, run.resumed, dict(run.pages), dict(run.records),
                         run.rejects, run.deleted, seconds, tables)  # fmt: skip
 
 
@@ -137,12 +138,21 @@ def crawl_snapshot(
 ) -> CrawlSummary:
     """Replay the snapshot folder ``snapshot_dir`` into ``store``: serve it on 127.0.0.1 and crawl it.
 
-    The same code path as a live crawl: the real client reads the replay server over HTTP.
+    The same code path as a live crawl: the real client reads the replay server over HTTP. The
+    run's endpoint is ``replay:<folder>``, so that a stopped replay resumes on the next one
+    (the server's port changes between runs).
     """
     from catalog.hub.replay import ReplayServer
 
-    with ReplayServer(snapshot_dir if isinstance(snapshot_dir, Snapshot) else Path(snapshot_dir)) as server:
-        return crawl(store, HubClient(server.url, token=False), full=full, progress=progress)
+    snapshot = snapshot_dir if isinstance(snapshot_dir, Snapshot) else Snapshot.open(snapshot_dir)
+    with ReplayServer(snapshot) as server:
+        return crawl(store, HubClient(server.url, token=False), full=full, progress=progress,
+                     source=replay_source(snapshot))  # fmt: skip
+
+
+def replay_source(snapshot: Snapshot) -> str:
+    """Return what a replay of ``snapshot`` records as its run's endpoint: ``replay:<absolute folder>``."""
+    return f"replay:{snapshot.path.resolve()}"
 
 
 @contextmanager
@@ -217,13 +227,13 @@ class _Run:
         return self.state["rejects"]
 
     @classmethod
-    def start(cls, store: Store, client: HubClient, *, full: bool) -> _Run:
-        """Resume the last unfinished run on this endpoint, or start a new one."""
+    def start(cls, store: Store, client: HubClient, source: str, *, full: bool) -> _Run:
+        """Resume the last unfinished run from ``source``, or start a new one."""
         with store.engine.begin() as conn:
             last = conn.execute(select(_RUNS).where(_RUNS.c.status.in_(("running", "failed")))
                                 .order_by(_RUNS.c.id.desc()).limit(1)).mappings().first()  # fmt: skip
             if last is not None:
-                if last["endpoint"] == client.endpoint and not (full and last["mode"] == "incremental"):
+                if last["endpoint"] == source and not (full and last["mode"] == "incremental"):
                     conn.execute(update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="running", error=None))
                     return cls(store, client, dict(last), resumed=True)
                 conn.execute(update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="abandoned"))
@@ -234,7 +244,7 @@ class _Run:
                 for kind in REPO_KINDS:
                     newest = conn.execute(select(func.max(Base.metadata.tables[kind].c.last_modified))).scalar()
                     watermarks[kind] = _as_utc(newest).isoformat() if newest else None
-            row = {"started_at": datetime.now(UTC), "endpoint": client.endpoint, "mode": mode,
+            row = {"started_at": datetime.now(UTC), "endpoint": source, "mode": mode,
                    "status": "running", "checkpoint": {"watermarks": watermarks}}  # fmt: skip
             row["id"] = conn.execute(insert(_RUNS).values(**row)).inserted_primary_key[0]
         return cls(store, client, row, resumed=False)

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from catalog.cli import main
-from catalog.crawl import crawl, crawl_snapshot
+from catalog.crawl import crawl, crawl_snapshot, replay_source
 from catalog.errors import HubError
 from catalog.hub import Fault, HubClient, ReplayServer, Snapshot, write_snapshot
 from catalog.schema import Base
@@ -179,6 +179,17 @@ def test_the_hub_down_stops_the_run_and_the_next_one_resumes(store: Store, tmp_p
     assert dump(store) == reference
 
 
+def test_a_stopped_replay_resumes_on_the_next_replay(store: Store, tmp_path: Path) -> None:
+    snap = snapshot(tmp_path / "snap")
+    with ReplayServer(snap, page_size=2, faults=[Fault("500", path="/api/models", after=1, times=100)]) as server:
+        with pytest.raises(HubError):
+            crawl(store, HubClient(server.url, token=False, max_retries=0), source=replay_source(snap))
+    summary = crawl_snapshot(store, snap)  # another server, on another port, with pages of 1,000
+    # One page of 2 before the stop, then the 5 others in one page from the checkpoint's cursor.
+    assert (summary.run_id, summary.resumed, summary.pages["models"], store.count("models")) == (1, True, 2, 7)
+    assert rows(store, "SELECT endpoint, status FROM crawl_runs") == [(f"replay:{snap.path.resolve()}", "finished")]
+
+
 def dump_after_clean_crawl(store: Store, server: ReplayServer) -> dict[str, list[tuple[Any, ...]]]:
     """Crawl uninterrupted, dump the database, then empty it again."""
     crawl(store, HubClient(server.url, token=False))
@@ -226,7 +237,7 @@ def test_the_crawl_command_replays_records_and_summarises(db_url: str, tmp_path:
                                   str(tmp_path / "rec")])  # fmt: skip
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("Crawl run 1: full from http://127.0.0.1:")
+    assert lines[0] == f"Crawl run 1: full from replay:{snap.path.resolve()} into {Store.open(db_url).display_url}"
     assert "9 records in " in lines[1] and lines[1].endswith("0 rejected (see the rejects table)")
     assert lines[3:7] == ["listing   pages  stored  marked deleted", "--------  -----  ------  --------------",
                           "models        1       7               0", "datasets      1       1               0"]  # fmt: skip
