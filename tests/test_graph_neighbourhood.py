@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.errors import NotFound
+from catalog.errors import ConfigError, NotFound
 from catalog.graph.neighbourhood import face_neighbourhood, neighbourhood
 from catalog.store import Store
 from tests.catalog_fixtures import load_tiny_catalog
@@ -60,3 +60,13 @@ def test_neighbourhood_stops_at_max_nodes(store: Store) -> None:
     graph = neighbourhood(load_tiny_catalog(store), "task:text-generation", radius=2, max_nodes=5)
     assert graph.number_of_nodes() == 5
     assert graph.graph["truncated"] is True
+
+
+def test_neighbourhood_of_an_unknown_node(store: Store) -> None:
+    load_tiny_catalog(store)
+    with pytest.raises(NotFound, match="no dataset 'squad'"):
+        neighbourhood(store, "dataset:squad")
+    with pytest.raises(NotFound, match="no app 'olama' in the catalog; did you mean 'ollama'"):
+        neighbourhood(store, "app:olama")
+    with pytest.raises(ConfigError, match="not a node id: 'gpu:h100'"):
+        neighbourhood(store, "gpu:h100")

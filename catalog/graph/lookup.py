@@ -14,7 +14,7 @@ from catalog.store import Store
 
 __all__ = ["FaceKind", "chunks", "fetch", "require", "suggest"]
 
-FaceKind = Literal["model", "task", "library", "app", "provider", "author", "params"]
+FaceKind = Literal["model", "task", "library", "app", "provider", "author", "params", "dataset", "space"]
 
 #: Ids per ``IN (...)`` list: far below SQLite's 32766 variables and PostgreSQL's 65535.
 CHUNK = 5_000
@@ -27,6 +27,8 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
     "library": ("libraries", "models", "library_name"),
     "app": ("apps", "model_apps", "app_id"),
     "provider": ("providers", "model_providers", "provider_id"),
+    "dataset": ("datasets", "model_datasets", "dataset_id"),
+    "space": ("spaces", "space_models", "space_id"),
 }
 
 

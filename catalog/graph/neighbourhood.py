@@ -107,9 +107,11 @@ def neighbourhood(store: Store, node: str, radius: int = 1, *, max_nodes: int = 
      ('model:carol/llama-7b-chat-lora', 'model:alice/llama-7b-chat', 'adapter_of'),
      ('model:carol/llama-7b-chat-lora', 'task:text-generation', 'has_task')]
     """
-    kind, id = split_node_id(node)
-    if kind in ("model", "task", "library", "app", "provider"):
-        require(store, kind, id)  # type: ignore[arg-type]
+    try:
+        kind, id = split_node_id(node)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    require(store, kind, id)
     graph = nx.MultiDiGraph(center=node, radius=radius, truncated=False)
     graph.add_node(node, kind=kind)
     frontier = {(kind, id)}
