@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from catalog.errors import ConfigError
-from catalog.graph.cooccurrence import cooccurrence_counts, face_counts, provider_coverage
+from catalog.graph.cooccurrence import cooccurrence_all, cooccurrence_counts, face_counts, provider_coverage
 from catalog.graph.faces import build_faces_graph
 from catalog.graph.params import bucket_of, parse_count
 from catalog.store import Store
@@ -94,3 +94,13 @@ def test_task_by_app_and_library_by_app(store: Store) -> None:
     assert cooccurrence_counts(store, "task", "provider") == [
         ("text-generation", "together", 3, 2600), ("text-classification", "hf-inference", 1, 2000),
         ("text-generation", "groq", 1, 900)]  # fmt: skip
+
+
+def test_the_four_queries_agree_with_the_pairwise_ones(store: Store) -> None:
+    load_tiny_catalog(store)
+    counts, pairs = cooccurrence_all(store)
+    faces = ["task", "library", "params", "provider", "app"]
+    assert counts == {(f, v): (n, d) for f in faces for v, n, d in face_counts(store, f)}  # type: ignore[arg-type]
+    expected = {((a, va), (b, vb)): (n, d) for i, a in enumerate(faces) for b in faces[i + 1:]
+                for va, vb, n, d in cooccurrence_counts(store, a, b)}  # type: ignore[arg-type]  # fmt: skip
+    assert pairs == expected

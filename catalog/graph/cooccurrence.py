@@ -8,6 +8,7 @@ with Python.
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Any, Literal, get_args
 
 from catalog.errors import ConfigError
@@ -15,7 +16,7 @@ from catalog.graph.lookup import fetch
 from catalog.graph.params import bucket_sql
 from catalog.store import Store
 
-__all__ = ["FACES", "Face", "cooccurrence_counts", "face_counts", "provider_coverage"]
+__all__ = ["FACES", "Face", "cooccurrence_all", "cooccurrence_counts", "face_counts", "provider_coverage"]
 
 Face = Literal["task", "library", "params", "provider", "app"]
 FACES: tuple[Face, ...] = get_args(Face)
@@ -79,6 +80,63 @@ def cooccurrence_counts(store: Store, a: Face, b: Face) -> list[tuple[str, str, 
         "GROUP BY va, vb",
     )
     return sorted(((va, vb, int(n), int(d)) for va, vb, n, d in rows), key=lambda r: (-r[2], r[0], r[1]))
+
+
+# Four GROUP BYs give every count and pair at once: the single-valued faces of a model together,
+# then each multi-valued face (one row per model and value) with them, then the two multi-valued
+# faces together. Each query: its faces, the faces it counts, and whether it answers only the
+# pairs with its first face (the others come from the first query).
+_CUBES: tuple[tuple[tuple[Face, ...], tuple[Face, ...], bool], ...] = (
+    (("task", "library", "params"), ("task", "library", "params"), False),
+    (("provider", "task", "library", "params"), ("provider",), True),
+    (("app", "task", "library", "params"), ("app",), True),
+    (("provider", "app"), (), False),
+)
+
+Value = tuple[Face, str]
+
+
+def cooccurrence_all(store: Store) -> tuple[dict[Value, tuple[int, int]], dict[tuple[Value, Value], tuple[int, int]]]:
+    """Return ``(live models, downloads)`` of every face value, and of every co-occurring pair.
+
+    Pairs are keyed ``((face a, value a), (face b, value b))`` with ``a`` before ``b`` in
+    :data:`FACES`. The same numbers as :func:`face_counts` and :func:`cooccurrence_counts`, from four
+    queries instead of fifteen.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> counts, pairs = cooccurrence_all(demo_store())
+    >>> counts[("app", "vllm")], pairs[(("task", "text-generation"), ("provider", "together"))]
+    ((4, 3000), (3, 2600))
+    """
+    counts: dict[Value, list[int]] = {}
+    pairs: dict[tuple[Value, Value], list[int]] = {}
+    for faces, counted, first_only in _CUBES:
+        joins = " ".join(dict.fromkeys(_FACE_SQL[f][0] for f in faces))
+        values = [_FACE_SQL[f][1] for f in faces]
+        columns = ", ".join(f"{v} AS f{i}" for i, v in enumerate(values))
+        rows = fetch(
+            store,
+            f"SELECT {columns}, COUNT(*), COALESCE(SUM(m.downloads), 0) FROM models m {joins} "
+            f"WHERE m.deleted_at IS NULL GROUP BY {', '.join(f'f{i}' for i in range(len(faces)))}",
+        )
+        for *row_values, n, d in rows:
+            present = [(f, v) for f, v in zip(faces, row_values) if v is not None]
+            for value in present:
+                if value[0] in counted:
+                    _add(counts, value, n, d)
+            for a, b in combinations(present, 2):
+                if not first_only or a[0] == faces[0]:
+                    key = (a, b) if FACES.index(a[0]) < FACES.index(b[0]) else (b, a)
+                    _add(pairs, key, n, d)
+    return ({k: (v[0], v[1]) for k, v in counts.items()}, {k: (v[0], v[1]) for k, v in pairs.items()})
+
+
+def _add(table: dict[Any, list[int]], key: Any, n: Any, d: Any) -> None:
+    entry = table.setdefault(key, [0, 0])
+    entry[0] += int(n)
+    entry[1] += int(d)
 
 
 def provider_coverage(store: Store) -> list[dict[str, Any]]:
