@@ -30,7 +30,10 @@ from typing import Any
 
 from catalog.apps import APPS
 from catalog.facts import load_facts
-from catalog.render import MapSummary, render_map
+from catalog.graph.lineage import family_tree, largest_families
+from catalog.render import MapSummary, PageSummary, render_map
+from catalog.render.lineage import lineage_page
+from catalog.render.page import write_page
 from catalog.store import Store, upsert
 
 CHROMIUM = "/usr/bin/chromium"
@@ -172,6 +175,14 @@ def main() -> None:
         out = args.work / "map"
         shutil.rmtree(out, ignore_errors=True)
         summary = render_map(store, out, families=args.families, max_nodes=args.max_nodes)
+        # A stress page: the largest family with no fan-out cap, so only max_nodes bounds it.
+        root, size = largest_families(store, 1)[0]
+        started = time.perf_counter()
+        tree = family_tree(store, root)
+        stress = lineage_page(tree, f"model:{root}", "stress/largest-family.html", max_nodes=args.max_nodes,
+                              fanout=10**9)  # fmt: skip
+        stress_bytes = write_page(out, stress)
+        stress_seconds = time.perf_counter() - started
 
     print(f"MADE-UP catalog: {', '.join(f'{n:,} {t}' for t, n in counts.items())}")
     print(f"load: {f'{loaded:.1f} s' if loaded is not None else 'reused ' + str(db)}")
@@ -185,10 +196,14 @@ def main() -> None:
     over = [p.path for p in summary.pages if p.bytes > 10_000_000]
     print(f"pages over 10 MB: {len(over)} {over[:5]}")
 
+    print(f"stress page (largest family, {size + 1:,} models, no fan-out cap): {len(stress.nodes):,} nodes, "
+          f"{stress_bytes / 1e6:.2f} MB, {stress_seconds:.1f} s to read and render")  # fmt: skip
+
     heaviest = sorted(summary.pages, key=lambda p: (-p.nodes, p.path))[:3]
-    paths = list(dict.fromkeys(["index.html", *[p.path for p in heaviest]]))
+    paths = list(dict.fromkeys(["index.html", *[p.path for p in heaviest], stress.path]))
     screenshot = args.work / "index.png"
     nodes = {p.path: p for p in summary.pages}
+    nodes[stress.path] = PageSummary(stress.path, "lineage", stress.title, len(stress.nodes), len(stress.edges), stress_bytes)
     for path, (first_draw, wall, requests) in time_first_draw(summary, paths, screenshot).items():
         print(f"first draw {first_draw / 1000:5.2f} s (load+draw wall {wall:5.2f} s, {requests} request) "
               f"{nodes[path].nodes:,} nodes, {nodes[path].bytes / 1e6:.2f} MB: {path}")  # fmt: skip

@@ -98,16 +98,19 @@ def _bfs_parents(tree: nx.DiGraph, root: Hashable) -> dict[Hashable, Hashable | 
     return parent
 
 
-def lineage_page(tree: nx.DiGraph, root: str, path: str, *, max_nodes: int = 5000, labels: int = 40) -> Page:
+def lineage_page(
+    tree: nx.DiGraph, root: str, path: str, *, max_nodes: int = 5000, fanout: int = 40, labels: int = 40
+) -> Page:
     """Build the page of the family of ``root`` (a ``model:<id>`` node of ``family_tree(direction="down")``).
 
     Nodes are coloured by the relation that links them to their base (the root red, folded
     nodes grey) and sized by downloads; edges point from a model to its base. The root, the
     fold nodes and the ``labels`` most downloaded models carry their names; every other model
-    shows its name in its tooltip, so that names do not pile up into a grey smudge.
+    shows its name in its tooltip, so that names do not pile up into a grey smudge. See
+    :func:`prune_family` for ``max_nodes`` and ``fanout``.
     """
     size = tree.number_of_nodes()
-    graph = prune_family(tree, root, max_nodes)
+    graph = prune_family(tree, root, max_nodes, fanout=fanout)
     parent = _bfs_parents(graph, root)
     layout_tree = nx.DiGraph()
     layout_tree.add_node(root)
