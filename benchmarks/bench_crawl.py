@@ -118,7 +118,7 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     models = summary.records["models"]
     print(f"models stored:   {models:,} ({summary.pages['models']} pages, {summary.rejects} rejects)")
-    print(f"tables:          " + ", ".join(f"{t}={n:,}" for t, n in summary.tables.items() if n))
+    print("tables:          " + ", ".join(f"{t}={n:,}" for t, n in summary.tables.items() if n))
     print(f"crawl time:      {seconds:.1f} s (whole run, incl. reference tables and table counts)")
     print(f"rate:            {models / seconds:,.0f} models/s end to end "
           f"({'server in a child process' if child else 'server in this process'})")  # fmt: skip

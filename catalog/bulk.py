@@ -24,7 +24,8 @@ from sqlalchemy import JSON, Connection, DateTime, Table, select
 from catalog.schema import Base
 from catalog.store import upsert
 
-__all__ = ["BackgroundWriter", "Batch", "existing_ids", "make_batch", "tune_connection", "write_batch", "write_rows"]
+__all__ = ["BackgroundWriter", "Batch", "defer_indexes", "existing_ids", "make_batch", "restore_indexes", "tune_connection",
+           "write_batch", "write_rows"]
 
 Row = Mapping[str, Any]
 
@@ -93,6 +94,33 @@ def tune_connection(conn: Connection) -> None:
         conn.exec_driver_sql("PRAGMA cache_size = -65536")
         # Fewer, larger WAL checkpoints: a page of models rewrites the same index pages many times.
         conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 16384")
+
+
+def defer_indexes(conn: Connection, tables: Sequence[str]) -> list[str]:
+    """Drop the secondary indexes of those ``tables`` that are empty (SQLite); return their names.
+
+    Loading an empty table and indexing it afterwards costs about a third less than keeping a
+    dozen indexes up to date row by row. :func:`restore_indexes` builds them again.
+    """
+    if conn.dialect.name != "sqlite":
+        return []
+    dropped = []
+    for name in tables:
+        table = Base.metadata.tables[name]
+        if conn.execute(select(table.c[next(iter(table.primary_key.columns)).name]).limit(1)).first() is None:
+            for index in sorted(table.indexes, key=lambda i: str(i.name)):
+                index.drop(conn, checkfirst=True)
+                dropped.append(str(index.name))
+    return dropped
+
+
+def restore_indexes(conn: Connection, names: Sequence[str]) -> None:
+    """Create again the indexes named ``names`` (dropped by :func:`defer_indexes`) that are missing."""
+    wanted = set(names)
+    for table in Base.metadata.tables.values():
+        for index in table.indexes:
+            if index.name in wanted:
+                index.create(conn, checkfirst=True)
 
 
 def existing_ids(conn: Connection, table: str, ids: Sequence[str]) -> set[str]:

@@ -24,7 +24,16 @@ import orjson
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
-from catalog.bulk import Batch, BackgroundWriter, existing_ids, make_batch, tune_connection, write_batch
+from catalog.bulk import (
+    BackgroundWriter,
+    Batch,
+    defer_indexes,
+    existing_ids,
+    make_batch,
+    restore_indexes,
+    tune_connection,
+    write_batch,
+)
 from catalog.errors import HubError, RecordError, StoreError
 from catalog.hub.client import HubClient
 from catalog.hub.snapshot import REPO_KINDS, RepoKind, Snapshot, SnapshotWriter
@@ -58,6 +67,8 @@ _CHILDREN: dict[RepoKind, tuple[tuple[str, str], ...]] = {
     "spaces": (("space_models", "space_id"), ("space_datasets", "space_id")),
 }  # fmt: skip
 _TABLES = tuple(Base.metadata.tables)
+#: The tables the listings fill (the reference tables are small and kept indexed).
+_LOADED = (*REPO_KINDS, *(table for children in _CHILDREN.values() for table, _ in children), "model_history")
 _RUNS = CrawlRun.__table__
 
 
@@ -244,8 +255,10 @@ class _Run:
                 for kind in REPO_KINDS:
                     newest = conn.execute(select(func.max(Base.metadata.tables[kind].c.last_modified))).scalar()
                     watermarks[kind] = _as_utc(newest).isoformat() if newest else None
-            row = {"started_at": datetime.now(UTC), "endpoint": source, "mode": mode,
-                   "status": "running", "checkpoint": {"watermarks": watermarks}}  # fmt: skip
+            # A first crawl fills empty tables: their indexes are built once at the end instead.
+            deferred = defer_indexes(conn, _LOADED) if mode == "full" else []
+            row = {"started_at": datetime.now(UTC), "endpoint": source, "mode": mode, "status": "running",
+                   "checkpoint": {"watermarks": watermarks, "deferred_indexes": deferred}}  # fmt: skip
             row["id"] = conn.execute(insert(_RUNS).values(**row)).inserted_primary_key[0]
         return cls(store, client, row, resumed=False)
 
@@ -310,14 +323,21 @@ class _Run:
                                                               table.c.last_seen < self.started_at)
                                           .values(deleted_at=now))  # fmt: skip
                     self.deleted[kind] = result.rowcount
+            restore_indexes(conn, self.state.get("deferred_indexes", ()))
             counts = {"pages": self.pages, "records": self.records, "rejects": self.rejects, "deleted": self.deleted}
             conn.execute(update(_RUNS).where(_RUNS.c.id == self.id)
                          .values(status="finished", finished_at=now, counts=counts, checkpoint=None))  # fmt: skip
 
     def fail(self, error: str) -> None:
-        """Record that the run stopped; its checkpoint stays for the next run to resume from."""
+        """Record that the run stopped; its checkpoint stays for the next run to resume from.
+
+        Deferred indexes are built now, so the stored pages can be queried as usual meanwhile.
+        """
         with self.store.engine.begin() as conn:
-            conn.execute(update(_RUNS).where(_RUNS.c.id == self.id).values(status="failed", error=error))
+            restore_indexes(conn, self.state.get("deferred_indexes", ()))
+            self.state["deferred_indexes"] = []
+            conn.execute(update(_RUNS).where(_RUNS.c.id == self.id)
+                         .values(status="failed", error=error, checkpoint=dict(self.state)))  # fmt: skip
 
     # --- one page ---------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from catalog.cli import main
 from catalog.crawl import crawl, crawl_snapshot, replay_source
@@ -71,6 +71,15 @@ def rows(store: Store, sql: str) -> list[tuple[Any, ...]]:
     return store.query(sql).rows
 
 
+def indexes(store: Store) -> set[str]:
+    """The names of the secondary indexes the database holds."""
+    inspector = inspect(store.engine)
+    return {str(i["name"]) for table in Base.metadata.tables for i in inspector.get_indexes(table)}
+
+
+ALL_INDEXES = {str(i.name) for table in Base.metadata.tables.values() for i in table.indexes}
+
+
 def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     """Every table's rows in key order, without the columns that say when (they differ between runs)."""
     volatile = {"first_seen", "last_seen", "started_at", "finished_at"}
@@ -85,6 +94,7 @@ def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
 def test_a_full_crawl_fills_every_table_and_every_rel(store: Store, tmp_path: Path) -> None:
     summary = crawl_snapshot(store, snapshot(tmp_path / "snap"))
     assert (summary.run_id, summary.mode, summary.resumed, summary.rejects) == (1, "full", False, 0)
+    assert indexes(store) == ALL_INDEXES  # built again after a first crawl into empty tables
     assert summary.records == {"models": 7, "datasets": 1, "spaces": 1}
     assert rows(store, "SELECT model_id, base_model_id, relation FROM model_lineage ORDER BY 1, 2") == [
         ("bartowski/Llama-3.1-8B-Instruct-GGUF", INSTRUCT, "quantized"),
@@ -169,6 +179,7 @@ def test_the_hub_down_stops_the_run_and_the_next_one_resumes(store: Store, tmp_p
         with pytest.raises(HubError, match=r"/api/models answered HTTP 503 after 1 retries"):
             crawl(store, HubClient(server.url, token=False, max_retries=1, base_wait=0.01))
         assert rows(store, "SELECT status, error IS NOT NULL FROM crawl_runs") == [("failed", True)]
+        assert indexes(store) == ALL_INDEXES  # a stopped run leaves a database that queries as usual
         assert store.count("models") == 4  # two pages committed
         server.clear_faults()
         before = len(server.requests)
@@ -224,7 +235,7 @@ def test_a_crawl_killed_with_sigkill_resumes_to_the_same_database(store: Store, 
         assert status == "running" and 1 <= committed <= 4
         summary = crawl(store, HubClient(server.url, token=False))
         fetched = [r for r in server.requests[start:] if r.path == "/api/models"]
-    assert summary.resumed and summary.pages["models"] == pages
+    assert summary.resumed and summary.pages["models"] == pages and indexes(store) == ALL_INDEXES
     # Before the kill: 4 pages and the one that hung; after: only the pages not committed.
     assert len(fetched) == 5 + (pages - committed)
     assert dump(store) == reference
