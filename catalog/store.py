@@ -76,6 +76,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # 64 MiB of page cache instead of 2 MB, taken only as pages are read: a bulk load updates a dozen
+    # indexes in random key order, and at 400,000 models (2.5M rows) the default ran 1.4x slower.
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -181,3 +182,10 @@ def test_a_revision_from_newer_code_is_refused_without_the_upgrade_hint(db_url: 
     with Store.open(db_url, check=False) as store:
         with pytest.raises(StoreError, match=r"^cannot migrate database .*: Can't locate revision identified by 'ffff'$"):
             store.upgrade()
+
+
+def test_sqlite_connections_run_wal_with_foreign_keys_and_a_big_cache(tmp_path: Path) -> None:
+    with Store.open(f"sqlite:///{tmp_path / 'c.db'}") as store, store.engine.connect() as conn:
+        pragmas = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                   for name in ("journal_mode", "foreign_keys", "synchronous", "cache_size")}  # fmt: skip
+    assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1, "cache_size": -65536}
