@@ -133,6 +133,20 @@ def test_prune_family_keeps_the_most_downloaded_and_never_exceeds_max_nodes() ->
     assert prune_family(tree, "root", 5000) is tree
 
 
+def test_prune_family_shows_the_top_children_of_each_model_and_folds_the_rest() -> None:
+    tree = nx.DiGraph()
+    tree.add_node("root", downloads=0)
+    for i in range(100):
+        tree.add_edge(f"m{i}", "root", rel="finetune_of")
+        tree.nodes[f"m{i}"]["downloads"] = i
+    tree.add_edge("q", "m0", rel="quantized_from")
+    small = prune_family(tree, "root", 5000)
+    assert sorted(small) == sorted(["root", "more:root", *[f"m{i}" for i in range(60, 100)]])
+    assert small.nodes["more:root"] == {"kind": "more", "group": "root", "folded": 61, "label": "+61 more",
+                                        "downloads": sum(range(60))}  # fmt: skip
+    assert small.edges["more:root", "root"] == {"weight": 60, "edges": 60, "rel": "finetune_of"}
+
+
 # --- the ecosystem map ----------------------------------------------------------------------------
 
 
@@ -209,7 +223,8 @@ def test_no_page_loads_anything(store: Store, tmp_path: Path) -> None:
 def test_every_node_of_the_map_links_to_a_page_and_every_link_resolves(store: Store, tmp_path: Path) -> None:
     summary = render_map(load_demo(store), tmp_path)
     index = _graph_data((tmp_path / "index.html").read_text())
-    assert all("href" in node for node in index["nodes"])
+    assert all("href" in node and node["title"] for node in index["nodes"])
+    assert all(edge["title"].endswith(" models") for edge in index["edges"])
     outside = set()
     for page in summary.pages:
         html = (tmp_path / page.path).read_text()
