@@ -254,3 +254,18 @@ def test_map_command_writes_the_map_and_says_where_to_open_it(tmp_path: Path) ->
     assert re.fullmatch(r"24 pages \(\d+\.\d MB\) in \d+\.\d s", lines[0])
     assert lines[1] == f"Open {(tmp_path / 'map' / 'index.html').as_uri()}"
     assert "Render the ecosystem map" in CliRunner().invoke(main, ["map", "--help"]).output
+
+
+def test_only_the_render_package_imports_pyvis() -> None:
+    package = Path(__file__).resolve().parent.parent / "catalog"
+    importers = sorted(
+        str(path.relative_to(package)) for path in package.rglob("*.py")
+        if re.search(r"^\s*(?:import|from)\s+pyvis\b", path.read_text(), re.M)
+    )  # fmt: skip
+    assert importers == ["render/page.py"]
+
+
+def test_render_exports() -> None:
+    import catalog.render
+
+    assert catalog.render.__all__ == ["MapSummary", "PageSummary", "render_map"]
