@@ -27,6 +27,7 @@ _ENTITY_SQL: dict[str, str] = {
     "dataset": "SELECT id, author, downloads, likes FROM datasets WHERE deleted_at IS NULL",
     "space": "SELECT id, author, sdk, likes, runtime_stage, hardware FROM spaces WHERE deleted_at IS NULL",
 }
+_EDGES = "SELECT src_kind, src_id, rel, dst_kind, dst_id FROM edges"
 ROWS_PER_FETCH = 20_000
 # One shared string per rel and kind, so that millions of edges do not each hold a copy.
 _INTERNED = {s: s for s in (*RELS, *KINDS)}
@@ -92,15 +93,15 @@ def build_graph(
     if filtered:
         selected = f"SELECT m.id FROM models m WHERE {where}"
         for side in ("src", "dst"):
-            sql = (f"SELECT src_kind, src_id, rel, dst_kind, dst_id FROM edges WHERE {side}_kind = 'model' "
+            sql = (f"{_EDGES} WHERE {side}_kind = 'model' "
                    f"AND {side}_id IN ({selected}) AND src_kind IN :kinds AND dst_kind IN :kinds")  # fmt: skip
             _add_edges(graph, _stream(store, sql, {**params, "kinds": kind_list}), only_known=False)
         # Edges that no model anchors (a provider's tasks, a Space's datasets) join nodes reached.
-        sql = ("SELECT src_kind, src_id, rel, dst_kind, dst_id FROM edges "
-               "WHERE src_kind <> 'model' AND dst_kind <> 'model' AND src_kind IN :kinds AND dst_kind IN :kinds")  # fmt: skip
+        sql = (f"{_EDGES} WHERE src_kind <> 'model' AND dst_kind <> 'model' "
+               "AND src_kind IN :kinds AND dst_kind IN :kinds")  # fmt: skip
         _add_edges(graph, _stream(store, sql, {"kinds": kind_list}), only_known=True)
     else:
-        sql = "SELECT src_kind, src_id, rel, dst_kind, dst_id FROM edges WHERE src_kind IN :kinds AND dst_kind IN :kinds"
+        sql = f"{_EDGES} WHERE src_kind IN :kinds AND dst_kind IN :kinds"
         _add_edges(graph, _stream(store, sql, {"kinds": kind_list}), only_known=False)
     _add_entity_attrs(store, graph, wanted - {"model"}, add_all=not filtered)
     return graph

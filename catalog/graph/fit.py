@@ -42,7 +42,8 @@ def runs_where(store: Store, model_id: str) -> list[dict[str, Any]]:
     apps, providers = face_labels(store, "app"), face_labels(store, "provider")
     rows: list[dict[str, Any]] = [
         {"kind": "app", "id": app, "label": apps.get(app, app), "status": None, "task": None, "provider_model_id": None}
-        for (app,) in fetch(store, "SELECT app_id FROM model_apps WHERE model_id = :id ORDER BY app_id", {"id": model_id})
+        for (app,) in fetch(store, "SELECT app_id FROM model_apps WHERE model_id = :id ORDER BY app_id",
+                            {"id": model_id})
     ]
     for provider, status, task, provider_model_id in fetch(
         store,

@@ -112,8 +112,8 @@ def family_tree(
     for node, d in depth.items():
         graph.add_node(f"model:{node}", kind="model", **attrs.get(node, _MISSING), depth=d)
     for child, base, relation in edges:
-        graph.add_edge(f"model:{child}", f"model:{base}", rel=LINEAGE_RELS.get(relation, relation),  # type: ignore[call-overload]
-                       relation=relation)  # fmt: skip
+        rel = LINEAGE_RELS.get(relation, relation)  # type: ignore[call-overload]
+        graph.add_edge(f"model:{child}", f"model:{base}", rel=rel, relation=relation)
     graph.graph["cycles"] = _cycles(graph)
     return graph
 

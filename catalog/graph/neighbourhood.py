@@ -75,7 +75,8 @@ def _models_with_faces(store: Store, model_ids: list[str]) -> nx.Graph:
         return node
 
     for chunk in chunks(model_ids):
-        for id, *values in fetch(store, f"SELECT id, {', '.join(_MODEL_ATTRS)} FROM models WHERE id IN :ids", {"ids": chunk}):
+        sql = f"SELECT id, {', '.join(_MODEL_ATTRS)} FROM models WHERE id IN :ids"
+        for id, *values in fetch(store, sql, {"ids": chunk}):
             attrs = dict(zip(_MODEL_ATTRS, values))
             graph.add_node(f"model:{id}", kind="model", label=id, **attrs)
             if attrs["pipeline_tag"]:
