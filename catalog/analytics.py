@@ -75,16 +75,29 @@ class Catalog:
 
     @classmethod
     def open(cls, url: str | None = None) -> Catalog:
-        """Open the catalog at ``url``; the default is the CLI's (``$CATALOG_DB``, else ``data/catalog.db``)."""
+        """Open the catalog at ``url``; the default is the CLI's (``$CATALOG_DB``, else ``data/catalog.db``).
+
+        Examples
+        --------
+        >>> with Catalog.open("sqlite://") as empty:  # a new database is created at the newest schema
+        ...     int(empty.stats().set_index("what").loc["models", "count"])
+        0
+        """
         return cls(Store.open(url))
 
     @classmethod
     def demo(cls) -> Catalog:
-        """Return a catalog of the tiny made-up demo data (``catalog.graph.demo``), in memory."""
+        """Return a catalog of the tiny made-up demo data (``catalog.graph.demo``), in memory.
+
+        Examples
+        --------
+        >>> Catalog.demo()
+        Catalog('sqlite://')
+        """
         return cls(demo_store())
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections (``with Catalog.open(...) as cat:`` does it on exit)."""
         self.store.close()
 
     def __enter__(self) -> Catalog:
@@ -169,7 +182,15 @@ class Catalog:
     # --- lineage ----------------------------------------------------------------------------
 
     def family_tree(self, model_id: str, direction: Direction = "down", max_depth: int | None = None) -> nx.DiGraph:
-        """Return the family of ``model_id`` as a graph (see ``catalog.graph.lineage.family_tree``)."""
+        """Return the family of ``model_id`` as a graph (see ``catalog.graph.lineage.family_tree``).
+
+        Examples
+        --------
+        >>> tree = Catalog.demo().family_tree("meta/llama-7b", max_depth=1)
+        >>> sorted(tree.edges(data="rel"))
+        [('model:alice/llama-7b-chat', 'model:meta/llama-7b', 'finetune_of'),
+         ('model:dave/llama-mistral-merge', 'model:meta/llama-7b', 'merge_of')]
+        """
         return family_tree(self.store, model_id, direction=direction, max_depth=max_depth)
 
     def lineage(self, model_id: str, direction: Direction = "down", max_depth: int | None = None) -> pd.DataFrame:
@@ -295,19 +316,47 @@ class Catalog:
         return table.astype(int)
 
     def faces_graph(self) -> nx.Graph:
-        """Return the graph of the five faces and their co-occurrence (see ``build_faces_graph``)."""
+        """Return the graph of the five faces and their co-occurrence (see ``build_faces_graph``).
+
+        Examples
+        --------
+        >>> faces = Catalog.demo().faces_graph()
+        >>> faces.edges["library:gguf", "app:ollama"]["weight"]
+        1
+        """
         return build_faces_graph(self.store)
 
     def face_neighbourhood(self, kind: NeighbourKind, id: str, *, limit: int = 50) -> nx.Graph:
-        """Return the top ``limit`` models around a task, library, app or provider, as a graph."""
+        """Return the top ``limit`` models around a task, library, app or provider, as a graph.
+
+        Examples
+        --------
+        >>> sorted(Catalog.demo().face_neighbourhood("app", "llama.cpp"))
+        ['app:llama.cpp', 'app:ollama', 'library:gguf', 'model:bob/llama-7b-chat-gguf', 'task:text-generation']
+        """
         return face_neighbourhood(self.store, kind, id, limit=limit)
 
     def graph(self, **filters: Any) -> nx.MultiDiGraph:
-        """Return the knowledge graph, or a sub-graph (see ``catalog.graph.build.build_graph``)."""
+        """Return the knowledge graph, or a sub-graph (see ``catalog.graph.build.build_graph``).
+
+        Examples
+        --------
+        >>> graph = Catalog.demo().graph(task="image-classification")
+        >>> sorted(graph.edges(keys=True))[:2]
+        [('library:timm', 'task:image-classification', 'supports_task'),
+         ('model:timm/resnet50', 'library:timm', 'uses_library')]
+        """
         return build_graph(self.store, **filters)
 
     def neighbourhood(self, node: str, radius: int = 1) -> nx.MultiDiGraph:
-        """Return every node within ``radius`` steps of ``node`` (``kind:id``) in the graph."""
+        """Return every node within ``radius`` steps of ``node`` (``kind:id``) in the graph.
+
+        Examples
+        --------
+        >>> sorted(Catalog.demo().neighbourhood("provider:groq").edges(keys=True))
+        [('model:mistralai/mistral-7b', 'provider:groq', 'served_by'),
+         ('provider:groq', 'task:text-generation', 'supports_task')]
+        """
         return neighbourhood(self.store, node, radius)
 
     # --- history ----------------------------------------------------------------------------
