@@ -119,9 +119,10 @@ def main() -> None:
     models = summary.records["models"]
     print(f"models stored:   {models:,} ({summary.pages['models']} pages, {summary.rejects} rejects)")
     print("tables:          " + ", ".join(f"{t}={n:,}" for t, n in summary.tables.items() if n))
-    print(f"crawl time:      {seconds:.1f} s (whole run, incl. reference tables and table counts)")
-    print(f"rate:            {models / seconds:,.0f} models/s end to end "
-          f"({'server in a child process' if child else 'server in this process'})")  # fmt: skip
+    where = "server in a child process" if child else "server in this process"
+    print(f"crawl time:      {summary.seconds:.1f} s for the run; {seconds:.1f} s with the summary's table counts")
+    print(f"rate:            {models / summary.seconds:,.0f} models/s end to end ({where}); "
+          f"{models / seconds:,.0f} with the counts")  # fmt: skip
     print(f"cpu time:        {cpu:.1f} s in this process = {cpu / models * 1e6:,.0f} us a model "
           f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: the machine is shared)")
     print(f"peak memory:     {peak:,.0f} MiB (max RSS of the crawling process; {before / 1024:,.0f} MiB before)")

@@ -235,8 +235,8 @@ def _converter(type_: Any) -> Callable[[Any], Any] | None:
 
 
 def _sqlite_datetime(value: datetime) -> str:
-    # SQLAlchemy's SQLite DATETIME format; the crawler's datetimes are already in UTC.
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    # SQLAlchemy's SQLite DATETIME format, without the offset: the crawler's datetimes are in UTC.
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 def _json_text(value: Any) -> str:

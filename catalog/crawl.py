@@ -117,25 +117,29 @@ def crawl(
 
     Resumes the last unfinished run from its checkpoint if there is one from the same ``source``
     (recorded as the run's endpoint; default: the client's endpoint). With ``record``, every raw
-    response read is also written to a snapshot folder there. Raises
-    :class:`~catalog.errors.HubError` when the Hub cannot be read after retries: the pages
-    committed so far stay, and the next run resumes.
+    response read is also written to a snapshot folder there. ``progress`` is called after each
+    committed page (from the thread that writes pages) and at the end of each listing.
+
+    Raises :class:`~catalog.errors.HubError` when the Hub cannot be read after retries, and
+    :class:`~catalog.errors.StoreError` when the database fails: the pages committed so far stay,
+    and the next run resumes.
     """
     started = time.perf_counter()
     with _fewer_collections(), _recording(client, record):
-        run = _Run.start(store, client, source or client.endpoint, full=full)
         try:
-            run.crawl_reference()
-            for kind in REPO_KINDS:
-                run.crawl_listing(kind, progress)
-            run.finish()
-        except HubError as exc:
-            run.fail(str(exc))
-            raise
+            run = _Run.start(store, client, source or client.endpoint, full=full)
+            try:
+                run.crawl_reference()
+                for kind in REPO_KINDS:
+                    run.crawl_listing(kind, progress)
+                run.finish()
+            except HubError as exc:
+                run.fail(str(exc))
+                raise
         except DBAPIError as exc:
             raise StoreError(
                 f"database {store.display_url} failed during the crawl ({_first_line(exc)}): "
-                "committed pages are kept; fix the database and run again to resume"
+                "committed pages are kept; fix the database, then run again to resume"
             ) from exc
     seconds = time.perf_counter() - started
     tables = {t: store.count(t) for t in _TABLES}

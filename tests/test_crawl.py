@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from catalog.cli import main
 from catalog.crawl import crawl, crawl_snapshot, replay_source
-from catalog.errors import HubError
+from catalog.errors import HubError, StoreError
 from catalog.hub import Fault, HubClient, ReplayServer, Snapshot, write_snapshot
 from catalog.schema import Base
 from catalog.store import Store
@@ -199,6 +199,19 @@ def test_a_stopped_replay_resumes_on_the_next_replay(store: Store, tmp_path: Pat
     # One page of 2 before the stop, then the 5 others in one page from the checkpoint's cursor.
     assert (summary.run_id, summary.resumed, summary.pages["models"], store.count("models")) == (1, True, 2, 7)
     assert rows(store, "SELECT endpoint, status FROM crawl_runs") == [(f"replay:{snap.path.resolve()}", "finished")]
+
+
+def test_a_database_failing_mid_crawl_is_one_store_error(store: Store, tmp_path: Path) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(text("DROP VIEW edges"))
+        conn.execute(text("DROP TABLE model_apps"))  # the database breaks under the crawler
+    with pytest.raises(StoreError) as caught:
+        crawl_snapshot(store, snapshot(tmp_path / "snap"))
+    message = str(caught.value)
+    assert message.startswith(f"database {store.display_url} failed during the crawl (")
+    assert "model_apps" in message
+    assert message.endswith("committed pages are kept; fix the database, then run again to resume")
+    assert "\n" not in message
 
 
 def dump_after_clean_crawl(store: Store, server: ReplayServer) -> dict[str, list[tuple[Any, ...]]]:
