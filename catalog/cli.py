@@ -146,6 +146,10 @@ def crawl_command(endpoint: str | None, db_url: str | None, full: bool, token: s
 
     if replay and endpoint:
         raise ConfigError("give --replay DIR or --endpoint URL, not both")
+    if quiet:  # the client's own retry warnings included
+        from huggingface_hub.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
     with Store.open(db_url) as store, _crawl_progress(quiet) as progress:
         if replay:
             with ReplayServer(replay) as server:
