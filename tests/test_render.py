@@ -17,6 +17,7 @@ from catalog.cli import main
 from catalog.errors import ConfigError
 from catalog.graph.demo import load_demo
 from catalog.render import render_map
+from catalog.render.face import face_page
 from catalog.render.fold import fold, top_per_group
 from catalog.render.index import index_page
 from catalog.render.layout import hub_layout, radial_tree_layout, wedge_layout
@@ -190,6 +191,28 @@ def test_index_page_keeps_the_heaviest_edges_and_one_for_every_node() -> None:
     pairs = {frozenset((e["from"], e["to"])) for e in page.edges}
     assert {frozenset((f"library:l{i}", f"task:t{i % 3}")) for i in range(5)} <= pairs
     assert len(pairs) == 30  # every library keeps its only edge
+
+
+def test_a_face_page_folds_the_models_it_does_not_draw_into_one_node() -> None:
+    neighbourhood = nx.Graph()
+    neighbourhood.add_node("library:peft", kind="library", label="PEFT")
+    for i in range(3):
+        neighbourhood.add_node(f"model:m{i}", kind="model", downloads=10 - i, likes=i)
+        neighbourhood.add_edge(f"model:m{i}", "library:peft", rel="uses_library")
+    neighbourhood.add_edge("model:m0", "task:x", rel="has_task")
+    neighbourhood.nodes["task:x"].update(kind="task", label="X")
+    faces = nx.Graph()
+    faces.add_node("library:peft", kind="library", label="PEFT", count=1003, downloads=99)
+    faces.add_node("task:x", kind="task", label="X", count=5, modality="cv")
+    faces.add_edge("library:peft", "task:x", rel="co_occurs", weight=4)
+    page = face_page(neighbourhood, "library:peft", "library/peft.html", lambda n: None, faces=faces)
+    assert [n["id"] for n in page.nodes] == ["library:peft", "model:m0", "model:m1", "model:m2", "more:models", "task:x"]
+    more = page.nodes[4]
+    assert (more["label"], more["shape"], "href" in more) == ("+1,000 more models", "box", False)
+    assert page.nodes[1]["href"] == "https://huggingface.co/m0"
+    assert page.nodes[5]["color"] == "#59a14f"  # the task's modality, from the faces graph
+    assert page.title == "Library: PEFT"
+    assert ">1,003<" in page.sidebar and "X (task)" in page.sidebar
 
 
 # --- a whole map from a store ----------------------------------------------------------------------
