@@ -189,13 +189,12 @@ def _sidebar(
     if models:
         parts.append('<h2>Top models</h2><table><tr><th>Model</th><th class="n">Downloads</th>'
                      '<th class="n">Likes</th></tr>')  # fmt: skip
-    for node in models:
-        data = graph.nodes[node]
-        href = _href(node, data, path, page_of) or ""
-        parts.append(f'<tr><td><a href="{escape(href)}">{escape(_label(node, data))}</a></td>'
-                     f'<td class="n">{format_count(data.get("downloads"))}</td>'
-                     f'<td class="n">{format_count(data.get("likes"))}</td></tr>')  # fmt: skip
-    if models:
+        for node in models:
+            data = graph.nodes[node]
+            href = _href(node, data, path, page_of) or ""
+            parts.append(f'<tr><td><a href="{escape(href)}">{escape(_label(node, data))}</a></td>'
+                         f'<td class="n">{format_count(data.get("downloads"))}</td>'
+                         f'<td class="n">{format_count(data.get("likes"))}</td></tr>')  # fmt: skip
         parts.append("</table>")
 
     if faces is not None and centre in faces and faces.degree(centre):
