@@ -141,15 +141,13 @@ def crawl_command(endpoint: str | None, db_url: str | None, full: bool, token: s
     """
     from catalog.crawl import crawl, replay_source
     from catalog.errors import ConfigError
-    from catalog.hub.client import HubClient
+    from catalog.hub.client import HubClient, silence_client_warnings
     from catalog.hub.replay import ReplayServer
 
     if replay and endpoint:
         raise ConfigError("give --replay DIR or --endpoint URL, not both")
-    if quiet:  # the client's own retry warnings included
-        from huggingface_hub.utils import logging as hf_logging
-
-        hf_logging.set_verbosity_error()
+    if quiet:
+        silence_client_warnings()
     with Store.open(db_url) as store, _crawl_progress(quiet) as progress:
         if replay:
             with ReplayServer(replay) as server:

@@ -22,11 +22,12 @@ import httpx2
 import orjson
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff
+from huggingface_hub.utils import logging as hf_logging
 
 from catalog.errors import HubError
 from catalog.hub.snapshot import RepoKind, SnapshotWriter
 
-__all__ = ["DEFAULT_ENDPOINT", "EXPAND", "HubClient", "Page", "resolve_endpoint"]
+__all__ = ["DEFAULT_ENDPOINT", "EXPAND", "HubClient", "Page", "resolve_endpoint", "silence_client_warnings"]
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
@@ -42,6 +43,11 @@ EXPAND: dict[RepoKind, tuple[str, ...]] = {
 }  # fmt: skip
 _RETRY_ON = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
 _RETRY_STATUS = (408, 429, 500, 502, 503, 504)
+
+
+def silence_client_warnings() -> None:
+    """Keep the client's retry warnings ("Retrying in 1.0s ...") off stderr; errors still show."""
+    hf_logging.set_verbosity_error()
 
 
 def resolve_endpoint(endpoint: str | None) -> str:
