@@ -213,12 +213,12 @@ def _statement(table: str, columns: tuple[str, ...], keep: tuple[str, ...], upda
         if len(columns) == 1:
             return sql, lambda row: (get(row),)
         return sql, get  # type: ignore[return-value]
-    pairs = tuple(enumerate(converters))
+    pairs = tuple((at, fn) for at, fn in enumerate(converters) if fn is not None)
 
     def convert(row: Row) -> tuple[Any, ...]:
         values = list(get(row))
         for at, fn in pairs:
-            if fn is not None and values[at] is not None:
+            if values[at] is not None:
                 values[at] = fn(values[at])
         return tuple(values)
 
