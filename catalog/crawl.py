@@ -6,6 +6,11 @@ checkpoint (the listing and the relative URL of the next page), so a crawl kille
 resumes where it stopped and ends with the same database. The first run is full; later runs are
 incremental (newest ``lastModified`` first, stopping at the newest date the store already holds)
 unless ``full=True``. A full run marks repos that have gone from the Hub with ``deleted_at``.
+
+Speed: records stay raw JSON until the normaliser (no ``ModelInfo``); a page is normalised and
+batched in the calling thread while the previous one is written by another (SQLite works outside
+the GIL); on SQLite rows go to ``executemany`` as tuples (:mod:`catalog.bulk`), and a first crawl
+builds the listing tables' secondary indexes once at the end rather than row by row.
 """
 
 from __future__ import annotations
