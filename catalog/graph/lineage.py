@@ -2,14 +2,15 @@
 
 A lineage edge goes from a child model to its base, with ``rel`` one of ``finetune_of``,
 ``adapter_of``, ``quantized_from``, ``merge_of`` (a merge has several bases). Families are read
-with one recursive CTE each way over the edges (``UNION``, not ``UNION ALL``, so that a cycle
-in bad metadata ends the recursion instead of looping); cycles found are reported in the graph's ``cycles``.
-Only live models (not deleted from the Hub) take part, as in the ``edges`` view.
+one generation at a time, one indexed ``IN (...)`` query per generation, remembering the models
+seen: a cycle in bad metadata is met, reported in the graph's ``cycles``, and never followed
+twice. (A recursive CTE was measured too: 0.3 s for a 5,700-model family on SQLite, but 3 s on
+PostgreSQL, whose planner hash-joins the whole lineage table at every step; generations take
+0.1 s on both.) Only live models (not deleted from the Hub) take part, as in the ``edges`` view.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any, Literal
 
 import networkx as nx
@@ -24,26 +25,8 @@ __all__ = ["Direction", "family_stats", "family_tree", "largest_families"]
 Direction = Literal["down", "up", "both"]
 
 _LIVE_CHILD = "JOIN models m ON m.id = l.model_id WHERE m.deleted_at IS NULL"
-# The recursion carries the edges themselves; ``UNION`` drops an edge met again, so a cycle ends.
-_DOWN = f"""
-WITH RECURSIVE fam(child, base, relation) AS (
-  SELECT l.model_id, l.base_model_id, l.relation FROM model_lineage l {_LIVE_CHILD} AND l.base_model_id = :root
-  UNION
-  SELECT l.model_id, l.base_model_id, l.relation FROM fam
-    JOIN model_lineage l ON l.base_model_id = fam.child {_LIVE_CHILD}
-)
-SELECT child, base, relation FROM fam
-"""
-_UP = f"""
-WITH RECURSIVE fam(child, base, relation) AS (
-  SELECT l.model_id, l.base_model_id, l.relation FROM model_lineage l {_LIVE_CHILD} AND l.model_id = :root
-  UNION
-  SELECT l.model_id, l.base_model_id, l.relation FROM fam
-    JOIN model_lineage l ON l.model_id = fam.base {_LIVE_CHILD}
-)
-SELECT child, base, relation FROM fam
-"""
 _ATTRS = ("downloads", "likes", "pipeline_tag", "library_name")
+_MISSING: dict[str, Any] = {**dict.fromkeys(_ATTRS), "missing": True, "gone": False}
 
 
 def _require_model(store: Store, model_id: str) -> None:
@@ -57,21 +40,29 @@ def _require_model(store: Store, model_id: str) -> None:
         raise NotFound("model", model_id, suggest(store, "model", model_id))
 
 
-def _depths(root: str, edges: list[tuple[str, str, str]], up: bool, max_depth: int | None) -> dict[str, int]:
-    step: dict[str, list[str]] = {}
-    for child, base, _ in edges:
-        step.setdefault(child if up else base, []).append(base if up else child)
-    depth = {root: 0}
-    queue = deque([root])
-    while queue:
-        node = queue.popleft()
-        if max_depth is not None and depth[node] >= max_depth:
-            continue
-        for nxt in step.get(node, ()):
-            if nxt not in depth:
-                depth[nxt] = depth[node] + 1
-                queue.append(nxt)
-    return {n: -d for n, d in depth.items()} if up else depth
+def _walk(
+    store: Store, root: str, up: bool, max_depth: int | None, attrs: dict[str, dict[str, Any]]
+) -> tuple[dict[str, int], list[tuple[str, str, str]]]:
+    """Follow the lineage from ``root`` one generation at a time; fill ``attrs`` for models met."""
+    near, far = ("model_id", "base_model_id") if up else ("base_model_id", "model_id")
+    depth, edges, frontier = {root: 0}, [], [root]
+    attrs.update(_node_attrs(store, [root]))
+    while frontier and (max_depth is None or depth[frontier[0]] < max_depth):
+        found = [row for chunk in chunks(frontier) for row in fetch(
+            store, f"SELECT model_id, base_model_id, relation FROM model_lineage WHERE {near} IN :ids",
+            {"ids": chunk})]  # fmt: skip
+        attrs.update(_node_attrs(store, sorted({row[1] if up else row[0] for row in found} - attrs.keys())))
+        following = []
+        for child, base, relation in found:
+            if attrs.get(child, _MISSING)["gone"]:  # a deleted model has no edges, as in the view
+                continue
+            edges.append((child, base, relation))
+            reached = base if up else child
+            if reached not in depth:
+                depth[reached] = depth[frontier[0]] + 1
+                following.append(reached)
+        frontier = following
+    return ({n: -d for n, d in depth.items()} if up else depth), edges
 
 
 def family_tree(
@@ -100,17 +91,17 @@ def family_tree(
         raise ConfigError(f"max_depth must be 0 or more, got {max_depth}")
     _require_model(store, model_id)
     depth: dict[str, int] = {}
-    edges: list[tuple[str, str, str]] = []
+    edges: dict[tuple[str, str, str], None] = {}
+    attrs: dict[str, dict[str, Any]] = {}
     for up in [False, True] if direction == "both" else [direction == "up"]:
-        found = [tuple(r) for r in fetch(store, _UP if up else _DOWN, {"root": model_id})]
-        side = _depths(model_id, found, up, max_depth)  # type: ignore[arg-type]
+        side, found = _walk(store, model_id, up, max_depth, attrs)
         for node, d in side.items():
             depth.setdefault(node, d)
-        edges += [e for e in found if e[0] in side and e[1] in side]  # type: ignore[misc]
+        edges.update(dict.fromkeys(found))
     graph = nx.DiGraph(root=f"model:{model_id}", direction=direction)
-    attrs = _node_attrs(store, list(depth))
     for node, d in depth.items():
-        graph.add_node(f"model:{node}", kind="model", **attrs.get(node, _MISSING), depth=d)
+        node_attrs = {k: v for k, v in attrs.get(node, _MISSING).items() if k != "gone"}
+        graph.add_node(f"model:{node}", kind="model", **node_attrs, depth=d)
     for child, base, relation in edges:
         rel = LINEAGE_RELS.get(relation, relation)  # type: ignore[call-overload]
         graph.add_edge(f"model:{child}", f"model:{base}", rel=rel, relation=relation)
@@ -118,14 +109,12 @@ def family_tree(
     return graph
 
 
-_MISSING: dict[str, Any] = {**dict.fromkeys(_ATTRS), "missing": True}
-
-
 def _node_attrs(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
     attrs: dict[str, dict[str, Any]] = {}
+    sql = f"SELECT id, {', '.join(_ATTRS)}, deleted_at FROM models WHERE id IN :ids"
     for chunk in chunks(ids):
-        for id, *values in fetch(store, f"SELECT id, {', '.join(_ATTRS)} FROM models WHERE id IN :ids", {"ids": chunk}):
-            attrs[id] = {**dict(zip(_ATTRS, values)), "missing": False}
+        for id, *values, deleted_at in fetch(store, sql, {"ids": chunk}):
+            attrs[id] = {**dict(zip(_ATTRS, values)), "missing": False, "gone": deleted_at is not None}
     return attrs
 
 
