@@ -55,3 +55,18 @@ def test_unknown_facet_values_are_not_found(store: Store) -> None:
         search_models(store, sort="size")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="not a parameter count: 'big'"):
         search_models(store, min_params="big")
+
+
+def test_unknown_sort_values_come_last_on_every_backend(store: Store) -> None:
+    load_tiny_catalog(store)
+    with store.engine.begin() as conn:
+        for id in ("x/unknown-b", "x/unknown-a"):
+            conn.exec_driver_sql(
+                "INSERT INTO models (id, author, pipeline_tag, downloads, likes) "
+                f"VALUES ('{id}', 'x', 'text-classification', NULL, NULL)"
+            )
+    assert ids(search_models(store, task="text-classification")) == [
+        "acme/bert-sentiment", "x/unknown-a", "x/unknown-b"]
+    assert ids(search_models(store, task="text-classification", sort="likes", limit=2, offset=1)) == [
+        "x/unknown-a", "x/unknown-b"]
+    assert ids(search_models(store, author="x", sort="created")) == ["x/unknown-a", "x/unknown-b"]

@@ -2,15 +2,15 @@
 
 Facets combine with AND. Every named facet (task, library, app, provider, author) must exist
 in the catalog, so a typo raises :class:`NotFound` with close matches instead of returning an
-empty page that reads as "no such models". Sorting by downloads on a task and a library walks the
-``(pipeline_tag, library_name, downloads)`` index and stops at the page's end.
+empty page that reads as "no such models". Sorting by downloads on a task walks the
+``(pipeline_tag, downloads)`` index and stops at the page's end.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select, union_all
 
 from catalog.errors import ConfigError
 from catalog.graph.lookup import require
@@ -90,16 +90,21 @@ def search_models(
         where.append(Model.num_parameters <= parse_count(max_params))
     if text:
         where.append(func.lower(Model.id).contains(text.lower(), autoescape=True))
-    order = SORTS[sort].desc()
-    # SQLite already puts NULLs last when descending (and then can walk an index); PostgreSQL
-    # puts them first unless told.
-    order = order if store.dialect == "sqlite" else order.nulls_last()
-    statement = (
-        select(*[getattr(Model, c) for c in SEARCH_COLUMNS])
-        .where(*where)
-        .order_by(order, Model.id)
-        .limit(limit)
-        .offset(offset)
-    )
+    statement = _page(where, SORTS[sort], limit, offset)
     with store.engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(statement)]
+
+
+def _page(where: list[ColumnElement[bool]], key: Any, limit: int, offset: int) -> Any:
+    """Return the page query: known values of ``key`` descending, then unknown ones, then by id.
+
+    Written as two halves because ``ORDER BY key DESC NULLS LAST`` cannot walk an ascending index
+    on PostgreSQL (which puts NULLs first when descending): each half can, and stops at the page.
+    """
+    columns = [getattr(Model, c) for c in SEARCH_COLUMNS]
+    enough = limit + offset
+    known = select(*columns).where(*where, key.is_not(None)).order_by(key.desc(), Model.id).limit(enough)
+    unknown = select(*columns).where(*where, key.is_(None)).order_by(Model.id).limit(enough)
+    both = union_all(known.subquery().select(), unknown.subquery().select()).subquery()
+    value = both.c[key.key]
+    return select(both).order_by(value.is_(None), value.desc(), both.c.id).limit(limit).offset(offset)
