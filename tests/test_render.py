@@ -262,6 +262,24 @@ def test_every_node_of_the_map_links_to_a_page_and_every_link_resolves(store: St
     assert "https://huggingface.co/meta/llama-7b" in outside
 
 
+def test_a_folded_map_lists_what_it_folded_on_pages_of_their_own(store: Store, tmp_path: Path) -> None:
+    summary = render_map(load_demo(store), tmp_path, max_nodes=10)
+    index = _graph_data((tmp_path / "index.html").read_text())
+    # The top of each kind by models (ties: the smaller id), and one "+N more" node per kind.
+    assert sorted(n["id"] for n in index["nodes"]) == [
+        "app:vllm", "library:transformers", "more:app", "more:library", "more:params", "more:provider",
+        "more:task", "params:3-7B", "provider:together", "task:text-generation",
+    ]
+    more = {n["id"]: (n["label"], n["href"]) for n in index["nodes"] if n["id"].startswith("more:")}
+    assert more["more:library"] == ("+3 more libraries", "more/library.html")
+    assert summary.count("listing") == 5
+    listing = (tmp_path / "more/library.html").read_text()
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a></td><td class="n">(\d+)', listing) == [
+        ("../library/transformers.html", "Transformers", "6"), ("../library/gguf.html", "GGUF", "1"),
+        ("../library/peft.html", "PEFT", "1"), ("../library/timm.html", "timm", "1"),
+    ]
+
+
 def test_render_map_refuses_a_page_too_small_to_hold_a_map(store: Store, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="max_nodes must be 10 or more, got 3"):
         render_map(store, tmp_path, max_nodes=3)
