@@ -72,7 +72,7 @@ def index_page(
     rim = max((radius for _, radius, _ in wedges), default=0.0) + 60
     labels = []
     for name, (angle, _, span) in zip(names, wedges):
-        size = round(min(40.0, max(14.0, 1.8 * rim * span / max(len(name), 1))))
+        size = round(min(30.0, max(14.0, 1.8 * rim * span / max(len(name), 1))))
         labels.append({"text": name, "size": size, "x": round(rim * math.cos(angle), 1),
                        "y": round(rim * math.sin(angle), 1)})  # fmt: skip
 
