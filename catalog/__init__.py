@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from catalog.analytics import Catalog
-from catalog.crawl import CrawlSummary, crawl, crawl_snapshot
+# Not `crawl` itself: the name would hide the module catalog.crawl (`import catalog.crawl as m`).
+from catalog.crawl import CrawlSummary, crawl_snapshot
 from catalog.errors import (
     CatalogError,
     ConfigError,
@@ -30,6 +31,5 @@ __all__ = [
     "SnapshotError",
     "Store",
     "StoreError",
-    "crawl",
     "crawl_snapshot",
 ]
