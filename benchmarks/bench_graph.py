@@ -44,6 +44,7 @@ from catalog.graph.faces import build_faces_graph
 from catalog.graph.fit import hardware_fit_by_task
 from catalog.graph.influence import lineage_pagerank
 from catalog.graph.lineage import family_stats, family_tree, largest_families
+from catalog.graph.neighbourhood import face_neighbourhood
 from catalog.graph.search import search_models
 from catalog.store import Store, upsert
 
@@ -202,10 +203,13 @@ def run(url: str, n: int, seed: int, reuse: bool, report: dict[str, Any]) -> Non
         times, _ = timed(lambda f=facets: search_models(store, **f), 10)
         print(f"{name:<34} {percentiles(times)}")
     for name, function in (("faces graph", lambda: build_faces_graph(store)),
+                           ("face neighbourhood, top 50 of a task", lambda: face_neighbourhood(store, "task", TASKS[0])),
+                           ("sub-graph of one provider", lambda: build_graph(store, provider=PROVIDERS[1])),
+                           ("sub-graph of one task", lambda: build_graph(store, task=TASKS[4])),
                            ("lineage PageRank", lambda: lineage_pagerank(store)),
                            ("hardware fit by task (24 GB)", lambda: hardware_fit_by_task(store, "RTX 4090"))):  # fmt: skip
         times, _ = timed(function, 1)
-        print(f"{name:<34} {times[0]:8.2f} s", flush=True)
+        print(f"{name:<38} {times[0]:8.2f} s", flush=True)
         report[name] = times[0]
     store.close()
     context = multiprocessing.get_context("spawn")
