@@ -130,9 +130,10 @@ def crawl(
     and the next run resumes.
     """
     started = time.perf_counter()
-    with _fewer_collections(), _recording(client, record):
+    with _fewer_collections(), _recording(client, record) as recorded:
         try:
             run = _Run.start(store, client, source or client.endpoint, full=full)
+            recorded["note"] = _RECORD_NOTE[run.mode] + (" (a resumed run: only what it read)" if run.resumed else "")
             try:
                 run.crawl_reference()
                 for kind in REPO_KINDS:
@@ -195,21 +196,30 @@ def _fewer_collections() -> Iterator[None]:
 
 
 @contextmanager
-def _recording(client: HubClient, record: str | os.PathLike[str] | None) -> Iterator[None]:
+def _recording(client: HubClient, record: str | os.PathLike[str] | None) -> Iterator[dict[str, Any]]:
+    """Record what ``client`` reads into a snapshot at ``record``; yield the manifest's extra fields."""
+    manifest: dict[str, Any] = {}
     if record is None:
-        yield
+        yield manifest
         return
     writer = SnapshotWriter(record, endpoint=client.endpoint)
     client.recorder = writer
     try:
-        yield
+        yield manifest
     except BaseException as exc:
         writer.__exit__(type(exc), exc, exc.__traceback__)  # leaves the recording unfinished: no manifest
         raise
     else:
-        writer.close({"note": "recorded by `catalog crawl --record`"})
+        writer.close(manifest)
     finally:
         client.recorder = None
+
+
+_RECORD_NOTE = {
+    "full": "recorded by `catalog crawl --record` (a full run: every listing whole)",
+    "incremental": "recorded by `catalog crawl --record` (an incremental run: only what changed since the last "
+                   "run; replaying it with --full would mark everything else deleted)",
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -268,6 +268,7 @@ def test_the_crawl_command_replays_records_and_summarises(db_url: str, tmp_path:
     assert ["model_lineage", "7"] in [line.split() for line in lines]
     recorded = Snapshot.open(tmp_path / "rec")
     assert recorded.manifest["counts"] == {"models": 7, "datasets": 1, "spaces": 1}
+    assert recorded.manifest["note"] == "recorded by `catalog crawl --record` (a full run: every listing whole)"
     assert list(recorded.iter_records("models")) == MODELS
     again = runner.invoke(main, ["crawl", "--replay", str(snap.path), "--endpoint", "http://x", "--db", db_url])
     assert (again.exit_code, again.output) == (1, "Error: give --replay DIR or --endpoint URL, not both\n")
