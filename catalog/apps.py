@@ -15,6 +15,8 @@ __all__ = ["APPS", "App", "ModelFacts", "apps_for"]
 
 _VLLM_TASKS = frozenset({"text-generation", "image-text-to-text"})
 _QUANT_METHODS = frozenset({"awq", "gptq", "aqlm", "marlin"})
+_TRIGGERS = frozenset({"mlx", "transformers", "text-generation-inference", "unsloth", "coreml", "ryzenai-hybrid",
+                       "ryzenai-npu"})  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,4 +154,8 @@ def apps_for(model: ModelFacts) -> list[str]:
     >>> apps_for(ModelFacts(tags=frozenset({"diffusers"}), library_name="diffusers", pipeline_tag="text-to-image"))
     ['drawthings', 'diffusionbee']
     """
+    # Every rule needs one of these; most models have none, and skip the 24 rules.
+    if not (model.gguf_context_length or model.quant_method or model.library_name == "diffusers"
+            or not _TRIGGERS.isdisjoint(model.tags)):  # fmt: skip
+        return []
     return [app.id for app in APPS if app.can_run(model)]
