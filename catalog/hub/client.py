@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -112,7 +112,7 @@ class HubClient:
         self.max_wait = max_wait
         self.timeout = timeout
         self.recorder = recorder
-        self._headers = build_hf_headers(token=token, library_name="hf-catalog", library_version=version("hf-catalog"))
+        self._headers = build_hf_headers(token=token, library_name="hf-catalog", library_version=_version())
 
     def __repr__(self) -> str:
         return f"HubClient({self.endpoint!r})"
@@ -234,6 +234,13 @@ class HubClient:
     def _relative(self, url: str) -> str:
         parts = urlsplit(url)
         return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _version() -> str:
+    try:
+        return version("hf-catalog")
+    except PackageNotFoundError:  # run from a source tree that was not installed
+        return "unknown"
 
 
 def _json(response: httpx2.Response, url: str) -> Any:
