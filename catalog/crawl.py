@@ -40,7 +40,7 @@ from catalog.bulk import (
     write_batch,
 )
 from catalog.errors import HubError, RecordError, StoreError
-from catalog.hub.client import HubClient
+from catalog.hub.client import HubClient, provider_registry
 from catalog.hub.snapshot import REPO_KINDS, RepoKind, Snapshot, SnapshotWriter
 from catalog.normalize import (
     Normalized,
@@ -287,12 +287,10 @@ class _Run:
         """Store tasks, libraries, apps and providers (small: re-read whole every run)."""
         if "reference" in self.state["done"]:
             return
-        from huggingface_hub.inference._providers import PROVIDERS
-
         tasks = self.client.get_json("tasks", missing_ok=True)
         tags_by_type = self.client.get_json("models-tags-by-type", missing_ok=True)
         libraries, library_tasks = library_rows(tasks, tags_by_type)
-        providers, provider_tasks = provider_rows(PROVIDERS)
+        providers, provider_tasks = provider_rows(provider_registry())
         with self.store.engine.begin() as conn:
             for table, rows in (("tasks", task_rows(tasks, tags_by_type)), ("libraries", libraries),
                                 ("apps", app_rows()), ("providers", providers)):  # fmt: skip

@@ -27,7 +27,15 @@ from huggingface_hub.utils import logging as hf_logging
 from catalog.errors import HubError
 from catalog.hub.snapshot import RepoKind, SnapshotWriter
 
-__all__ = ["DEFAULT_ENDPOINT", "EXPAND", "HubClient", "Page", "resolve_endpoint", "silence_client_warnings"]
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "EXPAND",
+    "HubClient",
+    "Page",
+    "provider_registry",
+    "resolve_endpoint",
+    "silence_client_warnings",
+]
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
@@ -43,6 +51,13 @@ EXPAND: dict[RepoKind, tuple[str, ...]] = {
 }  # fmt: skip
 _RETRY_ON = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
 _RETRY_STATUS = (408, 429, 500, 502, 503, 504)
+
+
+def provider_registry() -> dict[str, dict[str, Any]]:
+    """Return the installed client's inference-provider registry: provider -> task -> helper."""
+    from huggingface_hub.inference._providers import PROVIDERS
+
+    return PROVIDERS
 
 
 def silence_client_warnings() -> None:
