@@ -10,6 +10,7 @@ import networkx as nx
 from catalog.errors import ConfigError
 from catalog.graph.faces import face_labels
 from catalog.graph.lookup import chunks, fetch, require
+from catalog.graph.search import search_models
 from catalog.records import split_node_id
 from catalog.store import Store
 
@@ -17,13 +18,7 @@ __all__ = ["face_neighbourhood", "neighbourhood"]
 
 NeighbourKind = Literal["task", "library", "app", "provider"]
 
-# How the models touching a face value are selected.
-_TOUCHING: dict[str, tuple[str, str]] = {
-    "task": ("", "m.pipeline_tag = :id"),
-    "library": ("", "m.library_name = :id"),
-    "app": ("JOIN model_apps a ON a.model_id = m.id", "a.app_id = :id"),
-    "provider": ("JOIN model_providers p ON p.model_id = m.id", "p.provider_id = :id"),
-}
+_CENTRES = ("task", "library", "app", "provider")
 _MODEL_ATTRS = ("downloads", "likes", "pipeline_tag", "library_name", "num_parameters")
 
 
@@ -46,17 +41,10 @@ def face_neighbourhood(store: Store, kind: NeighbourKind, id: str, *, limit: int
     >>> graph.edges["model:mistralai/mistral-7b", "provider:together"]
     {'rel': 'served_by', 'status': 'staging'}
     """
-    if kind not in _TOUCHING:
-        raise ConfigError(f"not a face to centre on: {kind!r} (choose from {', '.join(_TOUCHING)})")
-    require(store, kind, id)
-    join, where = _TOUCHING[kind]
-    top = fetch(
-        store,
-        f"SELECT m.id FROM models m {join} WHERE m.deleted_at IS NULL AND {where} "
-        "ORDER BY m.downloads DESC NULLS LAST, m.id LIMIT :limit",
-        {"id": id, "limit": limit},
-    )
-    graph = _models_with_faces(store, [r[0] for r in top])
+    if kind not in _CENTRES:
+        raise ConfigError(f"not a face to centre on: {kind!r} (choose from {', '.join(_CENTRES)})")
+    top = search_models(store, **{kind: id}, limit=limit)  # checks the id, walks the indexes
+    graph = _models_with_faces(store, [row["id"] for row in top])
     center = f"{kind}:{id}"
     if center not in graph:  # a value no live model touches still shows itself
         graph.add_node(center, kind=kind, label=face_labels(store, kind).get(id, id))
