@@ -387,6 +387,8 @@ def lineage(model: str, db_url: str | None, direction: str, max_depth: int | Non
 def stats(db_url: str | None, families: int, fmt: str) -> None:
     """Summarise the catalog: counts, the reach of each face, and the largest model families.
 
+    With --format csv or json, only the counts are printed (one table).
+
     \b
     Example:
       catalog stats --families 5

@@ -51,6 +51,10 @@ def test_unknown_facet_values_are_not_found(store: Store) -> None:
         search_models(store, task="text-gen")
     with pytest.raises(NotFound, match="no app 'olama'"):
         search_models(store, app="olama")
+    with pytest.raises(NotFound, match=r"no license 'apache2' in the catalog; did you mean 'apache-2.0'\?"):
+        search_models(store, license="apache2")
+    with pytest.raises(NotFound, match=r"no language 'fra' in the catalog; did you mean 'fr'\?"):
+        search_models(store, language="fra")
     with pytest.raises(ConfigError, match="cannot sort by 'size'"):
         search_models(store, sort="size")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="not a parameter count: 'big'"):

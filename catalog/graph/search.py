@@ -1,7 +1,7 @@
 """Faceted model search: the Hub's model filters over the store, sorted and paged in SQL.
 
-Facets combine with AND. Every named facet (task, library, app, provider, author) must exist
-in the catalog, so a typo raises :class:`NotFound` with close matches instead of returning an
+Facets combine with AND. Every named facet (task, library, app, provider, author, license,
+language) must exist in the catalog, so a typo raises :class:`NotFound` with close matches instead of returning an
 empty page that reads as "no such models". Sorting by downloads on a task walks the
 ``(pipeline_tag, downloads)`` index and stops at the page's end.
 """
@@ -69,7 +69,7 @@ def search_models(
     if limit < 0 or offset < 0:
         raise ConfigError(f"limit and offset must be 0 or more, got limit={limit}, offset={offset}")
     for kind, value in (("task", task), ("library", library), ("app", app), ("provider", provider),
-                        ("author", author)):  # fmt: skip
+                        ("author", author), ("license", license), ("language", language)):  # fmt: skip
         if value is not None:
             require(store, kind, value)  # type: ignore[arg-type]
     where: list[ColumnElement[bool]] = [Model.deleted_at.is_(None)]
