@@ -196,6 +196,8 @@ class Catalog:
     def lineage(self, model_id: str, direction: Direction = "down", max_depth: int | None = None) -> pd.DataFrame:
         """Return the family of ``model_id``, one row per model: depth, its bases in the family, relation.
 
+        ``frame.attrs["cycles"]`` lists the cycles met in the lineage (see ``family_tree``).
+
         Examples
         --------
         >>> Catalog.demo().lineage("bob/llama-7b-chat-gguf", "up")[["model_id", "depth", "relation", "bases"]]
@@ -213,7 +215,9 @@ class Catalog:
                          **{k: attrs[k] for k in ("downloads", "likes", "pipeline_tag", "library_name", "missing")}})  # fmt: skip
         frame = pd.DataFrame(rows)
         frame["order"] = frame["depth"].abs()
-        return frame.sort_values(["order", "model_id"]).drop(columns="order").reset_index(drop=True)
+        frame = frame.sort_values(["order", "model_id"]).drop(columns="order").reset_index(drop=True)
+        frame.attrs["cycles"] = tree.graph["cycles"]
+        return frame
 
     def family_stats(self, root_id: str | None = None, *, limit: int = 20) -> pd.DataFrame:
         """Return family statistics of ``root_id``, or of the ``limit`` largest families.

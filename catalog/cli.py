@@ -373,10 +373,9 @@ def lineage(model: str, db_url: str | None, direction: str, max_depth: int | Non
 
     with Catalog.open(db_url) as cat:
         frame = cat.lineage(model, direction, max_depth)  # type: ignore[arg-type]
-        cycles = cat.family_tree(model, direction, max_depth).graph["cycles"] if fmt == "table" else []  # type: ignore[arg-type]
     frame["bases"] = frame["bases"].map(", ".join)
     _echo_frame(frame.drop(columns="missing"), fmt)
-    for cycle in cycles:
+    for cycle in frame.attrs["cycles"]:
         click.echo(f"warning: lineage cycle in the Hub's metadata: {' -> '.join(cycle)}", err=True)
 
 
