@@ -26,6 +26,13 @@ Run (about eight minutes for the full million on a quiet 2-core machine)::
 
 Add ``--db postgresql://postgres@127.0.0.1:5432/test`` to compare on PostgreSQL as well: the store's
 ``upsert`` next to bare ``psycopg`` ``executemany``, each in a scratch schema dropped afterwards.
+
+Measured 2026-11-29, 1,000,000 models / 6,349,835 rows, on a 2-core machine busy with other work
+(load 4-8, hence wall clock about twice CPU time)::
+
+    SQLite 3.40.1      bare 28,376 rows/s   store 27,937 rows/s   0.98 by the clock, 0.93 by CPU
+    PostgreSQL 15.20   bare 30,411 rows/s   store 25,124 rows/s   0.83 by the clock, 0.88 by CPU
+    peak RSS 384 MB after the first chunk, 406 MB at the end (both loaders in one process)
 """
 
 from __future__ import annotations
