@@ -83,7 +83,7 @@ class Catalog:
         ...     int(empty.stats().set_index("what").loc["models", "count"])
         0
         """
-        return cls(Store.open(url))
+        return cls(Store.open(url, create=False))
 
     @classmethod
     def demo(cls) -> Catalog:

@@ -80,7 +80,7 @@ def db_downgrade(db_url: str | None, revision: str) -> None:
 @db_option
 def db_status(db_url: str | None) -> None:
     """Show the schema revision and how many rows each table holds."""
-    with Store.open(db_url) as store:
+    with Store.open(db_url, create=False) as store:
         click.echo(f"{store.display_url}: schema at revision {store.revision()}")
         rows = [(table, store.count(table)) for table in _TABLES_IN_ORDER]
         rows.append(("edges (view)", store.count("edges")))
@@ -112,7 +112,7 @@ def sql(query: str, db_url: str | None, fmt: str) -> None:
     Example:
       catalog sql "SELECT rel, COUNT(*) FROM edges GROUP BY rel"
     """
-    with Store.open(db_url) as store:
+    with Store.open(db_url, create=False) as store:
         echo_result(store.query(query), fmt)
 
 
@@ -255,7 +255,7 @@ def map_(db_url: str | None, out_dir: str, families: int, max_nodes: int) -> Non
     """
     from catalog.render import render_map  # pyvis loads only for this command
 
-    with Store.open(db_url) as store:
+    with Store.open(db_url, create=False) as store:
         summary = render_map(store, out_dir, families=families, max_nodes=max_nodes)
     click.echo(f"{len(summary.pages):,} pages ({summary.total_bytes / 1e6:,.1f} MB) in {summary.seconds:.1f} s")
     click.echo(f"Open {summary.index.resolve().as_uri()}")

@@ -71,6 +71,17 @@ def create_engine_for(url: str) -> Engine:
         raise ConfigError(f"cannot use database URL {url!r}: {exc}") from exc
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """Return the file a SQLite URL names, ``None`` for other databases, memory or a bad URL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -116,12 +127,19 @@ class Store:
         self.url = url
 
     @classmethod
-    def open(cls, url: str | None = None, *, check: bool = True) -> Store:
+    def open(cls, url: str | None = None, *, check: bool = True, create: bool = True) -> Store:
         """Open the database at ``url``; an empty database is migrated to head.
 
         A database at another revision raises :class:`SchemaOutOfDate` unless ``check`` is false.
+        With ``create=False`` a SQLite file that does not exist is an error rather than a new,
+        empty catalog (so that a mistyped path does not quietly answer "no results").
         """
         url = resolve_url(url)
+        if not create and (path := _sqlite_file(url)) is not None and not path.exists():
+            raise StoreError(
+                f"no database at {path}: build one with `catalog build` (or `catalog crawl`), "
+                "or name an existing one with --db URL"
+            )
         store = cls(create_engine_for(url), url)
         try:
             current = store.revision()

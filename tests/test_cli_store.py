@@ -119,9 +119,22 @@ def test_sql_takes_the_database_from_catalog_db(tiny: str) -> None:
 def test_sql_defaults_to_data_catalog_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CATALOG_DB", raising=False)
+    assert _run("db", "upgrade").exit_code == 0
     result = _run("sql", "SELECT COUNT(*) AS n FROM models", "--format", "csv")
     assert (result.exit_code, result.output) == (0, "n\n0\n")
     assert (tmp_path / "data" / "catalog.db").is_file()
+
+
+@pytest.mark.parametrize("command", [("sql", "SELECT 1"), ("db", "status"), ("search",), ("stats",), ("map",)])
+def test_reading_a_missing_sqlite_file_says_how_to_build_one(tmp_path: Path, command: tuple[str, ...]) -> None:
+    missing = tmp_path / "typo.db"
+    result = _run(*command, "--db", f"sqlite:///{missing}")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: no database at {missing}: build one with `catalog build` (or `catalog crawl`), "
+        "or name an existing one with --db URL\n"
+    )
+    assert not missing.exists()
 
 
 @pytest.mark.parametrize(
