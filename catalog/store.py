@@ -148,8 +148,11 @@ class Store:
             elif check:
                 store.check_revision()
         except OperationalError as exc:
-            store.engine.dispose()
+            store.close()
             raise StoreError(f"cannot open database {store.display_url}: {_first_line(exc)}") from exc
+        except BaseException:  # an out-of-date schema, a failed migration: the caller gets no store to close
+            store.close()
+            raise
         return store
 
     @property

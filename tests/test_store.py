@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.pool import Pool
 
 from catalog.errors import ConfigError, ReadOnlyViolation, SchemaOutOfDate, StoreError
 from catalog.schema import Base, Model
@@ -191,3 +192,27 @@ def test_sqlite_connections_run_wal_with_foreign_keys_and_a_big_cache(tmp_path: 
         pragmas = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
                    for name in ("journal_mode", "foreign_keys", "synchronous", "cache_size")}  # fmt: skip
     assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1, "cache_size": -65536}
+
+
+
+def test_a_refused_database_leaves_no_connection_open(db_url: str) -> None:
+    with Store.open(db_url) as store, store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff'")
+    opened: list[object] = []
+    closed: list[object] = []
+
+    def on_connect(dbapi_connection: object, record: object) -> None:
+        opened.append(dbapi_connection)
+
+    def on_close(dbapi_connection: object, record: object) -> None:
+        closed.append(dbapi_connection)
+
+    event.listen(Pool, "connect", on_connect)
+    event.listen(Pool, "close", on_close)
+    try:
+        with pytest.raises(SchemaOutOfDate):
+            Store.open(db_url)
+    finally:
+        event.remove(Pool, "connect", on_connect)
+        event.remove(Pool, "close", on_close)
+    assert len(opened) == 1 and closed == opened
