@@ -70,6 +70,9 @@ def test_bucket_edges_and_counts() -> None:
     assert [bucket_of(n) for n in (0, 999_999_999, 10**9, 3 * 10**9, 13 * 10**9, 199_999_999_999, 2 * 10**11)] == [
         "<1B", "<1B", "1-3B", "3-7B", "13-34B", "70-200B", ">200B"]  # fmt: skip
     assert parse_count("7B") == 7_000_000_000
+    # Decimal fractions are exact: a float would make 1.005K 1004.
+    assert [parse_count(s) for s in ("1.005K", "1.15B", "0.57B", " 2.5 t ")] == [
+        1005, 1_150_000_000, 570_000_000, 2_500_000_000_000]
     with pytest.raises(ConfigError, match="not a parameter count: 'seven'"):
         parse_count("seven")
 

@@ -8,6 +8,7 @@ The buckets are the size classes of issue 4 (<1B, 1-3B, 3-7B, 7-13B, 13-34B, 34-
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from catalog.errors import ConfigError
 
@@ -111,4 +112,5 @@ def parse_count(value: int | str) -> int:
     match = _COUNT.match(value)
     if not match:
         raise ConfigError(f"not a parameter count: {value!r} (use e.g. 7B, 500M or 1500000)")
-    return int(float(match.group(1)) * _SCALE[match.group(2).upper()])
+    # Decimal, not float: 1.005 * 1000 is 1004.999... as a float, and int() would drop a parameter.
+    return int(Decimal(match.group(1)) * _SCALE[match.group(2).upper()])
