@@ -5,7 +5,7 @@ import json
 import pytest
 
 from catalog import Catalog
-from catalog.errors import NotFound
+from catalog.errors import ConfigError, NotFound
 from catalog.store import Store
 from tests.catalog_fixtures import load_bad_lineage, load_tiny_catalog
 
@@ -111,6 +111,21 @@ def test_unknown_ids_raise_not_found(cat: Catalog, call: object, message: str) -
         call(cat)  # type: ignore[operator]
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.family_stats(limit=-1),
+        lambda c: c.influence(limit=-1),
+        lambda c: c.trends(limit=-1),
+        lambda c: c.hardware_fit("RTX 4090", limit=-1),
+    ],
+)
+def test_a_negative_limit_is_refused(cat: Catalog, call: object) -> None:
+    # Not "all but the last row" (a Python slice), nor "no limit" (SQLite) or a crash (PostgreSQL).
+    with pytest.raises(ConfigError, match="^limit must be 0 or more, got -1$"):
+        call(cat)  # type: ignore[operator]
+
+
 def test_cli_search_lineage_and_stats(db_url: str) -> None:
     from click.testing import CliRunner
 
@@ -135,6 +150,8 @@ def test_cli_search_lineage_and_stats(db_url: str) -> None:
     assert result.exit_code == 0, result.output
     assert "largest model families" in result.output
     assert result.output.splitlines()[-1].split() == ["meta/llama-7b", "4", "1", "1", "1", "1", "2", "1830", "0"]
+    result = runner.invoke(main, ["stats", "--db", db_url, "--families", "-1"])
+    assert (result.exit_code, result.output) == (1, "Error: limit must be 0 or more, got -1\n")
     result = runner.invoke(main, ["search", "--db", db_url, "--provider", "togther"])
     assert result.exit_code == 1
     assert result.output == "Error: no provider 'togther' in the catalog; did you mean 'together'?\n"

@@ -17,7 +17,7 @@ from typing import Any
 
 from catalog.errors import NotFound
 from catalog.graph.faces import face_labels
-from catalog.graph.lookup import fetch, require
+from catalog.graph.lookup import check_limit, fetch, require
 from catalog.graph.params import weight_bytes_sql
 from catalog.store import Store
 
@@ -109,6 +109,7 @@ def hardware_fit(
     >>> [(r["model_id"], r["weights_gib"]) for r in hardware_fit(demo_store(), "RTX 4060", task="text-generation")]
     [('carol/llama-7b-chat-lora', 0.02)]
     """
+    check_limit(limit)
     budget = sku_memory_gb(sku, memory_gb) * GIB
     if task is not None:
         require(store, "task", task)

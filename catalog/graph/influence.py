@@ -15,7 +15,7 @@ import numpy as np
 
 from catalog.graph.cooccurrence import Face, face_counts
 from catalog.graph.faces import face_labels
-from catalog.graph.lookup import fetch
+from catalog.graph.lookup import check_limit, fetch
 from catalog.store import Store
 
 __all__ = ["lineage_pagerank", "pagerank_arrays", "reach"]
@@ -71,6 +71,7 @@ def lineage_pagerank(store: Store, *, alpha: float = 0.85, limit: int | None = 2
     >>> [(r["model_id"], r["derivatives"]) for r in lineage_pagerank(demo_store())]
     [('meta/llama-7b', 2), ('mistralai/mistral-7b', 1), ('alice/llama-7b-chat', 2)]
     """
+    check_limit(limit)
     rows = fetch(store, _LINEAGE)
     index: dict[str, int] = {}
     downloads: list[int] = []

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import networkx as nx
 
 from catalog.errors import ConfigError, NotFound
-from catalog.graph.lookup import chunks, fetch, suggest
+from catalog.graph.lookup import check_limit, chunks, fetch, suggest
 from catalog.records import LINEAGE_RELATIONS, LINEAGE_RELS
 from catalog.store import Store
 
@@ -176,6 +176,7 @@ def largest_families(store: Store, limit: int = 20) -> list[tuple[str, int]]:
     >>> largest_families(demo_store())
     [('meta/llama-7b', 4), ('mistralai/mistral-7b', 1)]
     """
+    check_limit(limit)
     children: dict[str, list[str]] = {}
     has_base: set[str] = set()
     for child, base in fetch(store, f"SELECT l.model_id, l.base_model_id FROM model_lineage l {_LIVE_CHILD}"):

@@ -8,11 +8,11 @@ from typing import Any, Literal
 
 from sqlalchemy import bindparam, text
 
-from catalog.errors import NotFound
+from catalog.errors import ConfigError, NotFound
 from catalog.graph.params import PARAM_BUCKETS
 from catalog.store import Store
 
-__all__ = ["FaceKind", "chunks", "fetch", "require", "suggest"]
+__all__ = ["FaceKind", "check_limit", "chunks", "fetch", "require", "suggest"]
 
 FaceKind = Literal[
     "model", "task", "library", "app", "provider", "author", "params", "dataset", "space", "license", "language"
@@ -51,6 +51,23 @@ def fetch(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> li
         params.update({k: list(params[k]) for k in lists})
     with store.engine.connect() as conn:
         return [tuple(row) for row in conn.execute(statement, params)]
+
+
+def check_limit(limit: int | None) -> None:
+    """Raise :class:`ConfigError` unless ``limit`` is ``None`` (no limit) or 0 or more.
+
+    A negative limit would otherwise mean "all but the last rows" in a Python slice, and "no
+    limit" to SQLite but an error to PostgreSQL.
+
+    Examples
+    --------
+    >>> check_limit(-1)
+    Traceback (most recent call last):
+    ...
+    catalog.errors.ConfigError: limit must be 0 or more, got -1
+    """
+    if limit is not None and limit < 0:
+        raise ConfigError(f"limit must be 0 or more, got {limit}")
 
 
 def chunks(items: Sequence[str]) -> Iterator[list[str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from catalog.errors import ConfigError, NotFound
-from catalog.graph.lookup import fetch
+from catalog.graph.lookup import check_limit, fetch
 from catalog.store import Store
 
 __all__ = ["TrendBy", "history_runs", "trends"]
@@ -61,6 +61,7 @@ def trends(
         raise ConfigError(f"cannot group trends by {by!r} (choose from {', '.join(_GROUP)})")
     if metric not in ("downloads", "likes"):
         raise ConfigError(f"not a trend metric: {metric!r} (choose downloads or likes)")
+    check_limit(limit)
     available = history_runs(store)
     if runs is None:
         if len(available) < 2:
