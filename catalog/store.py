@@ -7,9 +7,10 @@ schema revision than the code refuses to open and says to run ``catalog db upgra
 from __future__ import annotations
 
 import os
-import re
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -247,7 +248,7 @@ class Store:
                     cursor.execute(str(statement), statement.positiontup and
                                    [values[k] for k in statement.positiontup] or values)
             except conn.dialect.loaded_dbapi.Error as exc:
-                if _is_read_only_error(exc):
+                if conn.info.get("denied") or _is_read_only_error(exc):
                     raise ReadOnlyViolation(
                         f"refused: the statement writes, and queries here are read-only "
                         f"({_first_line(exc)}); nothing was changed"
@@ -262,9 +263,13 @@ class Store:
         with self.engine.connect() as conn:
             if self.dialect == "sqlite":
                 conn.exec_driver_sql("PRAGMA query_only = ON")
+                dbapi_connection = conn.connection.dbapi_connection
+                denied = conn.info["denied"] = []
+                dbapi_connection.set_authorizer(partial(_sqlite_read_only, denied))  # type: ignore[union-attr]
                 try:
                     yield conn
                 finally:
+                    dbapi_connection.set_authorizer(None)  # type: ignore[union-attr]
                     conn.rollback()
                     conn.exec_driver_sql("PRAGMA query_only = OFF")
             else:
@@ -277,6 +282,26 @@ class Store:
     def count(self, table: str) -> int:
         """Return the number of rows of a table or view."""
         return self.query(f'SELECT COUNT(*) FROM "{table}"').rows[0][0]
+
+
+# Pragmas whose argument names what to read (``PRAGMA table_info(models)``); any other pragma
+# given a value sets it (``PRAGMA journal_mode = DELETE`` rewrites the file header).
+_READING_PRAGMAS = frozenset({
+    "foreign_key_check", "foreign_key_list", "index_info", "index_list", "index_xinfo", "integrity_check",
+    "quick_check", "table_info", "table_list", "table_xinfo",
+})  # fmt: skip
+
+
+def _sqlite_read_only(
+    denied: list[int], action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None
+) -> int:
+    """Deny what ``PRAGMA query_only`` lets through: ATTACH and VACUUM INTO create files, pragmas set values."""
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH) or (
+        action == sqlite3.SQLITE_PRAGMA and arg2 is not None and (arg1 or "").lower() not in _READING_PRAGMAS
+    ):
+        denied.append(action)
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
 
 
 def _is_read_only_error(exc: BaseException) -> bool:

@@ -216,3 +216,17 @@ def test_a_refused_database_leaves_no_connection_open(db_url: str) -> None:
         event.remove(Pool, "connect", on_connect)
         event.remove(Pool, "close", on_close)
     assert len(opened) == 1 and closed == opened
+
+
+def test_sqlite_statements_that_write_files_or_settings_are_refused(tmp_path: Path) -> None:
+    # PRAGMA query_only stops writes to tables, but not these.
+    with Store.open(f"sqlite:///{tmp_path / 'c.db'}") as store:
+        for statement in (f"ATTACH DATABASE '{tmp_path / 'a.db'}' AS a", f"VACUUM INTO '{tmp_path / 'v.db'}'",
+                          "PRAGMA journal_mode = DELETE", "PRAGMA user_version = 7"):  # fmt: skip
+            with pytest.raises(ReadOnlyViolation, match="nothing was changed"):
+                store.query(statement)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["c.db", "c.db-shm", "c.db-wal"]
+        assert store.query("PRAGMA journal_mode").rows == [("wal",)]
+        assert store.query("PRAGMA user_version").rows == [(0,)]
+        assert [row[1] for row in store.query("PRAGMA table_info(providers)").rows] == ["id", "label", "hub_org"]
+        assert store.query("SELECT name FROM pragma_table_info('providers') WHERE pk = 1").rows == [("id",)]
