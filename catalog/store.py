@@ -310,6 +310,8 @@ def _is_read_only_error(exc: BaseException) -> bool:
 
 
 def _first_line(exc: BaseException | None) -> str:
+    # SQLAlchemy wraps the driver's error as "(psycopg.OperationalError) ...": the driver's says it all.
+    exc = getattr(exc, "orig", None) or exc
     return str(exc).strip().splitlines()[0] if exc and str(exc).strip() else type(exc).__name__
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -201,6 +202,16 @@ def test_an_unreachable_database_is_one_clear_line() -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: cannot open database postgresql://nobody:***@127.0.0.1:1/none: ")
     assert result.stderr.count("\n") == 1 and "secret" not in result.stderr
+
+
+@pytest.mark.postgresql
+def test_a_missing_postgresql_database_is_the_drivers_one_line() -> None:
+    missing = make_url(os.environ["CATALOG_TEST_POSTGRES_URL"]).set(database="no_such_catalog_db")
+    result = _run("db", "status", "--db", missing.render_as_string(hide_password=False))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot open database {_shown(str(missing))}: connection failed: ")
+    assert result.stderr.endswith('database "no_such_catalog_db" does not exist\n')
+    assert "psycopg" not in result.stderr and result.stderr.count("\n") == 1
 
 
 # --- the installed console script, in a real process ------------------------------------------------
