@@ -143,16 +143,19 @@ def crawl_command(endpoint: str | None, db_url: str | None, full: bool, token: s
     from catalog.errors import ConfigError
     from catalog.hub.client import HubClient, silence_client_warnings
     from catalog.hub.replay import ReplayServer
+    from catalog.hub.snapshot import Snapshot
 
     if replay and endpoint:
         raise ConfigError("give --replay DIR or --endpoint URL, not both")
+    # A snapshot that is not there stops the command before it makes a database or draws a bar.
+    snapshot = Snapshot.open(replay) if replay else None
     if quiet:
         silence_client_warnings()
     with Store.open(db_url) as store, _crawl_progress(quiet) as progress:
-        if replay:
-            with ReplayServer(replay) as server:
+        if snapshot is not None:
+            with ReplayServer(snapshot) as server:
                 summary = crawl(store, HubClient(server.url, token=False), full=full, record=record,
-                                progress=progress, source=replay_source(server.snapshot))  # fmt: skip
+                                progress=progress, source=replay_source(snapshot))  # fmt: skip
         else:
             summary = crawl(store, HubClient(endpoint, token=token), full=full, record=record, progress=progress)
     if not quiet:
@@ -282,11 +285,14 @@ def build(snapshot: str, db_url: str | None, out_dir: str, quiet: bool) -> None:
       catalog build                       # data/snapshot -> data/catalog.db -> data/map/
     """
     from catalog.crawl import crawl_snapshot
+    from catalog.hub.snapshot import Snapshot
     from catalog.render import render_map
 
+    # A snapshot that is not there stops the command before it makes a database or draws a bar.
+    folder = Snapshot.open(snapshot)
     with Store.open(db_url) as store:
         with _crawl_progress(quiet) as progress:
-            crawled = crawl_snapshot(store, snapshot, progress=progress)
+            crawled = crawl_snapshot(store, folder, progress=progress)
         if not quiet:
             click.echo(_crawl_report(crawled, store.display_url))
             click.echo("")

@@ -274,3 +274,12 @@ def test_the_crawl_command_replays_records_and_summarises(db_url: str, tmp_path:
     assert (again.exit_code, again.output) == (1, "Error: give --replay DIR or --endpoint URL, not both\n")
     quiet = runner.invoke(main, ["crawl", "--replay", str(snap.path), "--db", db_url, "--quiet"])
     assert (quiet.exit_code, quiet.output) == (0, "")
+
+
+@pytest.mark.parametrize("command", [("crawl", "--replay"), ("build", "--out", "{tmp}/map", "--snapshot")])
+def test_a_missing_snapshot_is_one_line_and_makes_no_database(tmp_path: Path, command: tuple[str, ...]) -> None:
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    result = CliRunner().invoke(main, [*args, str(tmp_path / "nowhere"), "--db", f"sqlite:///{tmp_path / 'c.db'}"])
+    assert (result.exit_code, result.output) == (
+        1, f"Error: no snapshot folder at {str(tmp_path / 'nowhere')!r}: give the folder that holds manifest.json\n")
+    assert list(tmp_path.iterdir()) == []
