@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -20,7 +20,17 @@ def test_no_facet_sorts_live_models_by_downloads(store: Store) -> None:
                          "big/llama-70b", "alice/llama-7b-chat", "bob/llama-7b-chat-gguf",
                          "dave/llama-mistral-merge", "carol/llama-7b-chat-lora"]  # fmt: skip
     assert tuple(rows[0]) == SEARCH_COLUMNS
-    assert isinstance(rows[0]["created_at"], datetime)
+    assert rows[0]["created_at"] == datetime(2022, 3, 2, tzinfo=UTC)
+    # The same value on both backends, whatever zone the PostgreSQL session is in.
+    assert rows[0]["created_at"].tzinfo is UTC
+
+
+def test_created_at_is_utc_whatever_the_session_zone(db_url: str) -> None:
+    options = "%20-ctimezone%3DAsia/Tokyo" if "options=" in db_url else ""
+    with Store.open(db_url + options) as store:
+        created = [r["created_at"] for r in search_models(load_tiny_catalog(store), sort="created", limit=2)]
+    assert [(c, c.tzinfo) for c in created] == [(datetime(2024, 1, 10, tzinfo=UTC), UTC),
+                                                (datetime(2023, 11, 1, tzinfo=UTC), UTC)]
 
 
 def test_each_facet(store: Store) -> None:

@@ -8,6 +8,7 @@ empty page that reads as "no such models". Sorting by downloads on a task walks 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, exists, func, or_, select, union_all
@@ -53,7 +54,8 @@ def search_models(
 
     ``min_params`` / ``max_params`` bound ``num_parameters`` (inclusive; ``"7B"`` or an int);
     ``language`` matches a model tag ``xx`` or ``language:xx``; ``text`` is a case-insensitive
-    substring of the id. Rows come by ``sort`` descending (unknown values last), then by id.
+    substring of the id. Rows come by ``sort`` descending (unknown values last), then by id;
+    ``created_at`` is an aware datetime in UTC on every backend.
 
     Examples
     --------
@@ -92,7 +94,17 @@ def search_models(
         where.append(func.lower(Model.id).contains(text.lower(), autoescape=True))
     statement = _page(where, SORTS[sort], limit, offset)
     with store.engine.connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(statement)]
+        rows = [dict(row._mapping) for row in conn.execute(statement)]
+    for row in rows:
+        row["created_at"] = _utc(row["created_at"])
+    return rows
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite hands back the stored UTC wall time without its zone; PostgreSQL, the session's zone.
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _page(where: list[ColumnElement[bool]], key: Any, limit: int, offset: int) -> Any:
