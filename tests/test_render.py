@@ -281,8 +281,14 @@ def test_a_folded_map_lists_what_it_folded_on_pages_of_their_own(store: Store, t
 
 
 def test_render_map_refuses_a_page_too_small_to_hold_a_map(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "map"
     with pytest.raises(ConfigError, match="max_nodes must be 10 or more, got 3"):
-        render_map(store, tmp_path, max_nodes=3)
+        render_map(store, out, max_nodes=3)
+    with pytest.raises(ConfigError, match="^families must be 0 or more, got -1$"):
+        render_map(store, out, families=-1)
+    with pytest.raises(ConfigError, match="^neighbours must be 1 or more, got 0$"):
+        render_map(store, out, neighbours=0)
+    assert not out.exists()
 
 
 def test_map_command_writes_the_map_and_says_where_to_open_it(tmp_path: Path) -> None:

@@ -92,8 +92,10 @@ def render_map(
     """
     if max_nodes < 10:
         raise ConfigError(f"max_nodes must be 10 or more, got {max_nodes}")
-    if families < 0 or neighbours < 1:
-        raise ConfigError(f"families must be 0 or more and neighbours 1 or more, got {families} and {neighbours}")
+    if families < 0:
+        raise ConfigError(f"families must be 0 or more, got {families}")
+    if neighbours < 1:
+        raise ConfigError(f"neighbours must be 1 or more, got {neighbours}")
     started = time.perf_counter()
     out = Path(out_dir)
     faces = build_faces_graph(store)
