@@ -69,6 +69,9 @@ def test_unknown_facet_values_are_not_found(store: Store) -> None:
         search_models(store, sort="size")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="not a parameter count: 'big'"):
         search_models(store, min_params="big")
+    with pytest.raises(ConfigError, match="^min_params 10B is more than max_params 1B: no model can match both$"):
+        search_models(store, min_params="10B", max_params="1B")
+    assert ids(search_models(store, min_params="7B", max_params=7_000_000_000)) == ["dave/llama-mistral-merge"]
 
 
 def test_unknown_sort_values_come_last_on_every_backend(store: Store) -> None:

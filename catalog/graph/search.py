@@ -86,10 +86,14 @@ def search_models(
     if language is not None:
         where.append(exists().where(ModelTag.model_id == Model.id,
                                     or_(ModelTag.tag == language, ModelTag.tag == f"language:{language}")))  # fmt: skip
-    if min_params is not None:
-        where.append(Model.num_parameters >= parse_count(min_params))
-    if max_params is not None:
-        where.append(Model.num_parameters <= parse_count(max_params))
+    low = parse_count(min_params) if min_params is not None else None
+    high = parse_count(max_params) if max_params is not None else None
+    if low is not None and high is not None and low > high:
+        raise ConfigError(f"min_params {min_params} is more than max_params {max_params}: no model can match both")
+    if low is not None:
+        where.append(Model.num_parameters >= low)
+    if high is not None:
+        where.append(Model.num_parameters <= high)
     if text:
         where.append(func.lower(Model.id).contains(text.lower(), autoescape=True))
     statement = _page(where, SORTS[sort], limit, offset)
