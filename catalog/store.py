@@ -235,6 +235,8 @@ class Store:
         The statement runs in a read-only transaction that is rolled back, so nothing changes
         whatever it says.
         """
+        if not sql.strip():
+            raise ConfigError("no SQL statement given: pass one, e.g. \"SELECT COUNT(*) FROM models\"")
         with self._read_only() as conn:
             statement = text(sql).compile(dialect=conn.dialect)
             values = statement.construct_params(dict(params or {}))

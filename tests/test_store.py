@@ -163,6 +163,12 @@ def test_a_write_is_refused_as_read_only(store: Store) -> None:
         store.query("DELETE FROM models")
 
 
+@pytest.mark.parametrize("statement", ["", "  \n"])
+def test_an_empty_query_is_a_config_error(store: Store, statement: str) -> None:
+    with pytest.raises(ConfigError, match="^no SQL statement given: pass one, e.g. \"SELECT COUNT"):
+        store.query(statement)
+
+
 def test_query_binds_parameters(store: Store) -> None:
     with store.engine.begin() as conn:
         upsert(conn, "models", MODELS)
