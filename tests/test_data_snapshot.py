@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -65,6 +66,16 @@ def test_made_up_fields_are_named(snapshot: Snapshot) -> None:
     for field in made_up:
         kind, _, name = field.partition(".")
         assert (name or kind).split(".")[0].strip("[]").split("[")[-1].rstrip("/*") in readme, field
+    # Each field by its whole name, in the list of its own kind (not merely a word of the README).
+    section = readme.split("## What is made up", 1)[1]
+    lists = dict(re.findall(r"^- \*\*(\w+)\*\*: (.*?)(?=^- |\Z)", section, re.MULTILINE | re.DOTALL))
+    assert set(lists) == {"models", "datasets", "spaces"}
+    for field in made_up:
+        kind, _, name = field.partition(".")
+        if name:
+            assert f"`{name}`" in lists[kind], field
+        else:  # a whole made-up record, e.g. models[catalog-examples/*]
+            assert f"`{kind.partition('[')[2].removesuffix('*]')}" in section, field
 
 
 @pytest.mark.skipif(not FACTS.is_dir(), reason="the hub-facts folder is not next to this checkout")
