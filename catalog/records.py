@@ -1,8 +1,7 @@
-"""Values that cross module boundaries: the closed vocabularies of the graph and small frozen records."""
+"""Values that cross module boundaries: the closed vocabularies of the graph and its node ids."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal, get_args
 
 __all__ = [
@@ -10,11 +9,9 @@ __all__ = [
     "LINEAGE_RELATIONS",
     "LINEAGE_RELS",
     "RELS",
-    "Edge",
     "Kind",
     "LineageRelation",
     "Rel",
-    "node_id",
     "split_node_id",
 ]
 
@@ -46,28 +43,6 @@ LINEAGE_RELS: dict[LineageRelation, Rel] = {
     "quantized": "quantized_from",
     "merge": "merge_of",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """One row of the ``edges`` view: ``src`` relates to ``dst`` by ``rel``."""
-
-    src_kind: Kind
-    src_id: str
-    rel: Rel
-    dst_kind: Kind
-    dst_id: str
-
-
-def node_id(kind: Kind, id: str) -> str:
-    """Return the graph node id of an entity.
-
-    Examples
-    --------
-    >>> node_id("task", "fill-mask")
-    'task:fill-mask'
-    """
-    return f"{kind}:{id}"
 
 
 def split_node_id(node: str) -> tuple[Kind, str]:
