@@ -46,6 +46,14 @@ _STATS = (
 )
 
 
+#: Counts that may be unknown: kept as integers (pandas' nullable ``Int64``), not floats with NaN.
+_COUNTS = ("num_parameters", "downloads", "likes")
+
+
+def _counts_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype({c: "Int64" for c in _COUNTS if c in frame.columns})
+
+
 def catalog_stats(store: Store) -> list[tuple[str, int]]:
     """Return ``(what, how many)`` for the main contents of the catalog.
 
@@ -143,7 +151,7 @@ class Catalog:
             max_params=max_params, license=license, language=language, author=author, text=text,
             sort=sort, limit=limit, offset=offset,
         )  # fmt: skip
-        return pd.DataFrame(rows, columns=list(SEARCH_COLUMNS))
+        return _counts_as_integers(pd.DataFrame(rows, columns=list(SEARCH_COLUMNS)))
 
     def runs_where(self, model_id: str) -> pd.DataFrame:
         """Return the local apps that run ``model_id`` and the providers that serve it (live or staging).
@@ -177,7 +185,8 @@ class Catalog:
             return pd.DataFrame(hardware_fit_by_task(self.store, sku, memory_gb=memory_gb),
                                 columns=["pipeline_tag", "fit", "sized", "share"])  # fmt: skip
         rows = hardware_fit(self.store, sku, task=task, memory_gb=memory_gb, limit=limit)
-        return pd.DataFrame(rows, columns=["model_id", "pipeline_tag", "library_name", "downloads", "weights_gib"])
+        columns = ["model_id", "pipeline_tag", "library_name", "downloads", "weights_gib"]
+        return _counts_as_integers(pd.DataFrame(rows, columns=columns))
 
     # --- lineage ----------------------------------------------------------------------------
 
@@ -213,7 +222,7 @@ class Catalog:
             rows.append({"model_id": node.removeprefix("model:"), "depth": attrs["depth"],
                          "relation": out[0][2] if out else None, "bases": [e[1].removeprefix("model:") for e in out],
                          **{k: attrs[k] for k in ("downloads", "likes", "pipeline_tag", "library_name", "missing")}})  # fmt: skip
-        frame = pd.DataFrame(rows)
+        frame = _counts_as_integers(pd.DataFrame(rows))
         frame["order"] = frame["depth"].abs()
         frame = frame.sort_values(["order", "model_id"]).drop(columns="order").reset_index(drop=True)
         frame.attrs["cycles"] = tree.graph["cycles"]

@@ -317,12 +317,19 @@ def build(snapshot: str, db_url: str | None, out_dir: str, quiet: bool) -> None:
 
 def _echo_frame(frame: Any, fmt: str) -> None:
     # pandas shows a missing value as NaN (or NA); the table, CSV and JSON show it as empty/null.
-    rows = [tuple(None if _missing(v) else v for v in row) for row in frame.itertuples(index=False, name=None)]
+    rows = [tuple(_plain(v) for v in row) for row in frame.itertuples(index=False, name=None)]
     echo_result(QueryResult([str(c) for c in frame.columns], rows), fmt)
 
 
-def _missing(value: Any) -> bool:
-    return not isinstance(value, list | dict | str) and value != value  # NaN is the one value unequal to itself
+def _plain(value: Any) -> Any:
+    """Return ``value`` as a plain Python value: ``None`` when missing, numpy scalars as ints and floats."""
+    import pandas as pd
+
+    if isinstance(value, list | dict | str):
+        return value
+    if value is None or value is pd.NA or value is pd.NaT or value != value:  # NaN is unequal to itself
+        return None
+    return value.item() if hasattr(value, "item") and not hasattr(value, "tzinfo") else value
 
 
 @main.command("search")

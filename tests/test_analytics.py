@@ -157,6 +157,27 @@ def test_cli_search_lineage_and_stats(db_url: str) -> None:
     assert result.output == "Error: no provider 'togther' in the catalog; did you mean 'together'?\n"
 
 
+def test_counts_stay_integers_when_some_are_unknown(cat: Catalog) -> None:
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+
+    with cat.store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE models SET num_parameters = NULL, downloads = NULL WHERE id = 'timm/resnet50'")
+    frame = cat.search(sort="likes")
+    assert frame[["num_parameters", "downloads", "likes"]].dtypes.astype(str).tolist() == ["Int64"] * 3
+    assert frame.loc[frame["id"] == "timm/resnet50", "num_parameters"].isna().all()
+    result = CliRunner().invoke(main, ["search", "--db", cat.store.url, "--sort", "likes", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    # Not 6738000000.0: an unknown count elsewhere in the page made pandas turn the column into floats.
+    assert [(r["id"], r["num_parameters"], r["downloads"]) for r in json.loads(result.output)][:2] == [
+        ("meta/llama-7b", 6_738_000_000, 1000), ("mistralai/mistral-7b", 7_241_732_096, 900)]
+    assert {r["id"]: (r["num_parameters"], r["downloads"]) for r in json.loads(result.output)}["timm/resnet50"] == (
+        None, None)
+    table = CliRunner().invoke(main, ["search", "--db", cat.store.url, "--sort", "likes", "--limit", "1"])
+    assert table.output.splitlines()[2].split()[4:7] == ["6738000000", "1000", "50"]
+
+
 def test_cli_lineage_warns_about_cycles(db_url: str) -> None:
     from click.testing import CliRunner
 
