@@ -210,7 +210,8 @@ def _crawl_report(summary: Any, db: str) -> str:
 
 @main.command("serve")
 @click.argument("snapshot", type=click.Path(file_okay=False))
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0 picks a free one).")  # fmt: skip
 @click.option("--page-size", default=1000, show_default=True, help="Most records one listing page holds.")
 def serve(snapshot: str, port: int, page_size: int) -> None:
     """Serve a SNAPSHOT folder as the Hub's HTTP API on 127.0.0.1, until Ctrl-C.

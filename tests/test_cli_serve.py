@@ -45,3 +45,10 @@ def test_serve_says_when_the_folder_is_not_a_snapshot(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["serve", str(tmp_path)])
     assert result.exit_code == 1
     assert result.output == f"Error: {str(tmp_path)!r} has no manifest.json: it is not a snapshot, or its recording did not finish\n"
+
+
+def test_serve_refuses_a_port_that_does_not_exist(tmp_path: Path) -> None:
+    write_snapshot(tmp_path, models=MODELS)
+    result = CliRunner().invoke(main, ["serve", str(tmp_path), "--port", "99999"])
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: Invalid value for '--port': 99999 is not in the range 0<=x<=65535.\n")
