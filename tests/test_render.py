@@ -303,6 +303,17 @@ def test_map_command_writes_the_map_and_says_where_to_open_it(tmp_path: Path) ->
     assert "Render the ecosystem map" in CliRunner().invoke(main, ["map", "--help"]).output
 
 
+def test_map_command_says_when_it_cannot_write_the_folder(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    with Store.open(url) as store:
+        load_demo(store)
+    (tmp_path / "a-file").write_text("")
+    result = CliRunner().invoke(main, ["map", "--db", url, "--out", str(tmp_path / "a-file" / "map")])
+    index = tmp_path / "a-file" / "map" / "index.html"
+    assert (result.exit_code, result.output) == (
+        1, f"Error: cannot write {str(index)!r} (Not a directory): choose another folder\n")
+
+
 def test_only_the_render_package_imports_pyvis() -> None:
     package = Path(__file__).resolve().parent.parent / "catalog"
     importers = sorted(

@@ -106,7 +106,10 @@ def render_map(
     written: list[PageSummary] = []
 
     def write(page: Page, kind: str) -> None:
-        size = write_page(out, page)
+        try:
+            size = write_page(out, page)
+        except OSError as exc:  # a path that is a file, a folder that cannot be made or written
+            raise ConfigError(f"cannot write {str(out / page.path)!r} ({exc.strerror}): choose another folder") from None
         written.append(PageSummary(page.path, kind, page.title, len(page.nodes), len(page.edges), size))
 
     def page_of(node: Hashable) -> str | None:
