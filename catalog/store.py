@@ -83,6 +83,11 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def _in_memory(url: str) -> bool:
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -132,8 +137,10 @@ class Store:
         """Open the database at ``url``; an empty database is migrated to head.
 
         A database at another revision raises :class:`SchemaOutOfDate` unless ``check`` is false.
-        With ``create=False`` a SQLite file that does not exist is an error rather than a new,
-        empty catalog (so that a mistyped path does not quietly answer "no results").
+        With ``create=False`` (the reading commands) a SQLite file that does not exist, or a
+        database without tables, is an error rather than a new, empty catalog: a mistyped path
+        does not quietly answer "no results", and reading never creates tables. An in-memory
+        SQLite database is always new, so it is always migrated.
         """
         url = resolve_url(url)
         if not create and (path := _sqlite_file(url)) is not None and not path.exists():
@@ -145,6 +152,11 @@ class Store:
         try:
             current = store.revision()
             if current is None and not store._has_tables():
+                if not create and not _in_memory(url):
+                    raise StoreError(
+                        f"database {store.display_url} holds no catalog (no tables): build one with "
+                        "`catalog build` (or `catalog crawl`), or name another with --db URL"
+                    )
                 store.upgrade()
             elif check:
                 store.check_revision()

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from catalog.cli import main
-from catalog.store import Store, head_revision, upsert
+from catalog.store import Store, create_engine_for, head_revision, upsert
 
 #: A tiny made-up catalog: three models (one without downloads or license) and one provider.
 TINY = {
@@ -136,6 +137,22 @@ def test_reading_a_missing_sqlite_file_says_how_to_build_one(tmp_path: Path, com
         "or name an existing one with --db URL\n"
     )
     assert not missing.exists()
+
+
+@pytest.mark.parametrize("command", [("sql", "SELECT 1"), ("db", "status"), ("search",), ("stats",), ("map",)])
+def test_reading_an_empty_database_creates_no_tables(db_url: str, command: tuple[str, ...]) -> None:
+    # An empty PostgreSQL database, or a catalog downgraded to base: reading must not migrate it.
+    with Store.open(db_url) as store:
+        store.downgrade("base")
+    result = _run(*command, "--db", db_url)
+    assert (result.exit_code, result.stderr) == (1, (
+        f"Error: database {_shown(db_url)} holds no catalog (no tables): build one with `catalog build` "
+        "(or `catalog crawl`), or name another with --db URL\n"
+    ))  # fmt: skip
+    with Store(create_engine_for(db_url), db_url) as store:
+        assert (store.revision(), inspect(store.engine).get_table_names()) in ((None, []), (None, ["alembic_version"]))
+    assert _run("db", "upgrade", "--db", db_url).exit_code == 0
+    assert _run("sql", "SELECT COUNT(*) AS n FROM models", "--db", db_url, "--format", "csv").output == "n\n0\n"
 
 
 @pytest.mark.parametrize(
