@@ -147,17 +147,19 @@ def crawl_command(endpoint: str | None, db_url: str | None, full: bool, token: s
 
     if replay and endpoint:
         raise ConfigError("give --replay DIR or --endpoint URL, not both")
-    # A snapshot that is not there stops the command before it makes a database or draws a bar.
+    # A snapshot or endpoint that is not usable stops the command before it makes a database or draws a bar.
     snapshot = Snapshot.open(replay) if replay else None
+    client = None if snapshot is not None else HubClient(endpoint, token=token)
     if quiet:
         silence_client_warnings()
     with Store.open(db_url) as store, _crawl_progress(quiet) as progress:
-        if snapshot is not None:
+        if client is not None:
+            summary = crawl(store, client, full=full, record=record, progress=progress)
+        else:
+            assert snapshot is not None
             with ReplayServer(snapshot) as server:
                 summary = crawl(store, HubClient(server.url, token=False), full=full, record=record,
                                 progress=progress, source=replay_source(snapshot))  # fmt: skip
-        else:
-            summary = crawl(store, HubClient(endpoint, token=token), full=full, record=record, progress=progress)
     if not quiet:
         click.echo(_crawl_report(summary, store.display_url))
 

@@ -283,3 +283,10 @@ def test_a_missing_snapshot_is_one_line_and_makes_no_database(tmp_path: Path, co
     assert (result.exit_code, result.output) == (
         1, f"Error: no snapshot folder at {str(tmp_path / 'nowhere')!r}: give the folder that holds manifest.json\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_endpoint_is_one_line_and_makes_no_database(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["crawl", "--endpoint", "ftp://hub.test", "--db", f"sqlite:///{tmp_path / 'c.db'}"])
+    assert (result.exit_code, result.output) == (
+        1, "Error: not a Hub endpoint: 'ftp://hub.test' (expected e.g. https://huggingface.co)\n")
+    assert list(tmp_path.iterdir()) == []
