@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 
 from catalog.schema import Base
 from catalog.store import create_engine_for, resolve_url
@@ -13,15 +14,18 @@ target_metadata = Base.metadata
 def run_migrations() -> None:
     connection = context.config.attributes.get("connection")
     if connection is None:
+        # Run as `alembic upgrade head` (not through the store): the engine is ours to close.
         engine = create_engine_for(resolve_url(None))
-        with engine.begin() as connection:
-            _run(connection)
-        engine.dispose()
+        try:
+            with engine.begin() as connection:
+                _run(connection)
+        finally:
+            engine.dispose()
     else:
         _run(connection)
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
