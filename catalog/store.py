@@ -23,7 +23,7 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError, OperationalError
 
 from catalog.errors import ConfigError, ReadOnlyViolation, SchemaOutOfDate, StoreError
 from catalog.schema import Base
@@ -245,22 +245,24 @@ class Store:
         """Run one read-only SQL statement and return its rows; a statement that writes is refused.
 
         The statement runs in a read-only transaction that is rolled back, so nothing changes
-        whatever it says.
+        whatever it says. Without ``params`` it goes to the database as written: ``':x'`` and
+        ``'100%'`` are plain text, not placeholders.
         """
         if not sql.strip():
             raise ConfigError("no SQL statement given: pass one, e.g. \"SELECT COUNT(*) FROM models\"")
         with self._read_only() as conn:
-            statement = text(sql).compile(dialect=conn.dialect)
-            values = statement.construct_params(dict(params or {}))
+            statement, values = _bind(conn, sql, params)
             cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             try:
                 if self.dialect == "postgresql":
                     # A prepared statement holds one command, so "COMMIT; DELETE ..." cannot
                     # slip out of the read-only transaction.
-                    cursor.execute(str(statement), values, prepare=True)
+                    cursor.execute(statement, values, prepare=True)
                 else:
-                    cursor.execute(str(statement), statement.positiontup and
-                                   [values[k] for k in statement.positiontup] or values)
+                    cursor.execute(statement, values)
+                if cursor.description is None:
+                    return QueryResult([], [])
+                return QueryResult([d[0] for d in cursor.description], [tuple(r) for r in cursor.fetchall()])
             except conn.dialect.loaded_dbapi.Error as exc:
                 if conn.info.get("denied") or _is_read_only_error(exc):
                     raise ReadOnlyViolation(
@@ -268,9 +270,8 @@ class Store:
                         f"({_first_line(exc)}); nothing was changed"
                     ) from exc
                 raise StoreError(f"query failed: {_first_line(exc)}") from exc
-            if cursor.description is None:
-                return QueryResult([], [])
-            return QueryResult([d[0] for d in cursor.description], [tuple(r) for r in cursor.fetchall()])
+            finally:
+                cursor.close()
 
     @contextmanager
     def _read_only(self) -> Iterator[Connection]:
@@ -316,6 +317,20 @@ def _sqlite_read_only(
         denied.append(action)
         return sqlite3.SQLITE_DENY
     return sqlite3.SQLITE_OK
+
+
+def _bind(conn: Connection, sql: str, params: Mapping[str, Any] | None) -> tuple[str, Any]:
+    """Return the driver's statement and values for ``sql`` with ``:name`` placeholders bound to ``params``."""
+    if params is None:
+        return sql, None if conn.dialect.name == "postgresql" else ()
+    statement = text(sql).compile(dialect=conn.dialect)
+    try:
+        values = statement.construct_params(dict(params))
+    except InvalidRequestError as exc:  # a :name with no value
+        raise ConfigError(f"query failed: {_first_line(exc).split(' (Background')[0]}") from None
+    if statement.positiontup:
+        values = [values[k] for k in statement.positiontup]
+    return str(statement), values
 
 
 def _is_read_only_error(exc: BaseException) -> bool:

@@ -176,6 +176,17 @@ def test_query_binds_parameters(store: Store) -> None:
     assert (result.columns, result.rows) == (["id"], [("org/b",)])
 
 
+def test_query_without_params_sends_the_text_as_written(store: Store) -> None:
+    # text() would read ':x' as a placeholder (a traceback), and '%' needs doubling for psycopg.
+    result = store.query("SELECT '100%' AS p, ':x' AS c, 'a ?' AS q, '%(n)s' AS f")
+    assert (result.columns, result.rows) == (["p", "c", "q", "f"], [("100%", ":x", "a ?", "%(n)s")])
+
+
+def test_query_with_a_missing_param_is_one_clear_error(store: Store) -> None:
+    with pytest.raises(ConfigError, match="^query failed: A value is required for bind parameter 'n'$"):
+        store.query("SELECT id FROM models WHERE downloads > :n", {"m": 1})
+
+
 def test_none_in_a_json_column_is_sql_null(store: Store) -> None:
     with store.engine.begin() as conn:
         upsert(conn, "models", [{"id": "org/a", "parameters": None, "card_data": {"license": "mit"}}])
