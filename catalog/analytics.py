@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from catalog.errors import ConfigError
 from catalog.graph.build import build_graph
 from catalog.graph.cooccurrence import Face, cooccurrence_counts, provider_coverage
 from catalog.graph.demo import demo_store
@@ -182,6 +183,8 @@ class Catalog:
         2   text-classification    1      1
         """
         if by_task:
+            if task is not None or limit is not None:
+                raise ConfigError("by_task counts every task: give no task or limit with it")
             return pd.DataFrame(hardware_fit_by_task(self.store, sku, memory_gb=memory_gb),
                                 columns=["pipeline_tag", "fit", "sized", "share"])  # fmt: skip
         rows = hardware_fit(self.store, sku, task=task, memory_gb=memory_gb, limit=limit)

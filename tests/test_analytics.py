@@ -75,6 +75,8 @@ def test_what_runs_where(cat: Catalog) -> None:
     fit = cat.hardware_fit("RTX 4090", task="text-generation", limit=3)
     assert fit["model_id"].tolist() == ["meta/llama-7b", "mistralai/mistral-7b", "alice/llama-7b-chat"]
     assert cat.hardware_fit("RTX 4060", by_task=True)["fit"].tolist() == [1, 1, 1]
+    with pytest.raises(ConfigError, match="^by_task counts every task: give no task or limit with it$"):
+        cat.hardware_fit("RTX 4060", by_task=True, task="text-generation")  # not silently every task
 
 
 def test_trends_and_stats(cat: Catalog) -> None:
