@@ -70,3 +70,5 @@ def test_neighbourhood_of_an_unknown_node(store: Store) -> None:
         neighbourhood(store, "app:olama")
     with pytest.raises(ConfigError, match="not a node id: 'gpu:h100'"):
         neighbourhood(store, "gpu:h100")
+    with pytest.raises(ConfigError, match="^radius must be 0 or more, got -1$"):
+        neighbourhood(store, "app:ollama", radius=-1)

@@ -96,6 +96,8 @@ def neighbourhood(store: Store, node: str, radius: int = 1, *, max_nodes: int = 
      ('model:carol/llama-7b-chat-lora', 'model:alice/llama-7b-chat', 'adapter_of'),
      ('model:carol/llama-7b-chat-lora', 'task:text-generation', 'has_task')]
     """
+    if radius < 0:
+        raise ConfigError(f"radius must be 0 or more, got {radius}")
     try:
         kind, id = split_node_id(node)
     except ValueError as exc:
