@@ -377,12 +377,12 @@ class _Run:
         items = sorted(good.values(), key=_by_id)  # b-trees fill faster in key order
         dialect = self.store.dialect
         seen = {"first_seen": self.started_at, "last_seen": self.started_at, "deleted_at": None}
-        batches = [make_batch(dialect, kind, [item.row | seen for item in items], keep=("first_seen",))]
+        batches = [make_batch(dialect, kind, [item.row for item in items], shared=seen, keep=("first_seen",))]
         batches += [make_batch(dialect, table, [row for item in items for row in item.children[table]], update=False)
                     for table, _ in _CHILDREN[kind]]  # fmt: skip
         if kind == "models":
-            run = {"run_id": self.id}
-            batches.append(make_batch(dialect, "model_history", [item.history | run for item in items]))
+            batches.append(make_batch(dialect, "model_history", [item.history for item in items],
+                                      shared={"run_id": self.id}))
         return _PageRows([item.id for item in items], batches, rejects)
 
     def _commit_page(self, kind: RepoKind, page: _PageRows, next_url: str | None, progress: Progress | None) -> None:
