@@ -366,7 +366,7 @@ class _Run:
         for raw in records:
             try:
                 item = normalize(raw)
-            except (RecordError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            except (RecordError, ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
                 reason = str(exc) if isinstance(exc, RecordError) else f"{type(exc).__name__}: {exc}"
                 record_id = raw.get("id") if isinstance(raw, dict) else None
                 rejects.append({"run_id": self.id, "kind": kind[:-1],

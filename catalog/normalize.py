@@ -71,7 +71,10 @@ def parse_date(value: Any, name: str = "date") -> datetime | None:
             if offset is None:
                 raise RecordError(f"{name}: a date without a time zone: {value!r}")
             # Stored in UTC: SQLite keeps the wall time and drops the offset.
-            return parsed if offset == _ZERO else parsed.astimezone(UTC)
+            try:
+                return parsed if offset == _ZERO else parsed.astimezone(UTC)
+            except OverflowError:
+                raise RecordError(f"{name}: out of range in UTC: {value!r}") from None
     raise RecordError(f"{name}: not an ISO-8601 date: {_short(value)}")
 
 
@@ -110,7 +113,7 @@ def normalize_model(raw: Any) -> Normalized:
     context_length = _opt_int(gguf.get("context_length"), "gguf.context_length") if gguf else None
     downloads = _opt_int(get("downloads"), "downloads")
     downloads_all_time = _opt_int(get("downloadsAllTime"), "downloadsAllTime")
-    likes = _opt_int(get("likes"), "likes")
+    likes = _opt_int(get("likes"), "likes", bits=32)
     trending = _opt_float(get("trendingScore"), "trendingScore")
     author = get("author")
     row: Row = {
@@ -177,7 +180,7 @@ def normalize_dataset(raw: Any) -> Normalized:
         "id": id,
         "author": _opt_str(author, "author") if author is not None else id.partition("/")[0] if "/" in id else None,
         "downloads": _opt_int(get("downloads"), "downloads"),
-        "likes": _opt_int(get("likes"), "likes"),
+        "likes": _opt_int(get("likes"), "likes", bits=32),
         "created_at": parse_date(get("createdAt"), "createdAt"),
         "last_modified": parse_date(get("lastModified"), "lastModified"),
         "task_categories": categories or None,
@@ -209,7 +212,7 @@ def normalize_space(raw: Any) -> Normalized:
         "id": id,
         "author": _opt_str(author, "author") if author is not None else id.partition("/")[0] if "/" in id else None,
         "sdk": _opt_str(get("sdk"), "sdk"),
-        "likes": _opt_int(get("likes"), "likes"),
+        "likes": _opt_int(get("likes"), "likes", bits=32),
         "trending_score": _opt_float(get("trendingScore"), "trendingScore"),
         "runtime_stage": _opt_str(runtime.get("stage"), "runtime.stage") if runtime else None,
         "hardware": _opt_str(hardware, "runtime.hardware"),
@@ -437,12 +440,17 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _opt_int(value: Any, name: str) -> int | None:
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
+def _opt_int(value: Any, name: str, *, bits: int = 64) -> int | None:
+    """Return an integer field, ``None`` when absent; one the column cannot hold is a bad record."""
+    if value is None:
+        return None
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    raise RecordError(f"{name}: expected an integer, got {_short(value)}")
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise RecordError(f"{name}: expected an integer, got {_short(value)}")
+    if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+        raise RecordError(f"{name}: {value} does not fit a {bits}-bit integer")
+    return value
 
 
 def _opt_float(value: Any, name: str) -> float | None:
