@@ -267,6 +267,8 @@ class _Run:
                     conn.execute(update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="running", error=None))
                     return cls(store, client, dict(last), resumed=True)
                 conn.execute(update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="abandoned"))
+                # Its tables are no longer empty, so no later run would build what it deferred.
+                restore_indexes(conn, (last["checkpoint"] or {}).get("deferred_indexes", ()))
             finished = conn.execute(select(_RUNS.c.id).where(_RUNS.c.status == "finished").limit(1)).first()
             mode: Mode = "full" if full or finished is None else "incremental"
             watermarks = {}

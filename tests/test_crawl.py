@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from sqlalchemy import inspect, select, text
 
 from catalog.cli import main
+from catalog.bulk import defer_indexes
 from catalog.crawl import crawl, crawl_snapshot, replay_source
 from catalog.errors import HubError, StoreError
 from catalog.hub import Fault, HubClient, ReplayServer, Snapshot, write_snapshot
@@ -199,6 +200,21 @@ def test_a_stopped_replay_resumes_on_the_next_replay(store: Store, tmp_path: Pat
     # One page of 2 before the stop, then the 5 others in one page from the checkpoint's cursor.
     assert (summary.run_id, summary.resumed, summary.pages["models"], store.count("models")) == (1, True, 2, 7)
     assert rows(store, "SELECT endpoint, status FROM crawl_runs") == [(f"replay:{snap.path.resolve()}", "finished")]
+
+
+def test_a_killed_first_crawl_from_elsewhere_leaves_no_index_behind(store: Store, tmp_path: Path) -> None:
+    # What a first full crawl killed with SIGKILL leaves: its tables' indexes deferred, the run open.
+    with store.engine.begin() as conn:
+        deferred = defer_indexes(conn, ["models", "model_tags"])
+        conn.execute(text("INSERT INTO models (id) VALUES ('u/stored-before-the-kill')"))
+        conn.execute(text("INSERT INTO crawl_runs (started_at, endpoint, mode, status, checkpoint) "
+                          "VALUES (CURRENT_TIMESTAMP, 'https://elsewhere.example', 'full', 'running', :c)"),
+                     {"c": json.dumps({"watermarks": {}, "deferred_indexes": deferred})})  # fmt: skip
+    assert indexes(store) == ALL_INDEXES - set(deferred)
+    crawl_snapshot(store, snapshot(tmp_path / "snap"))  # another source: that run is abandoned
+    assert rows(store, "SELECT endpoint, status FROM crawl_runs ORDER BY id")[0] == ("https://elsewhere.example",
+                                                                                   "abandoned")
+    assert indexes(store) == ALL_INDEXES
 
 
 def test_a_database_failing_mid_crawl_is_one_store_error(store: Store, tmp_path: Path) -> None:
