@@ -40,6 +40,19 @@ def test_explicit_runs_and_a_third_run(store: Store) -> None:
         trends(store, runs=(1, 9))
 
 
+def test_the_default_compares_the_last_two_full_runs(store: Store) -> None:
+    load_tiny_catalog(store)
+    with store.engine.begin() as conn:
+        upsert(conn, "crawl_runs", [
+            {"id": 1, "started_at": datetime(2026, 11, 1, tzinfo=timezone.utc), "status": "finished", "mode": "full"},
+            {"id": 2, "started_at": datetime(2026, 11, 15, tzinfo=timezone.utc), "status": "finished",
+             "mode": "incremental"},
+            {"id": 3, "started_at": datetime(2026, 11, 29, tzinfo=timezone.utc), "status": "finished", "mode": "full"},
+        ])  # fmt: skip
+        upsert(conn, "model_history", [{"run_id": 3, "model_id": "meta/llama-7b", "downloads": 1500, "likes": 60}])
+    assert [(r["id"], r["before"], r["after"]) for r in trends(store)] == [("meta/llama-7b", 800, 1500)]
+
+
 def test_trends_need_two_runs(store: Store) -> None:
     with pytest.raises(ConfigError, match="trends compare two crawl runs; the catalog has history from 0"):
         trends(store)

@@ -1,7 +1,7 @@
 """Trends: growth of downloads or likes between two crawl runs, per model, library, task, provider.
 
-Each crawl run records every model's counts in ``model_history``; a trend compares the models
-seen in both runs (a model new in the later run has no growth to measure) and sums per group.
+Each crawl run records the counts of the models it read in ``model_history`` (a full run every
+model, an incremental one those that changed); a trend compares the models seen in both runs (a model new in the later run has no growth to measure) and sums per group.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def trends(
     runs: tuple[int, int] | None = None,
     limit: int | None = 20,
 ) -> list[dict[str, Any]]:
-    """Return the growth of ``metric`` per ``by`` between two runs (the last two by default).
+    """Return the growth of ``metric`` per ``by`` between two runs (by default the last two full
+    runs, else the last two).
 
     Rows have ``by``'s value as ``id``, ``before``, ``after``, ``growth``, ``growth_pct``
     (``None`` when ``before`` is 0) and ``models`` (seen in both runs), fastest growing first.
@@ -68,7 +69,11 @@ def trends(
             raise ConfigError(
                 f"trends compare two crawl runs; the catalog has history from {len(available)}: crawl again"
             )
-        runs = (available[-2], available[-1])
+        # An incremental run records only the models that changed: full runs see the whole Hub.
+        full = [r[0] for r in fetch(store, "SELECT id FROM crawl_runs WHERE mode = 'full' ORDER BY id")
+                if r[0] in available]  # fmt: skip
+        pick = full if len(full) >= 2 else available
+        runs = (pick[-2], pick[-1])
     for run in runs:
         if run not in available:
             raise NotFound("crawl run", str(run), [str(r) for r in available[-3:]])
