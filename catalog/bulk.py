@@ -14,6 +14,7 @@ portable ``upsert``.
 from __future__ import annotations
 
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,9 +35,10 @@ __all__ = ["BackgroundWriter", "Batch", "defer_indexes", "existing_ids", "make_b
            "write_batch", "write_rows"]
 
 Row = Mapping[str, Any]
-#: Bound parameters per statement: SQLite's default limit before 3.32. A larger statement goes no
-#: faster, and the driver keeps the last 128 statements prepared (one of odd length per table a page).
-_PARAMETERS = 999
+#: Bound parameters per statement (SQLite allows 32,766 since 3.32, 999 before). Each statement costs
+#: the writing thread a wait for the GIL, and 999 made ~60 a page, too many to keep up; the driver
+#: keeps the last 128 statements prepared (one of odd length per table a page): ~50 MiB at most here.
+_PARAMETERS = 4096 if sqlite3.sqlite_version_info >= (3, 32) else 999
 
 
 class BackgroundWriter:
