@@ -13,8 +13,9 @@ the crawler does not share its interpreter with the server.
 Measured 2026-11-29 with ``--server-process``, 200,000 models, on a 2-core machine shared with other
 work (load average 1.1-1.3), three runs each: 10,800-11,000 models/s, 115 us of CPU a model in the
 crawling process, peak 306 MiB; before the writer wrote many rows a statement and got the GIL back
-promptly, 7,200-7,500 models/s, 129-136 us, 301 MiB. Of a run's ~18 s, the normaliser's thread is
-busy ~13 s and the index build at the end takes ~4 s; the writing thread (~8 s of CPU) keeps up.
+promptly, 7,200-7,500 models/s, 129-136 us, 301 MiB. Of a run's ~18 s, the main thread spends ~11 s
+normalising and batching pages (8.5 s of CPU), ~2 s fetching and parsing them, and ~4 s building the
+indexes at the end; the writing thread (12.5 s, 7.8 s of CPU) keeps up with it.
 """
 
 from __future__ import annotations
