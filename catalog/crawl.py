@@ -41,7 +41,7 @@ from catalog.bulk import (
     tune_connection,
     write_batch,
 )
-from catalog.errors import HubError, RecordError, StoreError
+from catalog.errors import HubError, RecordError, StoreError, one_line
 from catalog.hub.client import HubClient, provider_registry
 from catalog.hub.snapshot import REPO_KINDS, RepoKind, Snapshot, SnapshotWriter
 from catalog.normalize import (
@@ -146,7 +146,7 @@ def crawl(
                 raise
         except DBAPIError as exc:
             raise StoreError(
-                f"database {store.display_url} failed during the crawl ({_first_line(exc)}): "
+                f"database {store.display_url} failed during the crawl ({one_line(exc)}): "
                 "committed pages are kept; fix the database, then run again to resume"
             ) from exc
     seconds = time.perf_counter() - started
@@ -462,8 +462,3 @@ def _newer(records: list[Any], since: datetime | None) -> tuple[list[Any], bool]
 def _as_utc(value: datetime) -> datetime:
     # SQLite gives back naive datetimes; they were stored in UTC.
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

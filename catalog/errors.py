@@ -26,6 +26,7 @@ __all__ = [
     "SchemaOutOfDate",
     "SnapshotError",
     "StoreError",
+    "one_line",
 ]
 
 
@@ -72,3 +73,21 @@ class NotFound(CatalogError):
         if self.suggestions:
             message += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
         super().__init__(message)
+
+
+def one_line(exc: BaseException) -> str:
+    """Return the first line of an exception's message, for a one-line error that quotes it.
+
+    Under SQLAlchemy's wrapper (``(psycopg.OperationalError) ...``) the driver's own message is
+    quoted; an exception without a message gives its class name.
+
+    Examples
+    --------
+    >>> one_line(ValueError("bad value\\nmore detail"))
+    'bad value'
+    >>> one_line(KeyError())
+    'KeyError'
+    """
+    exc = getattr(exc, "orig", None) or exc
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

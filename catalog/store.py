@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError, OperationalError
 
-from catalog.errors import ConfigError, ReadOnlyViolation, SchemaOutOfDate, StoreError
+from catalog.errors import ConfigError, ReadOnlyViolation, SchemaOutOfDate, StoreError, one_line
 from catalog.schema import Base
 
 __all__ = [
@@ -162,7 +162,7 @@ class Store:
                 store.check_revision()
         except OperationalError as exc:
             store.close()
-            raise StoreError(f"cannot open database {store.display_url}: {_first_line(exc)}") from exc
+            raise StoreError(f"cannot open database {store.display_url}: {one_line(exc)}") from exc
         except BaseException:  # an out-of-date schema, a failed migration: the caller gets no store to close
             store.close()
             raise
@@ -237,7 +237,7 @@ class Store:
         try:
             yield
         except (CommandError, DBAPIError) as exc:
-            raise StoreError(f"cannot migrate database {self.display_url}: {_first_line(exc)}") from exc
+            raise StoreError(f"cannot migrate database {self.display_url}: {one_line(exc)}") from exc
 
     # --- reading --------------------------------------------------------------------------
 
@@ -267,9 +267,9 @@ class Store:
                 if conn.info.get("denied") or _is_read_only_error(exc):
                     raise ReadOnlyViolation(
                         f"refused: the statement writes, and queries here are read-only "
-                        f"({_first_line(exc)}); nothing was changed"
+                        f"({one_line(exc)}); nothing was changed"
                     ) from exc
-                raise StoreError(f"query failed: {_first_line(exc)}") from exc
+                raise StoreError(f"query failed: {one_line(exc)}") from exc
             finally:
                 cursor.close()
 
@@ -327,7 +327,7 @@ def _bind(conn: Connection, sql: str, params: Mapping[str, Any] | None) -> tuple
     try:
         values = statement.construct_params(dict(params))
     except InvalidRequestError as exc:  # a :name with no value
-        raise ConfigError(f"query failed: {_first_line(exc).split(' (Background')[0]}") from None
+        raise ConfigError(f"query failed: {one_line(exc).split(' (Background')[0]}") from None
     if statement.positiontup:
         values = [values[k] for k in statement.positiontup]
     return str(statement), values
@@ -336,12 +336,6 @@ def _bind(conn: Connection, sql: str, params: Mapping[str, Any] | None) -> tuple
 def _is_read_only_error(exc: BaseException) -> bool:
     message = str(exc).lower()
     return "readonly" in message or "read-only" in message or getattr(exc, "sqlstate", None) == "25006"
-
-
-def _first_line(exc: BaseException | None) -> str:
-    # SQLAlchemy wraps the driver's error as "(psycopg.OperationalError) ...": the driver's says it all.
-    exc = getattr(exc, "orig", None) or exc
-    return str(exc).strip().splitlines()[0] if exc and str(exc).strip() else type(exc).__name__
 
 
 # --- loading -------------------------------------------------------------------------------------

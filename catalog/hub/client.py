@@ -247,8 +247,17 @@ class HubClient:
         return response
 
     def _relative(self, url: str) -> str:
+        """Return a next-page link relative to the endpoint (a checkpoint outlives the server's port).
+
+        Examples
+        --------
+        >>> HubClient("https://mirror.test/hf", token=False)._relative("https://mirror.test/hf/api/models?cursor=x")
+        '/api/models?cursor=x'
+        """
         parts = urlsplit(url)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
+        prefix = urlsplit(self.endpoint).path.rstrip("/")
+        path = parts.path[len(prefix):] if prefix and parts.path.startswith(prefix + "/") else parts.path
+        return path + (f"?{parts.query}" if parts.query else "")
 
 
 def _version() -> str:
