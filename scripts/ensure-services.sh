@@ -22,7 +22,9 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
     cat "$conf/pg_hba.conf" >>"$conf/pg_hba.conf.new" && mv "$conf/pg_hba.conf.new" "$conf/pg_hba.conf"
   fi
   echo "ensure-services: starting PostgreSQL $version" >&2
-  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  # The package may have started the cluster already: then it must re-read pg_hba.conf.
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start || \
+    pg_ctlcluster --skip-systemctl-redirect "$version" main reload || true
   for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 if ! psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'test'" postgres | grep -q 1; then
