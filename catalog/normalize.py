@@ -108,7 +108,7 @@ def normalize_model(raw: Any) -> Normalized:
     pipeline_tag = _opt_str(get("pipeline_tag"), "pipeline_tag")
     library_name = _opt_str(get("library_name"), "library_name")
     gated = get("gated")
-    if gated is not None and gated not in _GATED:
+    if gated is not None and not (isinstance(gated, bool | str) and gated in _GATED):  # 0 == False, [] unhashable
         raise RecordError(f"gated: expected false, 'auto' or 'manual', got {_short(gated)}")
     context_length = _opt_int(gguf.get("context_length"), "gguf.context_length") if gguf else None
     downloads = _opt_int(get("downloads"), "downloads")

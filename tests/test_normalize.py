@@ -144,6 +144,8 @@ def test_dates_in_the_hubs_formats() -> None:
     ({"id": "a/b", "cardData": ["license: mit"]}, "cardData: expected an object, got ['license: mit']"),
     ({"id": "a/b", "cardData": {"base_model": 7}}, "cardData.base_model: expected a string or a list, got 7"),
     ({"id": "a/b", "gated": "sometimes"}, "gated: expected false, 'auto' or 'manual', got 'sometimes'"),
+    ({"id": "a/b", "gated": 0}, "gated: expected false, 'auto' or 'manual', got 0"),
+    ({"id": "a/b", "gated": ["auto"]}, "gated: expected false, 'auto' or 'manual', got ['auto']"),
     ({"id": "a/b", "inferenceProviderMapping": "together"},
      "inferenceProviderMapping: expected a list or an object, got 'together'"),
     ({"id": "a/b", "inferenceProviderMapping": [{"providerId": "x"}]},
