@@ -1,12 +1,14 @@
 """Benchmark the replay server alone: index a made-up snapshot, then page through it with the real client.
 
-Writes a snapshot of N made-up model records (default 200,000; labelled made up in its manifest),
+Writes the crawl benchmark's snapshot of N made-up model records (default 200,000; labelled made up),
 starts ``ReplayServer`` on it, and reads every page of ``GET /api/models`` with the client's own
 session, following the ``Link`` cursor, as the crawler does. Reports the index time, records/s for
 the listing in file order and sorted by ``lastModified``, for an ``expand`` that needs projection,
 with and without the client decoding the pages, and peak memory. Usage::
 
     python benchmarks/bench_replay.py [--models 200000] [--keep DIR]
+
+Comparing it with ``bench_crawl.py`` on the same data gives the server's share of a crawl.
 """
 
 from __future__ import annotations
@@ -15,43 +17,15 @@ import argparse
 import resource
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import orjson
 from huggingface_hub.utils import get_session, hf_raise_for_status
 
-from catalog.hub import ReplayServer, write_snapshot
+from bench_crawl import ORGS, generate  # the same made-up snapshot as the crawl benchmark
 
-FIELDS = ["author", "pipeline_tag", "library_name", "tags", "downloads", "downloadsAllTime", "likes", "trendingScore",
-          "createdAt", "lastModified", "private", "gated", "disabled", "sha", "safetensors", "gguf", "config",
-          "cardData", "inferenceProviderMapping", "spaces"]  # fmt: skip
-
-
-def made_up_model(i: int) -> dict[str, Any]:
-    """A made-up record of about 1 KB, shaped like an item of the expanded models listing."""
-    org = f"org-{i % 997}"
-    return {
-        "_id": f"{i:024x}", "id": f"{org}/model-{i}", "author": org, "pipeline_tag": "text-generation",
-        "library_name": "transformers", "tags": ["transformers", "safetensors", "text-generation", "en",
-                                                 "license:apache-2.0", "region:us", f"base_model:finetune:{org}/model-{i // 2}"],
-        "downloads": i * 7919 % 1_000_000, "downloadsAllTime": i * 104729 % 50_000_000, "likes": i % 977,
-        "trendingScore": i % 13, "createdAt": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00.000Z",
-        "lastModified": f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}T12:{i % 60:02d}:{i % 59:02d}.000Z",
-        "private": False, "gated": False, "disabled": False, "sha": f"{i:040x}",
-        "safetensors": {"parameters": {"BF16": 7_000_000 + i}, "total": 7_000_000 + i},
-        "config": {"model_type": "llama", "architectures": ["LlamaForCausalLM"]},
-        "cardData": {"license": "apache-2.0", "language": ["en"], "base_model": f"{org}/model-{i // 2}"},
-        "inferenceProviderMapping": [], "spaces": [],
-    }  # fmt: skip
-
-
-def generate(folder: Path, n: int) -> None:
-    models: Iterator[bytes] = (orjson.dumps(made_up_model(i)) for i in range(n))
-    write_snapshot(folder, models=models, manifest={"made_up": ["everything"],
-                   "note": "MADE UP by benchmarks/bench_replay.py: not real Hub data"})  # fmt: skip
-
+from catalog.hub import ReplayServer
+from catalog.hub.client import EXPAND
 
 def read_all(server: ReplayServer, query: str, *, parse: bool = False) -> tuple[int, int, float]:
     """Follow the listing's Link cursor to its end; return (bytes or records, pages, seconds).
@@ -87,7 +61,7 @@ def main() -> None:
     started = time.perf_counter()
     with ReplayServer(folder) as server:
         print(f"indexed in {time.perf_counter() - started:.2f} s")
-        expand = "&".join(f"expand={f}" for f in FIELDS)
+        expand = "&".join(f"expand={f}" for f in EXPAND["models"])
         for label, query, parse in [
             ("file order, every field", f"{expand}&limit=1000", False),
             ("sorted by lastModified", f"{expand}&limit=1000&sort=lastModified&direction=-1", False),
@@ -97,8 +71,8 @@ def main() -> None:
             count, pages, seconds = read_all(server, query, parse=parse)
             size = f"{count:>9,} records" if parse else f"{count / 2**20:>7,.0f} MiB"
             print(f"{label:34s} {size} {pages:>4} pages {seconds:6.2f} s {args.models / seconds:>10,.0f} records/s")
-        _, _, seconds = read_all(server, f"{expand}&limit=1000&author=org-7")
-        print(f"{'filter author=org-7 (one scan)':34s} {seconds:6.2f} s")
+        _, _, seconds = read_all(server, f"{expand}&limit=1000&author={ORGS[0]}")
+        print(f"{'filter author=' + ORGS[0] + ' (one scan)':34s} {seconds:6.2f} s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"peak RSS {peak / 1024:.0f} MiB (before the server: {rss_before / 1024:.0f} MiB)")
 
