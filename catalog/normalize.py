@@ -115,10 +115,9 @@ def normalize_model(raw: Any) -> Normalized:
     downloads_all_time = _opt_int(get("downloadsAllTime"), "downloadsAllTime")
     likes = _opt_int(get("likes"), "likes", bits=32)
     trending = _opt_float(get("trendingScore"), "trendingScore")
-    author = get("author")
     row: Row = {
         "id": id,
-        "author": _opt_str(author, "author") if author is not None else id.partition("/")[0] if "/" in id else None,
+        "author": _author(get("author"), id),
         "pipeline_tag": pipeline_tag,
         "library_name": library_name,
         "created_at": parse_date(get("createdAt"), "createdAt"),
@@ -174,11 +173,10 @@ def normalize_dataset(raw: Any) -> Normalized:
     id = _id(raw)
     get = raw.get
     tags = list(dict.fromkeys(_str_list(get("tags"), "tags")))
-    author = get("author")
     categories = [t[16:] for t in tags if t.startswith("task_categories:")]
     row: Row = {
         "id": id,
-        "author": _opt_str(author, "author") if author is not None else id.partition("/")[0] if "/" in id else None,
+        "author": _author(get("author"), id),
         "downloads": _opt_int(get("downloads"), "downloads"),
         "likes": _opt_int(get("likes"), "likes", bits=32),
         "created_at": parse_date(get("createdAt"), "createdAt"),
@@ -207,10 +205,9 @@ def normalize_space(raw: Any) -> Normalized:
     hardware = runtime.get("hardware") if runtime else None
     if isinstance(hardware, dict):
         hardware = hardware.get("current") or hardware.get("requested")
-    author = get("author")
     row: Row = {
         "id": id,
-        "author": _opt_str(author, "author") if author is not None else id.partition("/")[0] if "/" in id else None,
+        "author": _author(get("author"), id),
         "sdk": _opt_str(get("sdk"), "sdk"),
         "likes": _opt_int(get("likes"), "likes", bits=32),
         "trending_score": _opt_float(get("trendingScore"), "trendingScore"),
@@ -438,6 +435,13 @@ def _tag_entries(tags_by_type: Any, kind: str) -> list[dict[str, Any]]:
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _author(value: Any, id: str) -> str | None:
+    """The repo's author: the Hub's field, else the namespace of its id (``org`` of ``org/name``)."""
+    if value is not None:
+        return _opt_str(value, "author")
+    return id.partition("/")[0] if "/" in id else None
 
 
 def _opt_int(value: Any, name: str, *, bits: int = 64) -> int | None:
