@@ -32,7 +32,7 @@ from catalog.schema import Base
 from catalog.store import upsert
 
 __all__ = ["BackgroundWriter", "Batch", "defer_indexes", "existing_ids", "make_batch", "restore_indexes", "tune_connection",
-           "write_batch", "write_rows"]
+           "write_batch"]
 
 Row = Mapping[str, Any]
 #: Bound parameters per statement (SQLite allows 32,766 since 3.32, 999 before). Each statement costs
@@ -100,9 +100,8 @@ class BackgroundWriter:
 
 
 def tune_connection(conn: Connection) -> None:
-    """Give a SQLite connection a page cache big enough for bulk index updates (64 MiB)."""
+    """Tune a SQLite connection for a crawl's page writes (the store already gives it 64 MiB of cache)."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("PRAGMA cache_size = -65536")
         # Fewer, larger WAL checkpoints: a page of models rewrites the same index pages many times.
         conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 16384")
 
@@ -184,7 +183,18 @@ def make_batch(
 
 
 def write_batch(conn: Connection, batch: Batch) -> None:
-    """Insert a prepared batch within ``conn``, updating rows whose key exists, as ``upsert`` does."""
+    """Insert a prepared batch within ``conn``, updating rows whose key exists, as ``upsert`` does.
+
+    Examples
+    --------
+    >>> from catalog.store import Store
+    >>> store = Store.open("sqlite://")
+    >>> with store.engine.begin() as conn:
+    ...     write_batch(conn, make_batch("sqlite", "providers", [{"id": "groq", "label": "Groq", "hub_org": "groq"}]))
+    ...     write_batch(conn, make_batch("sqlite", "providers", [{"id": "groq", "label": "GroqCloud", "hub_org": "groq"}]))
+    >>> store.query("SELECT id, label FROM providers").rows
+    [('groq', 'GroqCloud')]
+    """
     if not batch.rows:
         return
     statement, rows = batch.upsert, batch.rows
@@ -198,27 +208,6 @@ def write_batch(conn: Connection, batch: Batch) -> None:
             cursor.execute(statement.sql(len(chunk)), list(chain.from_iterable(chunk)))
     finally:
         cursor.close()
-
-
-def write_rows(
-    conn: Connection, table: str, rows: list[Row], *, keep: Sequence[str] = (), update: bool = True
-) -> None:
-    """Insert ``rows`` into ``table``, updating rows whose key exists (as ``upsert``), within ``conn``.
-
-    Every row has the same keys. ``keep`` columns keep their stored value on conflict; with
-    ``update=False`` an existing row is left alone.
-
-    Examples
-    --------
-    >>> from catalog.store import Store
-    >>> store = Store.open("sqlite://")
-    >>> with store.engine.begin() as conn:
-    ...     write_rows(conn, "providers", [{"id": "groq", "label": "Groq", "hub_org": "groq"}])
-    ...     write_rows(conn, "providers", [{"id": "groq", "label": "GroqCloud", "hub_org": "groq"}])
-    >>> store.query("SELECT id, label FROM providers").rows
-    [('groq', 'GroqCloud')]
-    """
-    write_batch(conn, make_batch(conn.dialect.name, table, rows, keep=keep, update=update))
 
 
 @dataclass(frozen=True, slots=True)
