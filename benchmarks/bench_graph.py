@@ -47,7 +47,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,16 +62,52 @@ from catalog.graph.neighbourhood import face_neighbourhood
 from catalog.graph.search import search_models
 from catalog.store import Store, upsert
 
-TASKS = ["text-generation", "text-classification", "feature-extraction", "sentence-similarity", "text-to-image",
-         "automatic-speech-recognition", "image-classification", "token-classification", "fill-mask",
-         "image-text-to-text", "translation", "summarization", "object-detection", "text-to-speech",
-         "reinforcement-learning", "question-answering"]  # fmt: skip
-LIBRARIES = ["transformers", "gguf", "peft", "sentence-transformers", "diffusers", "mlx", "timm", "onnx",
-             "keras", "stable-baselines3", "speechbrain", "open_clip"]  # fmt: skip
-PROVIDERS = ["together", "groq", "fireworks-ai", "nebius", "novita", "hf-inference", "sambanova", "cerebras",
-             "replicate", "fal-ai"]  # fmt: skip
+TASKS = [
+    "text-generation",
+    "text-classification",
+    "feature-extraction",
+    "sentence-similarity",
+    "text-to-image",
+    "automatic-speech-recognition",
+    "image-classification",
+    "token-classification",
+    "fill-mask",
+    "image-text-to-text",
+    "translation",
+    "summarization",
+    "object-detection",
+    "text-to-speech",
+    "reinforcement-learning",
+    "question-answering",
+]
+LIBRARIES = [
+    "transformers",
+    "gguf",
+    "peft",
+    "sentence-transformers",
+    "diffusers",
+    "mlx",
+    "timm",
+    "onnx",
+    "keras",
+    "stable-baselines3",
+    "speechbrain",
+    "open_clip",
+]
+PROVIDERS = [
+    "together",
+    "groq",
+    "fireworks-ai",
+    "nebius",
+    "novita",
+    "hf-inference",
+    "sambanova",
+    "cerebras",
+    "replicate",
+    "fal-ai",
+]
 RELATIONS = [("quantized", 0.35), ("finetune", 0.40), ("adapter", 0.20), ("merge", 0.05)]
-EPOCH = datetime(2021, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2021, 1, 1, tzinfo=UTC)
 
 
 def _weights(n: int, exponent: float = 1.1) -> list[float]:
@@ -107,18 +143,31 @@ def generate(n: int, seed: int) -> dict[str, Iterator[dict[str, Any]]]:
         for i, (task, library, size, _) in enumerate(models):
             downloads = int(rng.paretovariate(1.1) * 5) - 5
             dtype = rng.choices(["BF16", "F32", "F16", None], [0.5, 0.2, 0.1, 0.2])[0]
-            yield {"id": _id(i), "author": f"madeup-org{int(rng.paretovariate(1.0)) % 50_000:05d}",
-                   "pipeline_tag": task, "library_name": library, "downloads": downloads,
-                   "likes": int(downloads ** 0.5 * rng.random()), "trending_score": rng.random() * 10,
-                   "num_parameters": size, "parameters": {dtype: size} if dtype and size else None,
-                   "license": rng.choice(["apache-2.0", "mit", "llama3", "other"]),
-                   "created_at": EPOCH + timedelta(minutes=i * 2)}  # fmt: skip
+            yield {
+                "id": _id(i),
+                "author": f"madeup-org{int(rng.paretovariate(1.0)) % 50_000:05d}",
+                "pipeline_tag": task,
+                "library_name": library,
+                "downloads": downloads,
+                "likes": int(downloads**0.5 * rng.random()),
+                "trending_score": rng.random() * 10,
+                "num_parameters": size,
+                "parameters": {dtype: size} if dtype and size else None,
+                "license": rng.choice(["apache-2.0", "mit", "llama3", "other"]),
+                "created_at": EPOCH + timedelta(minutes=i * 2),
+            }
 
     def app_rows() -> Iterator[dict[str, Any]]:
         for i, (task, library, _, _) in enumerate(models):
-            apps = (["llama.cpp", "ollama"][: rng.randint(1, 2)] if library == "gguf"
-                    else ["vllm"] if library == "transformers" and task == "text-generation" and rng.random() < 0.5
-                    else ["mlx-lm"] if library == "mlx" else [])  # fmt: skip
+            apps = (
+                ["llama.cpp", "ollama"][: rng.randint(1, 2)]
+                if library == "gguf"
+                else ["vllm"]
+                if library == "transformers" and task == "text-generation" and rng.random() < 0.5
+                else ["mlx-lm"]
+                if library == "mlx"
+                else []
+            )
             for app in apps:
                 yield {"model_id": _id(i), "app_id": app}
 
@@ -126,19 +175,29 @@ def generate(n: int, seed: int) -> dict[str, Iterator[dict[str, Any]]]:
         for i, (task, _, _, relation) in enumerate(models):
             if relation is None and task and rng.random() < 0.04:
                 for provider in rng.sample(PROVIDERS, rng.randint(1, 3)):
-                    yield {"model_id": _id(i), "provider_id": provider, "provider_model_id": _id(i),
-                           "status": "live" if rng.random() < 0.8 else "staging", "task": task}  # fmt: skip
+                    yield {
+                        "model_id": _id(i),
+                        "provider_id": provider,
+                        "provider_model_id": _id(i),
+                        "status": "live" if rng.random() < 0.8 else "staging",
+                        "task": task,
+                    }
 
     return {
-        "tasks": ({"id": t, "name": t.replace("-", " ").title(), "modality": None, "parent_id": None} for t in TASKS),
+        "tasks": (
+            {"id": t, "name": t.replace("-", " ").title(), "modality": None, "parent_id": None} for t in TASKS
+        ),
         "libraries": ({"id": lib, "label": lib, "repo_url": None, "docs_url": None} for lib in LIBRARIES),
         "providers": ({"id": p, "label": p, "hub_org": p} for p in PROVIDERS),
         "models": model_rows(),
-        "model_lineage": ({"model_id": _id(c), "base_model_id": _id(b), "relation": r} for c, b, r in lineage),
+        "model_lineage": (
+            {"model_id": _id(c), "base_model_id": _id(b), "relation": r} for c, b, r in lineage
+        ),
         "model_apps": app_rows(),
         "model_providers": provider_rows(),
-        "model_datasets": ({"model_id": _id(i), "dataset_id": f"madeup-data/d{i % 20_000:05d}"}
-                           for i in range(0, n, 20)),  # fmt: skip
+        "model_datasets": (
+            {"model_id": _id(i), "dataset_id": f"madeup-data/d{i % 20_000:05d}"} for i in range(0, n, 20)
+        ),
     }
 
 
@@ -171,7 +230,7 @@ def timed(function: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
 
 def percentiles(times: list[float]) -> str:
     ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return f"p50 {statistics.median(ordered) * 1000:9.1f} ms   p95 {p95 * 1000:9.1f} ms   (n={len(ordered)})"
 
 
@@ -198,7 +257,11 @@ def run(url: str, n: int, seed: int, reuse: bool, report: dict[str, Any]) -> Non
     report["largest_families_s"] = seconds
     times, tree = timed(lambda: family_tree(store, root), 5)
     print(f"descendants of the largest family  {percentiles(times)}   {tree.number_of_nodes():,} nodes")
-    report["largest_family_ms"] = {"p50": statistics.median(times) * 1000, "p95": max(times) * 1000, "nodes": tree.number_of_nodes()}
+    report["largest_family_ms"] = {
+        "p50": statistics.median(times) * 1000,
+        "p95": max(times) * 1000,
+        "nodes": tree.number_of_nodes(),
+    }
     times, _ = timed(lambda: family_stats(store, root), 3)
     print(f"family_stats of the largest family {percentiles(times)}")
     rng = random.Random(seed + 1)
@@ -206,22 +269,39 @@ def run(url: str, n: int, seed: int, reuse: bool, report: dict[str, Any]) -> Non
     times = [timed(lambda m=m: family_tree(store, m, direction="both"), 1)[0][0] for m in sample]
     print(f"family tree, both ways, 100 models {percentiles(times)}")
     report["family_tree_ms"] = {"p50": statistics.median(times) * 1000, "p95": sorted(times)[94] * 1000}
-    searches = [(rng.choice(TASKS[:6]), rng.choice(LIBRARIES[:5]), rng.choice([("1B", "13B"), ("7B", "70B"), ("100M", "3B"), (None, "8B")]))
-                for _ in range(100)]  # fmt: skip
-    times = [timed(lambda s=s: search_models(store, task=s[0], library=s[1], min_params=s[2][0], max_params=s[2][1]), 1)[0][0]
-             for s in searches]  # fmt: skip
+    searches = [
+        (
+            rng.choice(TASKS[:6]),
+            rng.choice(LIBRARIES[:5]),
+            rng.choice([("1B", "13B"), ("7B", "70B"), ("100M", "3B"), (None, "8B")]),
+        )
+        for _ in range(100)
+    ]
+    times = [
+        timed(
+            lambda s=s: search_models(store, task=s[0], library=s[1], min_params=s[2][0], max_params=s[2][1]),
+            1,
+        )[0][0]
+        for s in searches
+    ]
     print(f"search task+library+params         {percentiles(times)}")
     report["search_ms"] = {"p50": statistics.median(times) * 1000, "p95": sorted(times)[94] * 1000}
-    for name, facets in (("search provider", {"provider": "groq"}), ("search app+params", {"app": "ollama", "max_params": "8B"}),
-                         ("search text", {"text": "m00012"}), ("search by likes", {"task": "text-to-image", "sort": "likes"})):  # fmt: skip
+    for name, facets in (
+        ("search provider", {"provider": "groq"}),
+        ("search app+params", {"app": "ollama", "max_params": "8B"}),
+        ("search text", {"text": "m00012"}),
+        ("search by likes", {"task": "text-to-image", "sort": "likes"}),
+    ):
         times, _ = timed(lambda f=facets: search_models(store, **f), 10)
         print(f"{name:<34} {percentiles(times)}")
-    for name, function in (("faces graph", lambda: build_faces_graph(store)),
-                           ("face neighbourhood, top 50 of a task", lambda: face_neighbourhood(store, "task", TASKS[0])),
-                           ("sub-graph of one provider", lambda: build_graph(store, provider=PROVIDERS[1])),
-                           ("sub-graph of one task", lambda: build_graph(store, task=TASKS[4])),
-                           ("lineage PageRank", lambda: lineage_pagerank(store)),
-                           ("hardware fit by task (24 GB)", lambda: hardware_fit_by_task(store, "RTX 4090"))):  # fmt: skip
+    for name, function in (
+        ("faces graph", lambda: build_faces_graph(store)),
+        ("face neighbourhood, top 50 of a task", lambda: face_neighbourhood(store, "task", TASKS[0])),
+        ("sub-graph of one provider", lambda: build_graph(store, provider=PROVIDERS[1])),
+        ("sub-graph of one task", lambda: build_graph(store, task=TASKS[4])),
+        ("lineage PageRank", lambda: lineage_pagerank(store)),
+        ("hardware fit by task (24 GB)", lambda: hardware_fit_by_task(store, "RTX 4090")),
+    ):
         times, _ = timed(function, 1)
         print(f"{name:<38} {times[0]:8.2f} s", flush=True)
         report[name] = times[0]
@@ -232,8 +312,10 @@ def run(url: str, n: int, seed: int, reuse: bool, report: dict[str, Any]) -> Non
     child.start()
     seconds, nodes, edges, peak = queue.get()
     child.join()
-    print(f"build_graph (whole)                {seconds:8.2f} s   {nodes:,} nodes, {edges:,} edges, "
-          f"peak RSS {peak / 2**30:.2f} GiB")  # fmt: skip
+    print(
+        f"build_graph (whole)                {seconds:8.2f} s   {nodes:,} nodes, {edges:,} edges, "
+        f"peak RSS {peak / 2**30:.2f} GiB"
+    )
     report["build_graph"] = {"seconds": seconds, "nodes": nodes, "edges": edges, "peak_gib": peak / 2**30}
 
 

@@ -37,10 +37,30 @@ from catalog.render.page import write_page
 from catalog.store import Store, upsert
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
-GGUF_APPS = ["llama.cpp", "node-llama-cpp", "lmstudio", "localai", "jan", "backyard", "msty", "recursechat",
-             "ollama", "docker-model-runner", "lemonade", "unsloth", "atomic-chat", "jellybox"]  # fmt: skip
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+GGUF_APPS = [
+    "llama.cpp",
+    "node-llama-cpp",
+    "lmstudio",
+    "localai",
+    "jan",
+    "backyard",
+    "msty",
+    "recursechat",
+    "ollama",
+    "docker-model-runner",
+    "lemonade",
+    "unsloth",
+    "atomic-chat",
+    "jellybox",
+]
 RELATIONS = ["finetune"] * 10 + ["quantized"] * 5 + ["adapter"] * 4 + ["merge"]
 CHUNK = 50_000
 
@@ -63,44 +83,75 @@ def made_up_rows(count: int, seed: int) -> Iterator[dict[str, list[dict[str, Any
     rest = [lib for lib in libraries if lib not in head]
     rng.shuffle(rest)
     pick_library = _zipf_picker(head + rest, rng)
-    head_tasks = ["text-generation", "text-classification", "image-text-to-text", "text-to-image",
-                  "feature-extraction", "automatic-speech-recognition", "image-classification"]  # fmt: skip
+    head_tasks = [
+        "text-generation",
+        "text-classification",
+        "image-text-to-text",
+        "text-to-image",
+        "feature-extraction",
+        "automatic-speech-recognition",
+        "image-classification",
+    ]
     pick_task = _zipf_picker(head_tasks + [t for t in tasks if t not in head_tasks], rng, 0.9)
     # A few hundred foundation models whose families take most of the lineage, by Zipf again.
     roots = [f"madeup-org{i:05d}/model-{i:07d}" for i in range(300)]
     pick_root = _zipf_picker(roots, rng, 1.0)
     derived: list[str] = []
-    rows: dict[str, list[dict[str, Any]]] = {"models": [], "model_lineage": [], "model_apps": [], "model_providers": []}
+    rows: dict[str, list[dict[str, Any]]] = {
+        "models": [],
+        "model_lineage": [],
+        "model_apps": [],
+        "model_providers": [],
+    }
     for i in range(count):
         model_id = f"madeup-org{i % 50_000:05d}/model-{i:07d}"
         library = pick_library() if rng.random() < 0.9 else None
         task = pick_task() if rng.random() < 0.85 else None
         params = int(10 ** rng.uniform(6, 11.7)) if rng.random() < 0.6 else None
-        rows["models"].append({
-            "id": model_id, "author": model_id.split("/")[0], "pipeline_tag": task, "library_name": library,
-            "downloads": int(10 ** rng.uniform(0, 7.5)) if rng.random() < 0.9 else 0,
-            "likes": int(10 ** rng.uniform(0, 4)) - 1, "num_parameters": params,
-        })  # fmt: skip
+        rows["models"].append(
+            {
+                "id": model_id,
+                "author": model_id.split("/")[0],
+                "pipeline_tag": task,
+                "library_name": library,
+                "downloads": int(10 ** rng.uniform(0, 7.5)) if rng.random() < 0.9 else 0,
+                "likes": int(10 ** rng.uniform(0, 4)) - 1,
+                "num_parameters": params,
+            }
+        )
         if i >= len(roots) and rng.random() < 0.45:
             base = pick_root() if rng.random() < 0.6 or not derived else derived[rng.randrange(len(derived))]
             relation = rng.choice(RELATIONS)
             bases = {base, pick_root()} if relation == "merge" else {base}
-            rows["model_lineage"] += [{"model_id": model_id, "base_model_id": b, "relation": relation} for b in bases]
+            rows["model_lineage"] += [
+                {"model_id": model_id, "base_model_id": b, "relation": relation} for b in bases
+            ]
             derived.append(model_id)
         apps: list[str] = []
         if library == "gguf":
             apps = rng.sample(GGUF_APPS, rng.randrange(4, len(GGUF_APPS)))
         elif library == "mlx":
             apps = ["mlx-lm", "lmstudio", "atomic-chat"]
-        elif library == "transformers" and task in ("text-generation", "image-text-to-text") and rng.random() < 0.6:
+        elif (
+            library == "transformers"
+            and task in ("text-generation", "image-text-to-text")
+            and rng.random() < 0.6
+        ):
             apps = ["vllm", "sglang", "docker-model-runner"]
         elif library == "diffusers" and task == "text-to-image" and rng.random() < 0.2:
             apps = ["drawthings", "diffusionbee"]
         rows["model_apps"] += [{"model_id": model_id, "app_id": a} for a in apps]
         if rng.random() < 0.004:
             for provider in rng.sample(providers, rng.randrange(1, 4)):
-                rows["model_providers"].append({"model_id": model_id, "provider_id": provider, "provider_model_id": model_id,
-                                                "status": "live", "task": task})  # fmt: skip
+                rows["model_providers"].append(
+                    {
+                        "model_id": model_id,
+                        "provider_id": provider,
+                        "provider_model_id": model_id,
+                        "status": "live",
+                        "task": task,
+                    }
+                )
         if len(rows["models"]) == CHUNK:
             yield rows
             rows = {table: [] for table in rows}
@@ -114,11 +165,27 @@ def load_catalog(store: Store, count: int, seed: int) -> float:
     facts_tasks = load_facts("tasks")["tasks"]
     facts_libraries = load_facts("libraries")["libraries"]
     with store.engine.begin() as conn:
-        upsert(conn, "tasks", [{"id": t, "name": f["name"], "modality": f["modality"], "parent_id": None}
-                               for t, f in facts_tasks.items()])  # fmt: skip
-        upsert(conn, "libraries", [{"id": k, "label": v["label"], "repo_url": v["repo_url"], "docs_url": v["docs_url"]}
-                                   for k, v in facts_libraries.items()])  # fmt: skip
-        upsert(conn, "apps", [{"id": a.id, "label": a.label, "docs_url": a.docs_url, "main_task": a.main_task} for a in APPS])
+        upsert(
+            conn,
+            "tasks",
+            [
+                {"id": t, "name": f["name"], "modality": f["modality"], "parent_id": None}
+                for t, f in facts_tasks.items()
+            ],
+        )
+        upsert(
+            conn,
+            "libraries",
+            [
+                {"id": k, "label": v["label"], "repo_url": v["repo_url"], "docs_url": v["docs_url"]}
+                for k, v in facts_libraries.items()
+            ],
+        )
+        upsert(
+            conn,
+            "apps",
+            [{"id": a.id, "label": a.label, "docs_url": a.docs_url, "main_task": a.main_task} for a in APPS],
+        )
         upsert(conn, "providers", [{"id": k, **v} for k, v in load_facts("providers")["providers"].items()])
     for rows in made_up_rows(count, seed):
         with store.engine.begin() as conn:
@@ -128,7 +195,9 @@ def load_catalog(store: Store, count: int, seed: int) -> float:
     return time.perf_counter() - started
 
 
-def time_first_draw(summary: MapSummary, paths: list[str], screenshot: Path) -> dict[str, tuple[float, float, int]]:
+def time_first_draw(
+    summary: MapSummary, paths: list[str], screenshot: Path
+) -> dict[str, tuple[float, float, int]]:
     """Open each page in headless Chromium; return ``path -> (first draw ms, wall s, requests)``."""
     from playwright.sync_api import sync_playwright
 
@@ -139,9 +208,9 @@ def time_first_draw(summary: MapSummary, paths: list[str], screenshot: Path) -> 
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             requests: list[str] = []
             errors: list[str] = []
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("request", lambda r, requests=requests: requests.append(r.url))
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+            page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
             started = time.perf_counter()
             page.goto((summary.out_dir / path).as_uri())
             page.wait_for_function("window.firstDrawMs !== undefined", timeout=120_000)
@@ -179,34 +248,45 @@ def main() -> None:
         root, size = largest_families(store, 1)[0]
         started = time.perf_counter()
         tree = family_tree(store, root)
-        stress = lineage_page(tree, f"model:{root}", "stress/largest-family.html", max_nodes=args.max_nodes,
-                              fanout=10**9)  # fmt: skip
+        stress = lineage_page(
+            tree, f"model:{root}", "stress/largest-family.html", max_nodes=args.max_nodes, fanout=10**9
+        )
         stress_bytes = write_page(out, stress)
         stress_seconds = time.perf_counter() - started
 
     print(f"MADE-UP catalog: {', '.join(f'{n:,} {t}' for t, n in counts.items())}")
     print(f"load: {f'{loaded:.1f} s' if loaded is not None else 'reused ' + str(db)}")
-    print(f"render_map: {summary.seconds:.1f} s, {len(summary.pages):,} pages, {summary.total_bytes / 1e6:,.1f} MB")
+    print(
+        f"render_map: {summary.seconds:.1f} s, {len(summary.pages):,} pages, {summary.total_bytes / 1e6:,.1f} MB"
+    )
     kinds = sorted({p.kind for p in summary.pages})
     for kind in kinds:
         pages = [p for p in summary.pages if p.kind == kind]
         big = max(pages, key=lambda p: p.bytes)
-        print(f"  {kind:8} {len(pages):5,} pages, largest {big.bytes / 1e6:5.2f} MB ({big.nodes:,} nodes, "
-              f"{big.edges:,} edges): {big.path}")  # fmt: skip
+        print(
+            f"  {kind:8} {len(pages):5,} pages, largest {big.bytes / 1e6:5.2f} MB ({big.nodes:,} nodes, "
+            f"{big.edges:,} edges): {big.path}"
+        )
     over = [p.path for p in summary.pages if p.bytes > 10_000_000]
     print(f"pages over 10 MB: {len(over)} {over[:5]}")
 
-    print(f"stress page (largest family, {size + 1:,} models, no fan-out cap): {len(stress.nodes):,} nodes, "
-          f"{stress_bytes / 1e6:.2f} MB, {stress_seconds:.1f} s to read and render")  # fmt: skip
+    print(
+        f"stress page (largest family, {size + 1:,} models, no fan-out cap): {len(stress.nodes):,} nodes, "
+        f"{stress_bytes / 1e6:.2f} MB, {stress_seconds:.1f} s to read and render"
+    )
 
     heaviest = sorted(summary.pages, key=lambda p: (-p.nodes, p.path))[:3]
     paths = list(dict.fromkeys(["index.html", *[p.path for p in heaviest], stress.path]))
     screenshot = args.work / "index.png"
     nodes = {p.path: p for p in summary.pages}
-    nodes[stress.path] = PageSummary(stress.path, "lineage", stress.title, len(stress.nodes), len(stress.edges), stress_bytes)
+    nodes[stress.path] = PageSummary(
+        stress.path, "lineage", stress.title, len(stress.nodes), len(stress.edges), stress_bytes
+    )
     for path, (first_draw, wall, requests) in time_first_draw(summary, paths, screenshot).items():
-        print(f"first draw {first_draw / 1000:5.2f} s (load+draw wall {wall:5.2f} s, {requests} request) "
-              f"{nodes[path].nodes:,} nodes, {nodes[path].bytes / 1e6:.2f} MB: {path}")  # fmt: skip
+        print(
+            f"first draw {first_draw / 1000:5.2f} s (load+draw wall {wall:5.2f} s, {requests} request) "
+            f"{nodes[path].nodes:,} nodes, {nodes[path].bytes / 1e6:.2f} MB: {path}"
+        )
     print(f"screenshot: {screenshot}")
 
 

@@ -20,12 +20,12 @@ import time
 from pathlib import Path
 
 import orjson
-from huggingface_hub.utils import get_session, hf_raise_for_status
-
 from bench_crawl import ORGS, generate  # the same made-up snapshot as the crawl benchmark
+from huggingface_hub.utils import get_session, hf_raise_for_status
 
 from catalog.hub import ReplayServer
 from catalog.hub.client import EXPAND
+
 
 def read_all(server: ReplayServer, query: str, *, parse: bool = False) -> tuple[int, int, float]:
     """Follow the listing's Link cursor to its end; return (bytes or records, pages, seconds).
@@ -70,7 +70,9 @@ def main() -> None:
         ]:
             count, pages, seconds = read_all(server, query, parse=parse)
             size = f"{count:>9,} records" if parse else f"{count / 2**20:>7,.0f} MiB"
-            print(f"{label:34s} {size} {pages:>4} pages {seconds:6.2f} s {args.models / seconds:>10,.0f} records/s")
+            print(
+                f"{label:34s} {size} {pages:>4} pages {seconds:6.2f} s {args.models / seconds:>10,.0f} records/s"
+            )
         _, _, seconds = read_all(server, f"{expand}&limit=1000&author={ORGS[0]}")
         print(f"{'filter author=' + ORGS[0] + ' (one scan)':34s} {seconds:6.2f} s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

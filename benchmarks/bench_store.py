@@ -46,7 +46,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
@@ -56,22 +56,54 @@ from sqlalchemy import text
 from catalog.store import Store, create_engine_for, upsert
 
 TASKS = [
-    "text-generation", "text-classification", "token-classification", "fill-mask", "translation",
-    "summarization", "question-answering", "feature-extraction", "sentence-similarity",
-    "text-to-image", "image-classification", "object-detection", "image-segmentation",
-    "automatic-speech-recognition", "text-to-speech", "audio-classification",
-    "reinforcement-learning", "image-text-to-text", "zero-shot-classification", "text-ranking",
-]  # fmt: skip
+    "text-generation",
+    "text-classification",
+    "token-classification",
+    "fill-mask",
+    "translation",
+    "summarization",
+    "question-answering",
+    "feature-extraction",
+    "sentence-similarity",
+    "text-to-image",
+    "image-classification",
+    "object-detection",
+    "image-segmentation",
+    "automatic-speech-recognition",
+    "text-to-speech",
+    "audio-classification",
+    "reinforcement-learning",
+    "image-text-to-text",
+    "zero-shot-classification",
+    "text-ranking",
+]
 LIBRARIES = [
-    "transformers", "sentence-transformers", "diffusers", "peft", "gguf", "timm", "mlx", "onnx",
-    "keras", "adapter-transformers", "stable-baselines3", "ml-agents", "speechbrain", "espnet",
-    "open_clip", "setfit", "flair", "spacy", "fastai", "pytorch",
-]  # fmt: skip
+    "transformers",
+    "sentence-transformers",
+    "diffusers",
+    "peft",
+    "gguf",
+    "timm",
+    "mlx",
+    "onnx",
+    "keras",
+    "adapter-transformers",
+    "stable-baselines3",
+    "ml-agents",
+    "speechbrain",
+    "espnet",
+    "open_clip",
+    "setfit",
+    "flair",
+    "spacy",
+    "fastai",
+    "pytorch",
+]
 LICENSES = ["apache-2.0", "mit", "cc-by-4.0", "openrail", "llama3", "gemma", "other", "bsd-3-clause"]
 LANGUAGES = ["en", "fr", "de", "zh", "es", "ja", "ru", "ar", "multilingual", "ko"]
 MODEL_TYPES = ["llama", "bert", "gpt2", "t5", "mistral", "qwen2", "vit", "whisper", "clip", "roberta"]
-EPOCH = datetime(2021, 1, 1, tzinfo=timezone.utc)
-SEEN = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
+EPOCH = datetime(2021, 1, 1, tzinfo=UTC)
+SEEN = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 #: Models per committed chunk, as one crawled page would be (tags follow their models).
 CHUNK = 50_000
 KEYS = {"models": ["id"], "model_tags": ["model_id", "tag"]}
@@ -275,19 +307,31 @@ def race(loaders: list[Loader], count: int, seed: int) -> dict[str, Any]:
             rss_first = max_rss_mb()
     for loader in loaders:
         loader.close()
-    return {"rows": rows, "wall": wall, "cpu": cpu, "generate": generate, "rss_first": rss_first,
-            "rss": max_rss_mb()}  # fmt: skip
+    return {
+        "rows": rows,
+        "wall": wall,
+        "cpu": cpu,
+        "generate": generate,
+        "rss_first": rss_first,
+        "rss": max_rss_mb(),
+    }
 
 
 def report(result: dict[str, Any], bare: str, store: str) -> None:
     rows, wall, cpu = result["rows"], result["wall"], result["cpu"]
     for name in wall:
-        print(f"  {name:<28} {wall[name]:>7.1f} s {rows / wall[name]:>9,.0f} rows/s   "
-              f"CPU {cpu[name]:>7.1f} s {rows / cpu[name]:>9,.0f} rows/s")  # fmt: skip
-    print(f"  store / bare rate: {wall[bare] / wall[store]:.2f} by the clock, {cpu[bare] / cpu[store]:.2f} "
-          f"by CPU time (target >= 0.50)")  # fmt: skip
-    print(f"  generating the rows: {result['generate']:.1f} s (counted in neither); peak RSS "
-          f"{result['rss_first']:.0f} MB after the first chunk, {result['rss']:.0f} MB at the end")  # fmt: skip
+        print(
+            f"  {name:<28} {wall[name]:>7.1f} s {rows / wall[name]:>9,.0f} rows/s   "
+            f"CPU {cpu[name]:>7.1f} s {rows / cpu[name]:>9,.0f} rows/s"
+        )
+    print(
+        f"  store / bare rate: {wall[bare] / wall[store]:.2f} by the clock, {cpu[bare] / cpu[store]:.2f} "
+        f"by CPU time (target >= 0.50)"
+    )
+    print(
+        f"  generating the rows: {result['generate']:.1f} s (counted in neither); peak RSS "
+        f"{result['rss_first']:.0f} MB after the first chunk, {result['rss']:.0f} MB at the end"
+    )
 
 
 def store_pragmas(url: str) -> list[str]:
@@ -360,7 +404,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--models", type=int, default=1_000_000, help="made-up models to load")
     parser.add_argument("--seed", type=int, default=2, help="seed of the made-up rows")
-    parser.add_argument("--db", metavar="URL", help="also compare on this PostgreSQL database (scratch schemas)")
+    parser.add_argument(
+        "--db", metavar="URL", help="also compare on this PostgreSQL database (scratch schemas)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the SQLite files")
     args = parser.parse_args()
     bench_sqlite(args.models, args.seed, args.keep)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from catalog.analytics import Catalog
+
 # Not `crawl` itself: the name would hide the module catalog.crawl (`import catalog.crawl as m`).
 from catalog.crawl import CrawlSummary, crawl_snapshot
 from catalog.errors import (

@@ -148,10 +148,21 @@ class Catalog:
         2   alice/llama-7b-chat     20
         """
         rows = search_models(
-            self.store, task=task, library=library, app=app, provider=provider, min_params=min_params,
-            max_params=max_params, license=license, language=language, author=author, text=text,
-            sort=sort, limit=limit, offset=offset,
-        )  # fmt: skip
+            self.store,
+            task=task,
+            library=library,
+            app=app,
+            provider=provider,
+            min_params=min_params,
+            max_params=max_params,
+            license=license,
+            language=language,
+            author=author,
+            text=text,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+        )
         return _counts_as_integers(pd.DataFrame(rows, columns=list(SEARCH_COLUMNS)))
 
     def runs_where(self, model_id: str) -> pd.DataFrame:
@@ -165,11 +176,18 @@ class Catalog:
         1  provider      groq     live
         2  provider  together  staging
         """
-        return pd.DataFrame(runs_where(self.store, model_id),
-                            columns=["kind", "id", "label", "status", "task", "provider_model_id"])  # fmt: skip
+        return pd.DataFrame(
+            runs_where(self.store, model_id),
+            columns=["kind", "id", "label", "status", "task", "provider_model_id"],
+        )
 
     def hardware_fit(
-        self, sku: str, *, task: str | None = None, memory_gb: float | None = None, by_task: bool = False,
+        self,
+        sku: str,
+        *,
+        task: str | None = None,
+        memory_gb: float | None = None,
+        by_task: bool = False,
         limit: int | None = None,
     ) -> pd.DataFrame:
         """Return the live models whose weights fit the memory of ``sku``, or their count per task.
@@ -185,15 +203,19 @@ class Catalog:
         if by_task:
             if task is not None or limit is not None:
                 raise ConfigError("by_task counts every task: give no task or limit with it")
-            return pd.DataFrame(hardware_fit_by_task(self.store, sku, memory_gb=memory_gb),
-                                columns=["pipeline_tag", "fit", "sized", "share"])  # fmt: skip
+            return pd.DataFrame(
+                hardware_fit_by_task(self.store, sku, memory_gb=memory_gb),
+                columns=["pipeline_tag", "fit", "sized", "share"],
+            )
         rows = hardware_fit(self.store, sku, task=task, memory_gb=memory_gb, limit=limit)
         columns = ["model_id", "pipeline_tag", "library_name", "downloads", "weights_gib"]
         return _counts_as_integers(pd.DataFrame(rows, columns=columns))
 
     # --- lineage ----------------------------------------------------------------------------
 
-    def family_tree(self, model_id: str, direction: Direction = "down", max_depth: int | None = None) -> nx.DiGraph:
+    def family_tree(
+        self, model_id: str, direction: Direction = "down", max_depth: int | None = None
+    ) -> nx.DiGraph:
         """Return the family of ``model_id`` as a graph (see ``catalog.graph.lineage.family_tree``).
 
         Examples
@@ -205,7 +227,9 @@ class Catalog:
         """
         return family_tree(self.store, model_id, direction=direction, max_depth=max_depth)
 
-    def lineage(self, model_id: str, direction: Direction = "down", max_depth: int | None = None) -> pd.DataFrame:
+    def lineage(
+        self, model_id: str, direction: Direction = "down", max_depth: int | None = None
+    ) -> pd.DataFrame:
         """Return the family of ``model_id``, one row per model: depth, its bases in the family, relation.
 
         ``frame.attrs["cycles"]`` lists the cycles met in the lineage (see ``family_tree``).
@@ -222,9 +246,17 @@ class Catalog:
         rows = []
         for node, attrs in tree.nodes(data=True):
             out = sorted(tree.out_edges(node, data="relation"), key=lambda e: e[1])
-            rows.append({"model_id": node.removeprefix("model:"), "depth": attrs["depth"],
-                         "relation": out[0][2] if out else None, "bases": [e[1].removeprefix("model:") for e in out],
-                         **{k: attrs[k] for k in ("downloads", "likes", "pipeline_tag", "library_name", "missing")}})  # fmt: skip
+            rows.append(
+                {
+                    "model_id": node.removeprefix("model:"),
+                    "depth": attrs["depth"],
+                    "relation": out[0][2] if out else None,
+                    "bases": [e[1].removeprefix("model:") for e in out],
+                    **{
+                        k: attrs[k] for k in ("downloads", "likes", "pipeline_tag", "library_name", "missing")
+                    },
+                }
+            )
         frame = _counts_as_integers(pd.DataFrame(rows))
         frame["order"] = frame["depth"].abs()
         frame = frame.sort_values(["order", "model_id"]).drop(columns="order").reset_index(drop=True)
@@ -260,8 +292,10 @@ class Catalog:
         1  mistralai/mistral-7b            1
         2   alice/llama-7b-chat            2
         """
-        return pd.DataFrame(lineage_pagerank(self.store, limit=limit),
-                            columns=["model_id", "pagerank", "downloads", "derivatives"])  # fmt: skip
+        return pd.DataFrame(
+            lineage_pagerank(self.store, limit=limit),
+            columns=["model_id", "pagerank", "downloads", "derivatives"],
+        )
 
     # --- faces ------------------------------------------------------------------------------
 
@@ -305,8 +339,10 @@ class Catalog:
         1  image-classification       1            0          0
         2   text-classification       1            1          1
         """
-        return pd.DataFrame(provider_coverage(self.store),
-                            columns=["task", "models", "served_live", "served_any", "share_live", "providers"])  # fmt: skip
+        return pd.DataFrame(
+            provider_coverage(self.store),
+            columns=["task", "models", "served_live", "served_any", "share_live", "providers"],
+        )
 
     def app_reach(self) -> pd.DataFrame:
         """Return, per parameter bucket, its live models and how many of them each local app runs.
@@ -326,7 +362,9 @@ class Catalog:
         """
         buckets = [b for b, _, _ in PARAM_BUCKETS]
         table = self.cooccurrence("params", "app", pivot=True).reindex(buckets, fill_value=0)
-        models = pd.DataFrame(reach(self.store, "params"), columns=["id", "label", "models", "downloads", "share"])
+        models = pd.DataFrame(
+            reach(self.store, "params"), columns=["id", "label", "models", "downloads", "share"]
+        )
         table.insert(0, "models", models.set_index("id")["models"].reindex(buckets, fill_value=0))
         table.index.name = table.columns.name = None
         return table.astype(int)
@@ -378,7 +416,11 @@ class Catalog:
     # --- history ----------------------------------------------------------------------------
 
     def trends(
-        self, by: TrendBy = "model", *, metric: Metric = "downloads", runs: tuple[int, int] | None = None,
+        self,
+        by: TrendBy = "model",
+        *,
+        metric: Metric = "downloads",
+        runs: tuple[int, int] | None = None,
         limit: int | None = 20,
     ) -> pd.DataFrame:
         """Return the growth of downloads (or likes) per model, library, task, provider or author.
@@ -389,8 +431,10 @@ class Catalog:
                      id  before  after  growth
         0  transformers    3850   4300     450
         """
-        return pd.DataFrame(trends(self.store, by, metric=metric, runs=runs, limit=limit),
-                            columns=["id", "before", "after", "growth", "growth_pct", "models"])  # fmt: skip
+        return pd.DataFrame(
+            trends(self.store, by, metric=metric, runs=runs, limit=limit),
+            columns=["id", "before", "after", "growth", "growth_pct", "models"],
+        )
 
     def stats(self) -> pd.DataFrame:
         """Return the main counts of the catalog.
@@ -404,5 +448,3 @@ class Catalog:
         2                        tasks      3
         """
         return pd.DataFrame(catalog_stats(self.store), columns=["what", "count"])
-
-

@@ -15,8 +15,9 @@ __all__ = ["APPS", "App", "ModelFacts", "apps_for"]
 
 _VLLM_TASKS = frozenset({"text-generation", "image-text-to-text"})
 _QUANT_METHODS = frozenset({"awq", "gptq", "aqlm", "marlin"})
-_TRIGGERS = frozenset({"mlx", "transformers", "text-generation-inference", "unsloth", "coreml", "ryzenai-hybrid",
-                       "ryzenai-npu"})  # fmt: skip
+_TRIGGERS = frozenset(
+    {"mlx", "transformers", "text-generation-inference", "unsloth", "coreml", "ryzenai-hybrid", "ryzenai-npu"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,9 @@ def is_quantized_for_gpu(m: ModelFacts) -> bool:
 
 def is_vllm(m: ModelFacts) -> bool:
     """``isVllmModel``: a quantized, GGUF or transformers model for text or image-text generation."""
-    return (is_quantized_for_gpu(m) or is_llama_cpp_gguf(m) or is_transformers(m)) and m.pipeline_tag in _VLLM_TASKS
+    return (
+        is_quantized_for_gpu(m) or is_llama_cpp_gguf(m) or is_transformers(m)
+    ) and m.pipeline_tag in _VLLM_TASKS
 
 
 def is_sglang(m: ModelFacts) -> bool:
@@ -78,8 +81,12 @@ def is_sglang(m: ModelFacts) -> bool:
 
 def is_tool_calling_agent(m: ModelFacts) -> bool:
     """``isToolCallingLocalAgentModel``: a conversational GGUF or MLX model whose chat template knows tools."""
-    return ((is_llama_cpp_gguf(m) or is_mlx(m)) and "conversational" in m.tags
-            and m.chat_template is not None and "tools" in m.chat_template)  # fmt: skip
+    return (
+        (is_llama_cpp_gguf(m) or is_mlx(m))
+        and "conversational" in m.tags
+        and m.chat_template is not None
+        and "tools" in m.chat_template
+    )
 
 
 def _gguf_or_mlx(m: ModelFacts) -> bool:
@@ -88,9 +95,10 @@ def _gguf_or_mlx(m: ModelFacts) -> bool:
 
 def _jellybox(m: ModelFacts) -> bool:
     return is_llama_cpp_gguf(m) or (
-        m.library_name == "diffusers" and "safetensors" in m.tags
+        m.library_name == "diffusers"
+        and "safetensors" in m.tags
         and (m.pipeline_tag == "text-to-image" or "lora" in m.tags)
-    )  # fmt: skip
+    )
 
 
 def _drawthings(m: ModelFacts) -> bool:
@@ -117,10 +125,20 @@ APPS: tuple[App, ...] = (
     App("node-llama-cpp", "node-llama-cpp", "https://node-llama-cpp.withcat.ai", T2T, is_llama_cpp_gguf),
     App("vllm", "vLLM", "https://docs.vllm.ai", T2T, is_vllm),
     App("sglang", "SGLang", "https://docs.sglang.io", T2T, is_sglang),
-    App("mlx-lm", "MLX LM", "https://github.com/ml-explore/mlx-lm", T2T,
-        lambda m: m.pipeline_tag == "text-generation" and is_mlx(m)),
-    App("tgi", "TGI", "https://huggingface.co/docs/text-generation-inference/", T2T,
-        lambda m: "text-generation-inference" in m.tags),
+    App(
+        "mlx-lm",
+        "MLX LM",
+        "https://github.com/ml-explore/mlx-lm",
+        T2T,
+        lambda m: m.pipeline_tag == "text-generation" and is_mlx(m),
+    ),
+    App(
+        "tgi",
+        "TGI",
+        "https://huggingface.co/docs/text-generation-inference/",
+        T2T,
+        lambda m: "text-generation-inference" in m.tags,
+    ),
     App("lmstudio", "LM Studio", "https://lmstudio.ai", T2T, _gguf_or_mlx),
     App("localai", "LocalAI", "https://github.com/mudler/LocalAI", T2T, is_llama_cpp_gguf),
     App("jan", "Jan", "https://jan.ai", T2T, is_llama_cpp_gguf),
@@ -133,15 +151,25 @@ APPS: tuple[App, ...] = (
     App("diffusionbee", "DiffusionBee", "https://diffusionbee.com", T2I, _diffusionbee),
     App("joyfusion", "JoyFusion", "https://joyfusion.app", T2I, _joyfusion),
     App("ollama", "Ollama", "https://ollama.com", T2T, is_llama_cpp_gguf),
-    App("unsloth", "Unsloth Desktop", "https://unsloth.ai/docs", T2T,
-        lambda m: "unsloth" in m.tags or is_llama_cpp_gguf(m)),
-    App("docker-model-runner", "Docker Model Runner", "https://docs.docker.com/ai/model-runner/", T2T,
-        lambda m: is_llama_cpp_gguf(m) or is_vllm(m)),
+    App(
+        "unsloth",
+        "Unsloth Desktop",
+        "https://unsloth.ai/docs",
+        T2T,
+        lambda m: "unsloth" in m.tags or is_llama_cpp_gguf(m),
+    ),
+    App(
+        "docker-model-runner",
+        "Docker Model Runner",
+        "https://docs.docker.com/ai/model-runner/",
+        T2T,
+        lambda m: is_llama_cpp_gguf(m) or is_vllm(m),
+    ),
     App("lemonade", "Lemonade", "https://lemonade-server.ai", T2T, _lemonade),
     App("pi", "Pi", "https://github.com/earendil-works/pi", T2T, is_tool_calling_agent),
     App("hermes-agent", "Hermes Agent", "https://hermes-agent.nousresearch.com/", T2T, is_tool_calling_agent),
     App("openclaw", "OpenClaw", "https://github.com/openclaw/openclaw", T2T, is_tool_calling_agent),
-)  # fmt: skip
+)
 
 
 def apps_for(model: ModelFacts) -> list[str]:
@@ -155,7 +183,11 @@ def apps_for(model: ModelFacts) -> list[str]:
     ['drawthings', 'diffusionbee']
     """
     # Every rule needs one of these; most models have none, and skip the 24 rules.
-    if not (model.gguf_context_length or model.quant_method or model.library_name == "diffusers"
-            or not _TRIGGERS.isdisjoint(model.tags)):  # fmt: skip
+    if not (
+        model.gguf_context_length
+        or model.quant_method
+        or model.library_name == "diffusers"
+        or not _TRIGGERS.isdisjoint(model.tags)
+    ):
         return []
     return [app.id for app in APPS if app.can_run(model)]

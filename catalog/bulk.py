@@ -31,8 +31,16 @@ from sqlalchemy import JSON, Connection, DateTime, Table, select
 from catalog.schema import Base
 from catalog.store import upsert
 
-__all__ = ["BackgroundWriter", "Batch", "defer_indexes", "existing_ids", "make_batch", "restore_indexes", "tune_connection",
-           "write_batch"]
+__all__ = [
+    "BackgroundWriter",
+    "Batch",
+    "defer_indexes",
+    "existing_ids",
+    "make_batch",
+    "restore_indexes",
+    "tune_connection",
+    "write_batch",
+]
 
 Row = Mapping[str, Any]
 #: Bound parameters per statement (SQLite allows 32,766 since 3.32, 999 before). Each statement costs
@@ -61,7 +69,9 @@ class BackgroundWriter:
     def __init__(self, *, threaded: bool = True, depth: int = 2) -> None:
         self._error: BaseException | None = None
         self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(depth)
-        self._thread = threading.Thread(target=self._run, name="catalog-writer", daemon=True) if threaded else None
+        self._thread = (
+            threading.Thread(target=self._run, name="catalog-writer", daemon=True) if threaded else None
+        )
         if self._thread is not None:
             self._thread.start()
 
@@ -141,7 +151,9 @@ def existing_ids(conn: Connection, table: str, ids: Sequence[str]) -> set[str]:
         for at in range(0, len(ids), 900):
             chunk = ids[at : at + 900]
             marks = ", ".join("?" * len(chunk))
-            found.update(r[0] for r in cursor.execute(f'SELECT id FROM "{table}" WHERE id IN ({marks})', chunk))
+            found.update(
+                r[0] for r in cursor.execute(f'SELECT id FROM "{table}" WHERE id IN ({marks})', chunk)
+            )
         cursor.close()
         return found
     column = Base.metadata.tables[table].c.id
@@ -162,7 +174,12 @@ class Batch:
 
 
 def make_batch(
-    dialect: str, table: str, rows: list[Row], *, shared: Row | None = None, keep: Sequence[str] = (),
+    dialect: str,
+    table: str,
+    rows: list[Row],
+    *,
+    shared: Row | None = None,
+    keep: Sequence[str] = (),
     update: bool = True,
 ) -> Batch:
     """Prepare ``rows`` for :func:`write_batch` (on SQLite: converted to tuples now, in the caller's thread).
@@ -236,8 +253,12 @@ def _statement(table: str, columns: tuple[str, ...], keep: tuple[str, ...], upda
         action = "DO UPDATE SET " + ", ".join(f'"{c}" = excluded."{c}"' for c in changed)
     else:
         action = "DO NOTHING"
-    return _Upsert(f'INSERT INTO "{table}" ({names}) VALUES', f"({marks})", f"ON CONFLICT ({conflict}) {action}",
-                   max(1, _PARAMETERS // len(columns)))
+    return _Upsert(
+        f'INSERT INTO "{table}" ({names}) VALUES',
+        f"({marks})",
+        f"ON CONFLICT ({conflict}) {action}",
+        max(1, _PARAMETERS // len(columns)),
+    )
 
 
 @cache

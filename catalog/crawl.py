@@ -64,15 +64,22 @@ Mode = Literal["full", "incremental"]
 Progress = Callable[["CrawlProgress"], None]
 
 _NORMALIZE: dict[RepoKind, Callable[[Any], Normalized]] = {
-    "models": normalize_model, "datasets": normalize_dataset, "spaces": normalize_space,
-}  # fmt: skip
+    "models": normalize_model,
+    "datasets": normalize_dataset,
+    "spaces": normalize_space,
+}
 #: Child tables of each listing, with the column naming the parent: deleted and re-inserted per page.
 _CHILDREN: dict[RepoKind, tuple[tuple[str, str], ...]] = {
-    "models": (("model_tags", "model_id"), ("model_lineage", "model_id"), ("model_datasets", "model_id"),
-               ("model_providers", "model_id"), ("model_apps", "model_id")),
+    "models": (
+        ("model_tags", "model_id"),
+        ("model_lineage", "model_id"),
+        ("model_datasets", "model_id"),
+        ("model_providers", "model_id"),
+        ("model_apps", "model_id"),
+    ),
     "datasets": (("dataset_tags", "dataset_id"),),
     "spaces": (("space_models", "space_id"), ("space_datasets", "space_id")),
-}  # fmt: skip
+}
 _TABLES = tuple(Base.metadata.tables)
 #: The tables the listings fill (the reference tables are small and kept indexed).
 _LOADED = (*REPO_KINDS, *(table for children in _CHILDREN.values() for table, _ in children), "model_history")
@@ -135,7 +142,9 @@ def crawl(
     with _fewer_collections(), _prompt_handovers(), _recording(client, record) as recorded:
         try:
             run = _Run.start(store, client, source or client.endpoint, full=full)
-            recorded["note"] = _RECORD_NOTE[run.mode] + (" (a resumed run: only what it read)" if run.resumed else "")
+            recorded["note"] = _RECORD_NOTE[run.mode] + (
+                " (a resumed run: only what it read)" if run.resumed else ""
+            )
             try:
                 run.crawl_reference()
                 for kind in REPO_KINDS:
@@ -151,12 +160,25 @@ def crawl(
             ) from exc
     seconds = time.perf_counter() - started
     tables = {t: store.count(t) for t in _TABLES}
-    return CrawlSummary(run.id, run.mode, source or client.endpoint, run.resumed, dict(run.pages), dict(run.records),
-                        run.rejects, run.deleted, seconds, tables)  # fmt: skip
+    return CrawlSummary(
+        run.id,
+        run.mode,
+        source or client.endpoint,
+        run.resumed,
+        dict(run.pages),
+        dict(run.records),
+        run.rejects,
+        run.deleted,
+        seconds,
+        tables,
+    )
 
 
 def crawl_snapshot(
-    store: Store, snapshot_dir: str | os.PathLike[str] | Snapshot, *, full: bool = False,
+    store: Store,
+    snapshot_dir: str | os.PathLike[str] | Snapshot,
+    *,
+    full: bool = False,
     progress: Progress | None = None,
 ) -> CrawlSummary:
     """Replay the snapshot folder ``snapshot_dir`` into ``store``: serve it on 127.0.0.1 and crawl it.
@@ -169,8 +191,13 @@ def crawl_snapshot(
 
     snapshot = snapshot_dir if isinstance(snapshot_dir, Snapshot) else Snapshot.open(snapshot_dir)
     with ReplayServer(snapshot) as server:
-        return crawl(store, HubClient(server.url, token=False), full=full, progress=progress,
-                     source=replay_source(snapshot))  # fmt: skip
+        return crawl(
+            store,
+            HubClient(server.url, token=False),
+            full=full,
+            progress=progress,
+            source=replay_source(snapshot),
+        )
 
 
 def replay_source(snapshot: Snapshot) -> str:
@@ -236,8 +263,8 @@ def _recording(client: HubClient, record: str | os.PathLike[str] | None) -> Iter
 _RECORD_NOTE = {
     "full": "recorded by `catalog crawl --record` (a full run: every listing whole)",
     "incremental": "recorded by `catalog crawl --record` (an incremental run: only what changed since the last "
-                   "run; replaying it with --full would mark everything else deleted)",
-}  # fmt: skip
+    "run; replaying it with --full would mark everything else deleted)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,11 +305,21 @@ class _Run:
     def start(cls, store: Store, client: HubClient, source: str, *, full: bool) -> _Run:
         """Resume the last unfinished run from ``source``, or start a new one."""
         with store.engine.begin() as conn:
-            last = conn.execute(select(_RUNS).where(_RUNS.c.status.in_(("running", "failed")))
-                                .order_by(_RUNS.c.id.desc()).limit(1)).mappings().first()  # fmt: skip
+            last = (
+                conn.execute(
+                    select(_RUNS)
+                    .where(_RUNS.c.status.in_(("running", "failed")))
+                    .order_by(_RUNS.c.id.desc())
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
             if last is not None:
                 if last["endpoint"] == source and not (full and last["mode"] == "incremental"):
-                    conn.execute(update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="running", error=None))
+                    conn.execute(
+                        update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="running", error=None)
+                    )
                     return cls(store, client, dict(last), resumed=True)
                 conn.execute(update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="abandoned"))
                 # Its tables are no longer empty, so no later run would build what it deferred.
@@ -292,12 +329,19 @@ class _Run:
             watermarks = {}
             if mode == "incremental":
                 for kind in REPO_KINDS:
-                    newest = conn.execute(select(func.max(Base.metadata.tables[kind].c.last_modified))).scalar()
+                    newest = conn.execute(
+                        select(func.max(Base.metadata.tables[kind].c.last_modified))
+                    ).scalar()
                     watermarks[kind] = _as_utc(newest).isoformat() if newest else None
             # A first crawl fills empty tables: their indexes are built once at the end instead.
             deferred = defer_indexes(conn, _LOADED) if mode == "full" else []
-            row = {"started_at": datetime.now(UTC), "endpoint": source, "mode": mode, "status": "running",
-                   "checkpoint": {"watermarks": watermarks, "deferred_indexes": deferred}}  # fmt: skip
+            row = {
+                "started_at": datetime.now(UTC),
+                "endpoint": source,
+                "mode": mode,
+                "status": "running",
+                "checkpoint": {"watermarks": watermarks, "deferred_indexes": deferred},
+            }
             row["id"] = conn.execute(insert(_RUNS).values(**row)).inserted_primary_key[0]
         return cls(store, client, row, resumed=False)
 
@@ -312,8 +356,12 @@ class _Run:
         libraries, library_tasks = library_rows(tasks, tags_by_type)
         providers, provider_tasks = provider_rows(provider_registry())
         with self.store.engine.begin() as conn:
-            for table, rows in (("tasks", task_rows(tasks, tags_by_type)), ("libraries", libraries),
-                                ("apps", app_rows()), ("providers", providers)):  # fmt: skip
+            for table, rows in (
+                ("tasks", task_rows(tasks, tags_by_type)),
+                ("libraries", libraries),
+                ("apps", app_rows()),
+                ("providers", providers),
+            ):
                 upsert(conn, table, rows)
             # The link tables are replaced whole: a pair the Hub no longer lists goes.
             for table, rows in (("library_tasks", library_tasks), ("provider_tasks", provider_tasks)):
@@ -347,7 +395,9 @@ class _Run:
             self.state.pop("next", None)
             self._save(conn)
         if progress is not None:
-            progress(CrawlProgress(kind, self.pages.get(kind, 0), self.records.get(kind, 0), self.rejects, True))
+            progress(
+                CrawlProgress(kind, self.pages.get(kind, 0), self.records.get(kind, 0), self.rejects, True)
+            )
 
     def finish(self) -> None:
         """Mark repos gone from the Hub (full runs) and close the run."""
@@ -356,14 +406,24 @@ class _Run:
             if self.mode == "full":
                 for kind in REPO_KINDS:
                     table = Base.metadata.tables[kind]
-                    result = conn.execute(update(table).where(table.c.deleted_at.is_(None),
-                                                              table.c.last_seen < self.started_at)
-                                          .values(deleted_at=now))  # fmt: skip
+                    result = conn.execute(
+                        update(table)
+                        .where(table.c.deleted_at.is_(None), table.c.last_seen < self.started_at)
+                        .values(deleted_at=now)
+                    )
                     self.deleted[kind] = result.rowcount
             restore_indexes(conn, self.state.get("deferred_indexes", ()))
-            counts = {"pages": self.pages, "records": self.records, "rejects": self.rejects, "deleted": self.deleted}
-            conn.execute(update(_RUNS).where(_RUNS.c.id == self.id)
-                         .values(status="finished", finished_at=now, counts=counts, checkpoint=None))  # fmt: skip
+            counts = {
+                "pages": self.pages,
+                "records": self.records,
+                "rejects": self.rejects,
+                "deleted": self.deleted,
+            }
+            conn.execute(
+                update(_RUNS)
+                .where(_RUNS.c.id == self.id)
+                .values(status="finished", finished_at=now, counts=counts, checkpoint=None)
+            )
 
     def fail(self, error: str) -> None:
         """Record that the run stopped; its checkpoint stays for the next run to resume from.
@@ -373,8 +433,11 @@ class _Run:
         with self.store.engine.begin() as conn:
             restore_indexes(conn, self.state.get("deferred_indexes", ()))
             self.state["deferred_indexes"] = []
-            conn.execute(update(_RUNS).where(_RUNS.c.id == self.id)
-                         .values(status="failed", error=error, checkpoint=dict(self.state)))  # fmt: skip
+            conn.execute(
+                update(_RUNS)
+                .where(_RUNS.c.id == self.id)
+                .values(status="failed", error=error, checkpoint=dict(self.state))
+            )
 
     # --- one page ---------------------------------------------------------------------------
 
@@ -389,23 +452,36 @@ class _Run:
             except (RecordError, ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
                 reason = str(exc) if isinstance(exc, RecordError) else f"{type(exc).__name__}: {exc}"
                 record_id = raw.get("id") if isinstance(raw, dict) else None
-                rejects.append({"run_id": self.id, "kind": kind[:-1],
-                                "record_id": record_id if isinstance(record_id, str) else None,
-                                "raw": orjson.dumps(raw).decode(), "reason": reason})  # fmt: skip
+                rejects.append(
+                    {
+                        "run_id": self.id,
+                        "kind": kind[:-1],
+                        "record_id": record_id if isinstance(record_id, str) else None,
+                        "raw": orjson.dumps(raw).decode(),
+                        "reason": reason,
+                    }
+                )
                 continue
             good[item.id] = item  # the same repo twice in a page: the last wins
         items = sorted(good.values(), key=_by_id)  # b-trees fill faster in key order
         dialect = self.store.dialect
         seen = {"first_seen": self.started_at, "last_seen": self.started_at, "deleted_at": None}
         batches = [make_batch(dialect, kind, [item.row for item in items], shared=seen, keep=("first_seen",))]
-        batches += [make_batch(dialect, table, [row for item in items for row in item.children[table]], update=False)
-                    for table, _ in _CHILDREN[kind]]  # fmt: skip
+        batches += [
+            make_batch(dialect, table, [row for item in items for row in item.children[table]], update=False)
+            for table, _ in _CHILDREN[kind]
+        ]
         if kind == "models":
-            batches.append(make_batch(dialect, "model_history", [item.history for item in items],
-                                      shared={"run_id": self.id}))
+            batches.append(
+                make_batch(
+                    dialect, "model_history", [item.history for item in items], shared={"run_id": self.id}
+                )
+            )
         return _PageRows([item.id for item in items], batches, rejects)
 
-    def _commit_page(self, kind: RepoKind, page: _PageRows, next_url: str | None, progress: Progress | None) -> None:
+    def _commit_page(
+        self, kind: RepoKind, page: _PageRows, next_url: str | None, progress: Progress | None
+    ) -> None:
         """Write one page and the checkpoint after it in one transaction."""
         with self.store.engine.begin() as conn:
             tune_connection(conn)
@@ -423,14 +499,22 @@ class _Run:
                 seen = [r["record_id"] for r in page.rejects if r["record_id"]]
                 table = Base.metadata.tables[kind]
                 for at in range(0, len(seen), 900):
-                    conn.execute(update(table).where(table.c.id.in_(seen[at:at + 900]))
-                                 .values(last_seen=self.started_at))  # fmt: skip
+                    conn.execute(
+                        update(table)
+                        .where(table.c.id.in_(seen[at : at + 900]))
+                        .values(last_seen=self.started_at)
+                    )
             state = self.state
             pages, records = dict(self.pages), dict(self.records)
             pages[kind] = pages.get(kind, 0) + 1
             records[kind] = records.get(kind, 0) + len(page.ids)
-            checkpoint = state | {"pages": pages, "records": records,
-                                  "rejects": state["rejects"] + len(page.rejects), "listing": kind, "next": next_url}
+            checkpoint = state | {
+                "pages": pages,
+                "records": records,
+                "rejects": state["rejects"] + len(page.rejects),
+                "listing": kind,
+                "next": next_url,
+            }
             conn.execute(update(_RUNS).where(_RUNS.c.id == self.id).values(checkpoint=checkpoint))
         # The counters move only once the page is committed.
         self.state, self.pages, self.records = checkpoint, pages, records

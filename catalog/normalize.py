@@ -108,7 +108,9 @@ def normalize_model(raw: Any) -> Normalized:
     pipeline_tag = _opt_str(get("pipeline_tag"), "pipeline_tag")
     library_name = _opt_str(get("library_name"), "library_name")
     gated = get("gated")
-    if gated is not None and not (isinstance(gated, bool | str) and gated in _GATED):  # 0 == False, [] unhashable
+    if gated is not None and not (
+        isinstance(gated, bool | str) and gated in _GATED
+    ):  # 0 == False, [] unhashable
         raise RecordError(f"gated: expected false, 'auto' or 'manual', got {_short(gated)}")
     context_length = _opt_int(gguf.get("context_length"), "gguf.context_length") if gguf else None
     downloads = _opt_int(get("downloads"), "downloads")
@@ -138,26 +140,40 @@ def normalize_model(raw: Any) -> Normalized:
         "gguf_context_length": context_length,
         "config_model_type": _opt_str(config.get("model_type"), "config.model_type") if config else None,
         "config_architectures": _str_list(config.get("architectures"), "config.architectures") or None
-        if config else None,
+        if config
+        else None,
         "card_data": card,
         "raw": raw,
     }
     facts = ModelFacts(
-        tags=frozenset(tags), pipeline_tag=pipeline_tag, library_name=library_name,
-        gguf_context_length=context_length, quant_method=_quant_method(config),
+        tags=frozenset(tags),
+        pipeline_tag=pipeline_tag,
+        library_name=library_name,
+        gguf_context_length=context_length,
+        quant_method=_quant_method(config),
         chat_template=_chat_template(gguf, config),
-    )  # fmt: skip
+    )
     children = {
         "model_tags": [{"model_id": id, "tag": tag} for tag in dict.fromkeys(tags)],
-        "model_lineage": [{"model_id": id, "base_model_id": base, "relation": relation}
-                          for base, relation in _lineage(id, tags, card).items()],
-        "model_datasets": [{"model_id": id, "dataset_id": tag[8:]}
-                           for tag in dict.fromkeys(tags) if tag.startswith("dataset:") and len(tag) > 8],
+        "model_lineage": [
+            {"model_id": id, "base_model_id": base, "relation": relation}
+            for base, relation in _lineage(id, tags, card).items()
+        ],
+        "model_datasets": [
+            {"model_id": id, "dataset_id": tag[8:]}
+            for tag in dict.fromkeys(tags)
+            if tag.startswith("dataset:") and len(tag) > 8
+        ],
         "model_providers": _providers(id, get("inferenceProviderMapping")),
         "model_apps": [{"model_id": id, "app_id": app} for app in apps_for(facts)],
-    }  # fmt: skip
-    history = {"model_id": id, "downloads": downloads, "downloads_all_time": downloads_all_time,
-               "likes": likes, "trending_score": trending}  # fmt: skip
+    }
+    history = {
+        "model_id": id,
+        "downloads": downloads,
+        "downloads_all_time": downloads_all_time,
+        "likes": likes,
+        "trending_score": trending,
+    }
     return Normalized(id, row, children, history)
 
 
@@ -252,8 +268,14 @@ def task_rows(tasks: Any, tags_by_type: Any) -> list[Row]:
     rows: list[Row] = []
     for id in sorted(hub):
         fact = facts.get(id, {})
-        rows.append({"id": id, "name": hub[id].get("name") or fact.get("name"),
-                     "modality": hub[id].get("modality") or fact.get("modality"), "parent_id": None})  # fmt: skip
+        rows.append(
+            {
+                "id": id,
+                "name": hub[id].get("name") or fact.get("name"),
+                "modality": hub[id].get("modality") or fact.get("modality"),
+                "parent_id": None,
+            }
+        )
     seen = set(hub)
     for id in sorted(hub):
         for sub, name in facts.get(id, {}).get("subtasks", {}).items():
@@ -284,8 +306,14 @@ def library_rows(tasks: Any, tags_by_type: Any) -> tuple[list[Row], list[Row]]:
     rows = []
     for id in sorted(labels):
         fact = known.get(id, {})
-        rows.append({"id": id, "label": fact.get("label") or labels[id],
-                     "repo_url": fact.get("repo_url"), "docs_url": fact.get("docs_url")})  # fmt: skip
+        rows.append(
+            {
+                "id": id,
+                "label": fact.get("label") or labels[id],
+                "repo_url": fact.get("repo_url"),
+                "docs_url": fact.get("docs_url"),
+            }
+        )
     pairs: set[tuple[str, str]] = set()
     for task, data in (tasks or {}).items() if isinstance(tasks, dict) else ():
         for library in (data or {}).get("libraries") or () if isinstance(data, dict) else ():
@@ -313,8 +341,10 @@ def provider_rows(registry: Mapping[str, Mapping[str, Any]]) -> tuple[list[Row],
     ([{'id': 'groq', 'label': 'Groq', 'hub_org': 'groq'}], [{'provider_id': 'groq', 'task_id': 'conversational'}])
     """
     facts = load_facts("providers")["providers"]
-    providers = [{"id": p, "label": facts.get(p, {}).get("label", p), "hub_org": facts.get(p, {}).get("hub_org")}
-                 for p in sorted(registry)]  # fmt: skip
+    providers = [
+        {"id": p, "label": facts.get(p, {}).get("label", p), "hub_org": facts.get(p, {}).get("hub_org")}
+        for p in sorted(registry)
+    ]
     tasks = [{"provider_id": p, "task_id": t} for p in sorted(registry) for t in sorted(registry[p])]
     return providers, tasks
 
@@ -331,7 +361,9 @@ def _id(raw: Any) -> str:
     return id
 
 
-def _parameters(safetensors: Any, gguf: dict[str, Any] | None) -> tuple[dict[str, int] | None, int | None, str | None]:
+def _parameters(
+    safetensors: Any, gguf: dict[str, Any] | None
+) -> tuple[dict[str, int] | None, int | None, str | None]:
     if safetensors is not None:
         if not isinstance(safetensors, dict):
             raise RecordError(f"safetensors: expected an object, got {_short(safetensors)}")
@@ -387,11 +419,12 @@ def _providers(id: str, mapping: Any) -> list[Row]:
         if not isinstance(item, dict) or not isinstance(item.get("provider"), str):
             raise RecordError(f"inferenceProviderMapping: an entry without a provider: {_short(item)}")
         rows[item["provider"]] = {
-            "model_id": id, "provider_id": item["provider"],
+            "model_id": id,
+            "provider_id": item["provider"],
             "provider_model_id": _opt_str(item.get("providerId"), "inferenceProviderMapping.providerId"),
             "status": _opt_str(item.get("status"), "inferenceProviderMapping.status"),
             "task": _opt_str(item.get("task"), "inferenceProviderMapping.task"),
-        }  # fmt: skip
+        }
     return list(rows.values())
 
 

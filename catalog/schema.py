@@ -207,9 +207,7 @@ class DatasetTag(Base):
 
     __tablename__ = "dataset_tags"
 
-    dataset_id: Mapped[str] = mapped_column(
-        ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
-    )
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True)
     tag: Mapped[str] = mapped_column(String, primary_key=True, index=True)
 
 
@@ -258,9 +256,7 @@ class SpaceModel(Base):
 
     __tablename__ = "space_models"
 
-    space_id: Mapped[str] = mapped_column(
-        ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True
-    )
+    space_id: Mapped[str] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True)
     model_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
 
 
@@ -269,9 +265,7 @@ class SpaceDataset(Base):
 
     __tablename__ = "space_datasets"
 
-    space_id: Mapped[str] = mapped_column(
-        ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True
-    )
+    space_id: Mapped[str] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True)
     dataset_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
 
 
@@ -280,9 +274,7 @@ class ProviderTask(Base):
 
     __tablename__ = "provider_tasks"
 
-    provider_id: Mapped[str] = mapped_column(
-        ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True
-    )
+    provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True)
     task_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
 
 
@@ -291,9 +283,7 @@ class LibraryTask(Base):
 
     __tablename__ = "library_tasks"
 
-    library_id: Mapped[str] = mapped_column(
-        ForeignKey("libraries.id", ondelete="CASCADE"), primary_key=True
-    )
+    library_id: Mapped[str] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"), primary_key=True)
     task_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
 
 
@@ -322,9 +312,7 @@ class Reject(Base):
     __tablename__ = "rejects"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
-    )
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String)
     record_id: Mapped[str | None] = mapped_column(String)
     raw: Mapped[str] = mapped_column(Text)
@@ -336,9 +324,7 @@ class ModelHistory(Base):
 
     __tablename__ = "model_history"
 
-    run_id: Mapped[int] = mapped_column(
-        ForeignKey("crawl_runs.id", ondelete="CASCADE"), primary_key=True
-    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), primary_key=True)
     model_id: Mapped[str] = mapped_column(_model_fk(), primary_key=True, index=True)
     downloads: Mapped[int | None] = mapped_column(BigInteger)
     downloads_all_time: Mapped[int | None] = mapped_column(BigInteger)

@@ -10,8 +10,8 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import partial
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -221,15 +221,13 @@ class Store:
 
     def upgrade(self, revision: str = "head") -> None:
         """Migrate the database up to ``revision``."""
-        with self._migrating():
-            with self.engine.begin() as conn:
-                command.upgrade(_alembic_config(conn), revision)
+        with self._migrating(), self.engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), revision)
 
     def downgrade(self, revision: str) -> None:
         """Migrate the database down to ``revision`` (``base`` drops everything)."""
-        with self._migrating():
-            with self.engine.begin() as conn:
-                command.downgrade(_alembic_config(conn), revision)
+        with self._migrating(), self.engine.begin() as conn:
+            command.downgrade(_alembic_config(conn), revision)
 
     @contextmanager
     def _migrating(self) -> Iterator[None]:
@@ -249,7 +247,7 @@ class Store:
         ``'100%'`` are plain text, not placeholders.
         """
         if not sql.strip():
-            raise ConfigError("no SQL statement given: pass one, e.g. \"SELECT COUNT(*) FROM models\"")
+            raise ConfigError('no SQL statement given: pass one, e.g. "SELECT COUNT(*) FROM models"')
         with self._read_only() as conn:
             statement, values = _bind(conn, sql, params)
             cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -301,10 +299,20 @@ class Store:
 
 # Pragmas whose argument names what to read (``PRAGMA table_info(models)``); any other pragma
 # given a value sets it (``PRAGMA journal_mode = DELETE`` rewrites the file header).
-_READING_PRAGMAS = frozenset({
-    "foreign_key_check", "foreign_key_list", "index_info", "index_list", "index_xinfo", "integrity_check",
-    "quick_check", "table_info", "table_list", "table_xinfo",
-})  # fmt: skip
+_READING_PRAGMAS = frozenset(
+    {
+        "foreign_key_check",
+        "foreign_key_list",
+        "index_info",
+        "index_list",
+        "index_xinfo",
+        "integrity_check",
+        "quick_check",
+        "table_info",
+        "table_list",
+        "table_xinfo",
+    }
+)
 
 
 def _sqlite_read_only(

@@ -15,12 +15,26 @@ OUT = Path(__file__).resolve().parent.parent / "catalog" / "facts"
 
 #: The providers' own product names; the npm package names providers only by id.
 PROVIDER_LABELS = {
-    "baseten": "Baseten", "cerebras": "Cerebras", "cohere": "Cohere", "deepinfra": "DeepInfra",
-    "fal-ai": "fal", "featherless-ai": "Featherless AI", "fireworks-ai": "Fireworks AI", "groq": "Groq",
-    "hf-inference": "HF Inference API", "novita": "Novita", "nscale": "Nscale", "openai": "OpenAI",
-    "ovhcloud": "OVHcloud AI Endpoints", "publicai": "Public AI", "replicate": "Replicate",
-    "scaleway": "Scaleway", "together": "Together AI", "wavespeed": "WaveSpeedAI", "zai-org": "Z.ai",
-}  # fmt: skip
+    "baseten": "Baseten",
+    "cerebras": "Cerebras",
+    "cohere": "Cohere",
+    "deepinfra": "DeepInfra",
+    "fal-ai": "fal",
+    "featherless-ai": "Featherless AI",
+    "fireworks-ai": "Fireworks AI",
+    "groq": "Groq",
+    "hf-inference": "HF Inference API",
+    "novita": "Novita",
+    "nscale": "Nscale",
+    "openai": "OpenAI",
+    "ovhcloud": "OVHcloud AI Endpoints",
+    "publicai": "Public AI",
+    "replicate": "Replicate",
+    "scaleway": "Scaleway",
+    "together": "Together AI",
+    "wavespeed": "WaveSpeedAI",
+    "zai-org": "Z.ai",
+}
 
 
 def _write(name: str, payload: dict[str, Any]) -> None:
@@ -31,27 +45,49 @@ def _write(name: str, payload: dict[str, Any]) -> None:
 def main(facts: Path) -> None:
     libraries = json.loads((facts / "hf_tasks/model_libraries.json").read_text())
     mapping = json.loads((facts / "hf_tasks/library_task_mapping.json").read_text())
-    _write("libraries.json", {
-        "source": "npm @huggingface/tasks@0.21.54: MODEL_LIBRARIES_UI_ELEMENTS (prettyLabel, repoUrl, docsUrl) "
-                  "and LIBRARY_TASK_MAPPING",
-        "libraries": {lib["id"]: {"label": lib.get("prettyLabel"), "repo_url": lib.get("repoUrl"),
-                                  "docs_url": lib.get("docsUrl")} for lib in libraries},
-        "library_tasks": {lib: sorted(tasks) for lib, tasks in sorted(mapping.items())},
-    })  # fmt: skip
+    _write(
+        "libraries.json",
+        {
+            "source": "npm @huggingface/tasks@0.21.54: MODEL_LIBRARIES_UI_ELEMENTS (prettyLabel, repoUrl, docsUrl) "
+            "and LIBRARY_TASK_MAPPING",
+            "libraries": {
+                lib["id"]: {
+                    "label": lib.get("prettyLabel"),
+                    "repo_url": lib.get("repoUrl"),
+                    "docs_url": lib.get("docsUrl"),
+                }
+                for lib in libraries
+            },
+            "library_tasks": {lib: sorted(tasks) for lib, tasks in sorted(mapping.items())},
+        },
+    )
     pipelines = json.loads((facts / "hf_tasks/pipeline_data.json").read_text())
-    _write("tasks.json", {
-        "source": "npm @huggingface/tasks@0.21.54: PIPELINE_DATA (name, modality, subtasks)",
-        "tasks": {task["id"]: {"name": task["name"], "modality": task.get("modality"),
-                               "subtasks": {s["type"]: s["name"] for s in task.get("subtasks", [])}}
-                  for task in pipelines},
-    })  # fmt: skip
+    _write(
+        "tasks.json",
+        {
+            "source": "npm @huggingface/tasks@0.21.54: PIPELINE_DATA (name, modality, subtasks)",
+            "tasks": {
+                task["id"]: {
+                    "name": task["name"],
+                    "modality": task.get("modality"),
+                    "subtasks": {s["type"]: s["name"] for s in task.get("subtasks", [])},
+                }
+                for task in pipelines
+            },
+        },
+    )
     providers = json.loads((facts / "hf_inference_js/providers.json").read_text())
-    _write("providers.json", {
-        "source": "npm @huggingface/inference@4.13.30: PROVIDERS_HUB_ORGS (hub_org); labels are the "
-                  "providers' product names, written by hand",
-        "providers": {p: {"label": PROVIDER_LABELS.get(p, p), "hub_org": providers["PROVIDERS_HUB_ORGS"].get(p)}
-                      for p in providers["INFERENCE_PROVIDERS"]},
-    })  # fmt: skip
+    _write(
+        "providers.json",
+        {
+            "source": "npm @huggingface/inference@4.13.30: PROVIDERS_HUB_ORGS (hub_org); labels are the "
+            "providers' product names, written by hand",
+            "providers": {
+                p: {"label": PROVIDER_LABELS.get(p, p), "hub_org": providers["PROVIDERS_HUB_ORGS"].get(p)}
+                for p in providers["INFERENCE_PROVIDERS"]
+            },
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -29,13 +29,35 @@ from catalog.hub.snapshot import write_snapshot  # noqa: E402
 RECORDED_AT = "2026-11-01T00:00:00.000Z"
 #: Every fabricated field, as ``<kind>.<field>`` (``data/README.md`` says when each one is made up).
 MADE_UP = [
-    "models._id", "models.downloads", "models.downloadsAllTime", "models.likes", "models.trendingScore",
-    "models.createdAt", "models.lastModified", "models.sha", "models.safetensors.parameters",
-    "models.inferenceProviderMapping.status", "models.spaces", "models.gated", "models[catalog-examples/*]",
-    "datasets._id", "datasets.downloads", "datasets.likes", "datasets.createdAt", "datasets.lastModified", "datasets.gated",
-    "spaces._id", "spaces.sdk", "spaces.likes", "spaces.trendingScore", "spaces.createdAt", "spaces.lastModified",
-    "spaces.runtime", "spaces.models", "spaces.datasets",
-]  # fmt: skip
+    "models._id",
+    "models.downloads",
+    "models.downloadsAllTime",
+    "models.likes",
+    "models.trendingScore",
+    "models.createdAt",
+    "models.lastModified",
+    "models.sha",
+    "models.safetensors.parameters",
+    "models.inferenceProviderMapping.status",
+    "models.spaces",
+    "models.gated",
+    "models[catalog-examples/*]",
+    "datasets._id",
+    "datasets.downloads",
+    "datasets.likes",
+    "datasets.createdAt",
+    "datasets.lastModified",
+    "datasets.gated",
+    "spaces._id",
+    "spaces.sdk",
+    "spaces.likes",
+    "spaces.trendingScore",
+    "spaces.createdAt",
+    "spaces.lastModified",
+    "spaces.runtime",
+    "spaces.models",
+    "spaces.datasets",
+]
 #: Lineage from the models' own cards, where no package in the facts names the base.
 CARD_LINEAGE = {
     "TIGER-Lab/VLM2Vec-LoRA": ("adapter", ["microsoft/Phi-3.5-vision-instruct"]),
@@ -46,40 +68,79 @@ CARD_LINEAGE = {
 #: Made-up merge repos: no offline source names a real model merged from several parents.
 MERGES = {
     "catalog-examples/bge-e5-base-merge": ["BAAI/bge-base-en-v1.5", "intfloat/e5-base-v2"],
-    "catalog-examples/minilm-mpnet-merge": ["sentence-transformers/all-MiniLM-L6-v2",
-                                            "sentence-transformers/all-mpnet-base-v2", "BAAI/bge-small-en-v1.5"],
-}  # fmt: skip
+    "catalog-examples/minilm-mpnet-merge": [
+        "sentence-transformers/all-MiniLM-L6-v2",
+        "sentence-transformers/all-mpnet-base-v2",
+        "BAAI/bge-small-en-v1.5",
+    ],
+}
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _QUANTIZED_NAME = re.compile(r"(INT8|INT4|GPTQ|AWQ|GGUF|MXFP\d|FP8|[248]bit)", re.IGNORECASE)
-_LITELLM_PROVIDERS = {"together_ai": "together", "fireworks_ai": "fireworks-ai", "featherless_ai": "featherless-ai",
-                      "fal_ai": "fal-ai", "cohere_chat": "cohere", "zai": "zai-org"}  # fmt: skip
-_MODE_TASK = {"chat": "conversational", "completion": "text-generation", "embedding": "feature-extraction",
-              "image_generation": "text-to-image", "audio_transcription": "automatic-speech-recognition"}  # fmt: skip
+_LITELLM_PROVIDERS = {
+    "together_ai": "together",
+    "fireworks_ai": "fireworks-ai",
+    "featherless_ai": "featherless-ai",
+    "fal_ai": "fal-ai",
+    "cohere_chat": "cohere",
+    "zai": "zai-org",
+}
+_MODE_TASK = {
+    "chat": "conversational",
+    "completion": "text-generation",
+    "embedding": "feature-extraction",
+    "image_generation": "text-to-image",
+    "audio_transcription": "automatic-speech-recognition",
+}
 #: transformers auto-model families, most telling first: a model type's first family gives its task.
 _FAMILY_TASKS = [
-    ("IMAGE_TEXT_TO_TEXT", "image-text-to-text"), ("CAUSAL_LM", "text-generation"),
-    ("SPEECH_SEQ_2_SEQ", "automatic-speech-recognition"), ("CTC", "automatic-speech-recognition"),
-    ("TEXT_TO_WAVEFORM", "text-to-speech"), ("TEXT_TO_SPECTROGRAM", "text-to-speech"),
-    ("SEQ_TO_SEQ_CAUSAL_LM", "text-generation"), ("ZERO_SHOT_IMAGE_CLASSIFICATION", "zero-shot-image-classification"),
-    ("ZERO_SHOT_OBJECT_DETECTION", "zero-shot-object-detection"), ("OBJECT_DETECTION", "object-detection"),
-    ("DEPTH_ESTIMATION", "depth-estimation"), ("MASK_GENERATION", "mask-generation"),
-    ("KEYPOINT_MATCHING", "keypoint-matching"), ("KEYPOINT_DETECTION", "keypoint-detection"),
-    ("UNIVERSAL_SEGMENTATION", "image-segmentation"), ("SEMANTIC_SEGMENTATION", "image-segmentation"),
-    ("VIDEO_CLASSIFICATION", "video-classification"), ("AUDIO_CLASSIFICATION", "audio-classification"),
-    ("IMAGE_CLASSIFICATION", "image-classification"), ("DOCUMENT_QUESTION_ANSWERING", "document-question-answering"),
-    ("TABLE_QUESTION_ANSWERING", "table-question-answering"), ("VISUAL_QUESTION_ANSWERING", "visual-question-answering"),
-    ("TIME_SERIES_PREDICTION", "time-series-forecasting"), ("IMAGE_TO_IMAGE", "image-to-image"),
-    ("MASKED_LM", "fill-mask"), ("TOKEN_CLASSIFICATION", "token-classification"),
-    ("SEQUENCE_CLASSIFICATION", "text-classification"), ("QUESTION_ANSWERING", "question-answering"),
-    ("TEXT_ENCODING", "feature-extraction"), ("IMAGE", "image-feature-extraction"), ("", "feature-extraction"),
-]  # fmt: skip
+    ("IMAGE_TEXT_TO_TEXT", "image-text-to-text"),
+    ("CAUSAL_LM", "text-generation"),
+    ("SPEECH_SEQ_2_SEQ", "automatic-speech-recognition"),
+    ("CTC", "automatic-speech-recognition"),
+    ("TEXT_TO_WAVEFORM", "text-to-speech"),
+    ("TEXT_TO_SPECTROGRAM", "text-to-speech"),
+    ("SEQ_TO_SEQ_CAUSAL_LM", "text-generation"),
+    ("ZERO_SHOT_IMAGE_CLASSIFICATION", "zero-shot-image-classification"),
+    ("ZERO_SHOT_OBJECT_DETECTION", "zero-shot-object-detection"),
+    ("OBJECT_DETECTION", "object-detection"),
+    ("DEPTH_ESTIMATION", "depth-estimation"),
+    ("MASK_GENERATION", "mask-generation"),
+    ("KEYPOINT_MATCHING", "keypoint-matching"),
+    ("KEYPOINT_DETECTION", "keypoint-detection"),
+    ("UNIVERSAL_SEGMENTATION", "image-segmentation"),
+    ("SEMANTIC_SEGMENTATION", "image-segmentation"),
+    ("VIDEO_CLASSIFICATION", "video-classification"),
+    ("AUDIO_CLASSIFICATION", "audio-classification"),
+    ("IMAGE_CLASSIFICATION", "image-classification"),
+    ("DOCUMENT_QUESTION_ANSWERING", "document-question-answering"),
+    ("TABLE_QUESTION_ANSWERING", "table-question-answering"),
+    ("VISUAL_QUESTION_ANSWERING", "visual-question-answering"),
+    ("TIME_SERIES_PREDICTION", "time-series-forecasting"),
+    ("IMAGE_TO_IMAGE", "image-to-image"),
+    ("MASKED_LM", "fill-mask"),
+    ("TOKEN_CLASSIFICATION", "token-classification"),
+    ("SEQUENCE_CLASSIFICATION", "text-classification"),
+    ("QUESTION_ANSWERING", "question-answering"),
+    ("TEXT_ENCODING", "feature-extraction"),
+    ("IMAGE", "image-feature-extraction"),
+    ("", "feature-extraction"),
+]
 _LIBRARY_RANK = ["gguf", "open_clip", "pylate", "sentence-transformers", "timm", "diffusers", "transformers"]
-_MTEB_TYPE_CATEGORY = {"Retrieval": "text-retrieval", "Reranking": "text-ranking", "Classification": "text-classification",
-                       "MultilabelClassification": "text-classification", "PairClassification": "text-classification",
-                       "Clustering": "text-classification", "STS": "sentence-similarity", "BitextMining": "translation",
-                       "Summarization": "summarization", "InstructionRetrieval": "text-retrieval",
-                       "Any2AnyRetrieval": "visual-document-retrieval", "ImageClassification": "image-classification",
-                       "ZeroShotClassification": "zero-shot-classification"}  # fmt: skip
+_MTEB_TYPE_CATEGORY = {
+    "Retrieval": "text-retrieval",
+    "Reranking": "text-ranking",
+    "Classification": "text-classification",
+    "MultilabelClassification": "text-classification",
+    "PairClassification": "text-classification",
+    "Clustering": "text-classification",
+    "STS": "sentence-similarity",
+    "BitextMining": "translation",
+    "Summarization": "summarization",
+    "InstructionRetrieval": "text-retrieval",
+    "Any2AnyRetrieval": "visual-document-retrieval",
+    "ImageClassification": "image-classification",
+    "ZeroShotClassification": "zero-shot-classification",
+}
 
 
 def _hash(*parts: str) -> int:
@@ -143,7 +204,9 @@ class Facts:
                 self.model_type_class[model_type] = classes[0] if isinstance(classes, list) else classes
         languages = _load(folder, "hf_languages.json")
         by_name = {v["name"]: code for code, v in languages["LANGUAGES_ISO_639_1"].items()}
-        self.language_639_1 = {code: by_name.get(v["name"], code) for code, v in languages["LANGUAGES_ISO_639_3"].items()}
+        self.language_639_1 = {
+            code: by_name.get(v["name"], code) for code, v in languages["LANGUAGES_ISO_639_3"].items()
+        }
 
 
 def build_models(facts: Facts, spaces_by_model: dict[str, list[str]]) -> list[dict[str, Any]]:
@@ -151,18 +214,30 @@ def build_models(facts: Facts, spaces_by_model: dict[str, list[str]]) -> list[di
     provider_models = _provider_models(facts)
     records = [_model_record(seed, facts, provider_models, spaces_by_model) for seed in facts.models]
     for id, parents in MERGES.items():
-        seed = {"id": id, "libraries": ["transformers", "sentence-transformers"], "licenses": ["apache-2.0"],
-                "pipeline_tags": ["sentence-similarity"], "base_models": parents}  # fmt: skip
+        seed = {
+            "id": id,
+            "libraries": ["transformers", "sentence-transformers"],
+            "licenses": ["apache-2.0"],
+            "pipeline_tags": ["sentence-similarity"],
+            "base_models": parents,
+        }
         records.append(_model_record(seed, facts, provider_models, spaces_by_model, relation="merge"))
     # Newest first, as a crawl sorted by lastModified reads them.
     records.sort(key=lambda r: (r["lastModified"], r["id"]), reverse=True)
     return records
 
 
-def _model_record(seed: dict[str, Any], facts: Facts, provider_models: dict[str, list[dict[str, Any]]],
-                  spaces_by_model: dict[str, list[str]], relation: str | None = None) -> dict[str, Any]:  # fmt: skip
+def _model_record(
+    seed: dict[str, Any],
+    facts: Facts,
+    provider_models: dict[str, list[dict[str, Any]]],
+    spaces_by_model: dict[str, list[str]],
+    relation: str | None = None,
+) -> dict[str, Any]:
     id = seed["id"]
-    libraries = sorted(seed.get("libraries", []), key=lambda lib: _LIBRARY_RANK.index(lib) if lib in _LIBRARY_RANK else 99)
+    libraries = sorted(
+        seed.get("libraries", []), key=lambda lib: _LIBRARY_RANK.index(lib) if lib in _LIBRARY_RANK else 99
+    )
     mappings = provider_models.get(id.lower(), [])
     pipeline_tag = _pipeline_tag(seed, libraries, facts, mappings)
     if not libraries and pipeline_tag:
@@ -173,11 +248,25 @@ def _model_record(seed: dict[str, Any], facts: Facts, provider_models: dict[str,
     library = libraries[0] if libraries else None
     licenses = seed.get("licenses", [])
     meta = facts.mteb_models.get(id, {})
-    languages = sorted({facts.language_639_1.get(lang.split("-")[0], lang.split("-")[0]) for lang in seed.get("languages", [])})
-    datasets = sorted({facts.mteb_tasks[t]["hf_dataset_path"] for t in seed.get("training_datasets", [])
-                       if t in facts.mteb_tasks and facts.mteb_tasks[t].get("hf_dataset_path")})  # fmt: skip
+    languages = sorted(
+        {
+            facts.language_639_1.get(lang.split("-")[0], lang.split("-")[0])
+            for lang in seed.get("languages", [])
+        }
+    )
+    datasets = sorted(
+        {
+            facts.mteb_tasks[t]["hf_dataset_path"]
+            for t in seed.get("training_datasets", [])
+            if t in facts.mteb_tasks and facts.mteb_tasks[t].get("hf_dataset_path")
+        }
+    )
     relation, bases = _lineage(seed, relation)
-    created = f"{seed['release_date']}T00:00:00.000Z" if seed.get("release_date") else _made_up_date(id, "createdAt")
+    created = (
+        f"{seed['release_date']}T00:00:00.000Z"
+        if seed.get("release_date")
+        else _made_up_date(id, "createdAt")
+    )
     modified = max(created, _made_up_date(id, "lastModified", 2024))
     tags = [*libraries]
     # Some sources give counts as floats (1e6): the Hub's totals are integers.
@@ -219,18 +308,32 @@ def _model_record(seed: dict[str, Any], facts: Facts, provider_models: dict[str,
         if seed["model_type"] in facts.model_type_class:
             config["architectures"] = [facts.model_type_class[seed["model_type"]]]
     record: dict[str, Any] = {
-        "_id": _oid(id), "id": id, "author": id.split("/")[0] if "/" in id else None,
-        "pipeline_tag": pipeline_tag, "library_name": library, "tags": tags,
-        **_counts(id, 7), "createdAt": created, "lastModified": modified,
-        "private": False, "gated": False, "disabled": False,
+        "_id": _oid(id),
+        "id": id,
+        "author": id.split("/")[0] if "/" in id else None,
+        "pipeline_tag": pipeline_tag,
+        "library_name": library,
+        "tags": tags,
+        **_counts(id, 7),
+        "createdAt": created,
+        "lastModified": modified,
+        "private": False,
+        "gated": False,
+        "disabled": False,
         "sha": (seed.get("revision") or "").split("-")[0] or hashlib.sha1(id.encode()).hexdigest(),
-        "config": config, "cardData": card or None, "safetensors": safetensors, "gguf": gguf,
-        "inferenceProviderMapping": mappings, "spaces": spaces_by_model.get(id, []),
-    }  # fmt: skip
+        "config": config,
+        "cardData": card or None,
+        "safetensors": safetensors,
+        "gguf": gguf,
+        "inferenceProviderMapping": mappings,
+        "spaces": spaces_by_model.get(id, []),
+    }
     return {k: v for k, v in record.items() if v is not None or k in ("pipeline_tag", "library_name")}
 
 
-def _pipeline_tag(seed: dict[str, Any], libraries: list[str], facts: Facts, mappings: list[dict[str, Any]]) -> str | None:
+def _pipeline_tag(
+    seed: dict[str, Any], libraries: list[str], facts: Facts, mappings: list[dict[str, Any]]
+) -> str | None:
     """The real pipeline tag when a source names one, else one derived from the library or model type."""
     if seed.get("pipeline_tags"):
         return sorted(seed["pipeline_tags"])[0]
@@ -274,8 +377,14 @@ def _provider_models(facts: Facts) -> dict[str, list[dict[str, Any]]]:
         for entry in entries:
             key = entry["model_id"].lower()
             if key in seeds and not any(m["provider"] == provider for m in out[key]):
-                out[key].append({"provider": provider, "providerId": entry["model_id"], "status": "live",
-                                 "task": _MODE_TASK.get(entry.get("mode", ""), "conversational")})  # fmt: skip
+                out[key].append(
+                    {
+                        "provider": provider,
+                        "providerId": entry["model_id"],
+                        "status": "live",
+                        "task": _MODE_TASK.get(entry.get("mode", ""), "conversational"),
+                    }
+                )
     return out
 
 
@@ -292,7 +401,9 @@ def build_datasets(facts: Facts) -> list[dict[str, Any]]:
     records = []
     for seed in facts.datasets:
         id = seed["id"]
-        categories = sorted(set(seed.get("tasks", [])) | task_datasets.get(id, set()) | mteb_by_path.get(id, set()))
+        categories = sorted(
+            set(seed.get("tasks", [])) | task_datasets.get(id, set()) | mteb_by_path.get(id, set())
+        )
         tags = [f"task_categories:{c}" for c in categories]
         if seed.get("license"):
             tags.append(f"license:{seed['license']}")
@@ -300,13 +411,22 @@ def build_datasets(facts: Facts) -> list[dict[str, Any]]:
             tags.append("mteb")
         created = _made_up_date(id, "createdAt")
         counts = _counts(id, 6)
-        records.append({
-            "_id": _oid(id), "id": id, "author": id.split("/")[0] if "/" in id else None,
-            "downloads": counts["downloads"], "likes": counts["likes"], "createdAt": created,
-            "lastModified": max(created, _made_up_date(id, "lastModified", 2024)), "private": False,
-            "gated": False, "disabled": False, "tags": tags,
-            "cardData": {"license": seed["license"]} if seed.get("license") else None,
-        })  # fmt: skip
+        records.append(
+            {
+                "_id": _oid(id),
+                "id": id,
+                "author": id.split("/")[0] if "/" in id else None,
+                "downloads": counts["downloads"],
+                "likes": counts["likes"],
+                "createdAt": created,
+                "lastModified": max(created, _made_up_date(id, "lastModified", 2024)),
+                "private": False,
+                "gated": False,
+                "disabled": False,
+                "tags": tags,
+                "cardData": {"license": seed["license"]} if seed.get("license") else None,
+            }
+        )
     records.sort(key=lambda r: (r["lastModified"], r["id"]), reverse=True)
     return records
 
@@ -323,19 +443,39 @@ def build_spaces(facts: Facts, models: list[dict[str, Any]]) -> list[dict[str, A
         tasks = seed.get("tasks", [])
         candidates = sorted({m for t in tasks for m in by_task.get(t, [])})
         count = 1 + _hash(id, "n") % 3
-        chosen = sorted({candidates[_hash(id, "model", str(i)) % len(candidates)] for i in range(count)}) if candidates else []
-        task_datasets = sorted({d["id"] for t in tasks for d in (facts.tasks_data.get(t) or {}).get("datasets", [])})
-        datasets = [task_datasets[_hash(id, "dataset") % len(task_datasets)]] if task_datasets and _hash(id, "d") % 2 else []
+        chosen = (
+            sorted({candidates[_hash(id, "model", str(i)) % len(candidates)] for i in range(count)})
+            if candidates
+            else []
+        )
+        task_datasets = sorted(
+            {d["id"] for t in tasks for d in (facts.tasks_data.get(t) or {}).get("datasets", [])}
+        )
+        datasets = (
+            [task_datasets[_hash(id, "dataset") % len(task_datasets)]]
+            if task_datasets and _hash(id, "d") % 2
+            else []
+        )
         sdk = ["gradio", "gradio", "gradio", "streamlit", "docker", "static"][_hash(id, "sdk") % 6]
         created = _made_up_date(id, "createdAt", 2022)
         hardware = ["cpu-basic", "zero-a10g", "t4-small", "a10g-small"][_hash(id, "hw") % 4]
-        records.append({
-            "_id": _oid(id), "id": id, "author": id.split("/")[0], "sdk": sdk,
-            "likes": _counts(id, 6)["likes"], "trendingScore": _hash(id, "trending") % 30, "createdAt": created,
-            "lastModified": max(created, _made_up_date(id, "lastModified", 2024)), "private": False,
-            "runtime": {"stage": "RUNNING", "hardware": {"current": hardware, "requested": hardware}},
-            "models": chosen, "datasets": datasets, "tags": [sdk, *tasks, "region:us"],
-        })  # fmt: skip
+        records.append(
+            {
+                "_id": _oid(id),
+                "id": id,
+                "author": id.split("/")[0],
+                "sdk": sdk,
+                "likes": _counts(id, 6)["likes"],
+                "trendingScore": _hash(id, "trending") % 30,
+                "createdAt": created,
+                "lastModified": max(created, _made_up_date(id, "lastModified", 2024)),
+                "private": False,
+                "runtime": {"stage": "RUNNING", "hardware": {"current": hardware, "requested": hardware}},
+                "models": chosen,
+                "datasets": datasets,
+                "tags": [sdk, *tasks, "region:us"],
+            }
+        )
     records.sort(key=lambda r: (r["lastModified"], r["id"]), reverse=True)
     return records
 
@@ -345,15 +485,21 @@ def build_tags_by_type(facts: Facts, models: list[dict[str, Any]]) -> dict[str, 
     licenses = sorted({t[8:] for m in models for t in m["tags"] if t.startswith("license:")})
     languages = sorted({lang for m in models for lang in (m.get("cardData") or {}).get("language", [])})
     return {
-        "pipeline_tag": [{"id": p["id"], "label": p["name"], "type": "pipeline_tag", "subType": p.get("modality")}
-                         for p in facts.pipelines],
-        "library": [{"id": lib["id"], "label": lib["prettyLabel"], "type": "library"} for lib in facts.libraries],
+        "pipeline_tag": [
+            {"id": p["id"], "label": p["name"], "type": "pipeline_tag", "subType": p.get("modality")}
+            for p in facts.pipelines
+        ],
+        "library": [
+            {"id": lib["id"], "label": lib["prettyLabel"], "type": "library"} for lib in facts.libraries
+        ],
         "license": [{"id": lic, "label": lic, "type": "license"} for lic in licenses],
         "language": [{"id": lang, "label": lang, "type": "language"} for lang in languages],
-        "region": [{"id": "us", "label": "🇺🇸 Region: US", "type": "region"},
-                   {"id": "eu", "label": "🇪🇺 Region: EU", "type": "region"}],
+        "region": [
+            {"id": "us", "label": "🇺🇸 Region: US", "type": "region"},
+            {"id": "eu", "label": "🇪🇺 Region: EU", "type": "region"},
+        ],
         "other": [{"id": t, "label": t, "type": "other"} for t in ("conversational", "safetensors", "mteb")],
-    }  # fmt: skip
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -370,12 +516,21 @@ def main(argv: list[str] | None = None) -> None:
             spaces_by_model[model].append(space["id"])
     models = build_models(facts, spaces_by_model)
     snapshot = write_snapshot(
-        args.out, models=models, datasets=build_datasets(facts), spaces=spaces, tasks=facts.tasks_data,
-        tags_by_type=build_tags_by_type(facts, models), compress=True,
-        manifest={"endpoint": "https://huggingface.co", "recorded_at": RECORDED_AT, "made_up": MADE_UP,
-                  "client": "huggingface_hub 2.4.0 (built offline by scripts/build_snapshot.py, not recorded)",
-                  "note": "Built from real ecosystem facts (see data/README.md); made-up fields are listed in made_up."},
-    )  # fmt: skip
+        args.out,
+        models=models,
+        datasets=build_datasets(facts),
+        spaces=spaces,
+        tasks=facts.tasks_data,
+        tags_by_type=build_tags_by_type(facts, models),
+        compress=True,
+        manifest={
+            "endpoint": "https://huggingface.co",
+            "recorded_at": RECORDED_AT,
+            "made_up": MADE_UP,
+            "client": "huggingface_hub 2.4.0 (built offline by scripts/build_snapshot.py, not recorded)",
+            "note": "Built from real ecosystem facts (see data/README.md); made-up fields are listed in made_up.",
+        },
+    )
     print(f"{snapshot.path}: {snapshot.manifest['counts']}")
 
 

@@ -15,15 +15,25 @@ __all__ = ["BAD_LINEAGE", "DEMO_ROWS", "load_bad_lineage", "load_tiny_catalog"]
 
 
 def _model(id: str, downloads: int) -> dict[str, Any]:
-    return {"id": id, "author": id.split("/")[0], "pipeline_tag": "text-generation",
-            "library_name": "transformers", "downloads": downloads}  # fmt: skip
+    return {
+        "id": id,
+        "author": id.split("/")[0],
+        "pipeline_tag": "text-generation",
+        "library_name": "transformers",
+        "downloads": downloads,
+    }
 
 
 #: Lineage that contradicts itself: a three-model cycle with a quantized leaf hanging off it,
 #: and a model that names itself as its base.
 BAD_LINEAGE: dict[str, list[dict[str, Any]]] = {
-    "models": [_model("cyc/a", 10), _model("cyc/b", 20), _model("cyc/c", 30), _model("cyc/d", 40),
-               _model("cyc/self", 50)],
+    "models": [
+        _model("cyc/a", 10),
+        _model("cyc/b", 20),
+        _model("cyc/c", 30),
+        _model("cyc/d", 40),
+        _model("cyc/self", 50),
+    ],
     "model_lineage": [
         {"model_id": "cyc/a", "base_model_id": "cyc/c", "relation": "finetune"},
         {"model_id": "cyc/b", "base_model_id": "cyc/a", "relation": "finetune"},
@@ -31,7 +41,7 @@ BAD_LINEAGE: dict[str, list[dict[str, Any]]] = {
         {"model_id": "cyc/d", "base_model_id": "cyc/b", "relation": "quantized"},
         {"model_id": "cyc/self", "base_model_id": "cyc/self", "relation": "merge"},
     ],
-}  # fmt: skip
+}
 
 
 def load_tiny_catalog(store: Store) -> Store:

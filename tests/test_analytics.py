@@ -26,18 +26,25 @@ def test_open_uses_the_cli_default(monkeypatch: pytest.MonkeyPatch, db_url: str)
 def test_search_frame(cat: Catalog) -> None:
     frame = cat.search(task="text-generation", library="transformers", min_params="7B", max_params="13B")
     assert frame[["id", "num_parameters"]].values.tolist() == [
-        ["mistralai/mistral-7b", 7_241_732_096], ["dave/llama-mistral-merge", 7_000_000_000]]
+        ["mistralai/mistral-7b", 7_241_732_096],
+        ["dave/llama-mistral-merge", 7_000_000_000],
+    ]
     assert cat.search(language="en", sort="likes", limit=2, offset=1)["id"].tolist() == [
-        "mistralai/mistral-7b", "big/llama-70b"]
+        "mistralai/mistral-7b",
+        "big/llama-70b",
+    ]
     assert cat.search(text="nothing-like-this").empty  # an empty page only when no model matches
 
 
 def test_lineage_frame_down_and_both(cat: Catalog) -> None:
     down = cat.lineage("meta/llama-7b")
     assert down[["model_id", "depth", "relation"]].fillna("-").values.tolist() == [
-        ["meta/llama-7b", 0, "-"], ["alice/llama-7b-chat", 1, "finetune"],
-        ["dave/llama-mistral-merge", 1, "merge"], ["bob/llama-7b-chat-gguf", 2, "quantized"],
-        ["carol/llama-7b-chat-lora", 2, "adapter"]]  # fmt: skip
+        ["meta/llama-7b", 0, "-"],
+        ["alice/llama-7b-chat", 1, "finetune"],
+        ["dave/llama-mistral-merge", 1, "merge"],
+        ["bob/llama-7b-chat-gguf", 2, "quantized"],
+        ["carol/llama-7b-chat-lora", 2, "adapter"],
+    ]
     both = cat.lineage("dave/llama-mistral-merge", "both")
     assert both.loc[0, "bases"] == ["meta/llama-7b", "mistralai/mistral-7b"]
     assert both["model_id"].tolist() == ["dave/llama-mistral-merge", "meta/llama-7b", "mistralai/mistral-7b"]
@@ -45,21 +52,45 @@ def test_lineage_frame_down_and_both(cat: Catalog) -> None:
 
 def test_family_stats_influence_and_reach(cat: Catalog) -> None:
     stats = cat.family_stats("meta/llama-7b")
-    assert stats.to_dict("records") == [{"root": "meta/llama-7b", "descendants": 4, "finetune": 1, "adapter": 1,
-                                         "quantized": 1, "merge": 1, "depth": 2, "downloads": 1830, "cycles": 0}]
-    assert cat.influence()["model_id"].tolist() == ["meta/llama-7b", "mistralai/mistral-7b", "alice/llama-7b-chat"]
-    assert cat.reach("params")[["id", "models"]].values.tolist() == [["3-7B", 3], ["<1B", 3], ["7-13B", 2], ["70-200B", 1]]
+    assert stats.to_dict("records") == [
+        {
+            "root": "meta/llama-7b",
+            "descendants": 4,
+            "finetune": 1,
+            "adapter": 1,
+            "quantized": 1,
+            "merge": 1,
+            "depth": 2,
+            "downloads": 1830,
+            "cycles": 0,
+        }
+    ]
+    assert cat.influence()["model_id"].tolist() == [
+        "meta/llama-7b",
+        "mistralai/mistral-7b",
+        "alice/llama-7b-chat",
+    ]
+    assert cat.reach("params")[["id", "models"]].values.tolist() == [
+        ["3-7B", 3],
+        ["<1B", 3],
+        ["7-13B", 2],
+        ["70-200B", 1],
+    ]
 
 
 def test_cooccurrence_tables(cat: Catalog) -> None:
     table = cat.cooccurrence("provider", "params", pivot=True)
-    assert table.to_dict() == {"3-7B": {"groq": 0, "hf-inference": 0, "together": 1},
-                               "7-13B": {"groq": 1, "hf-inference": 0, "together": 1},
-                               "70-200B": {"groq": 0, "hf-inference": 0, "together": 1},
-                               "<1B": {"groq": 0, "hf-inference": 1, "together": 0}}  # fmt: skip
+    assert table.to_dict() == {
+        "3-7B": {"groq": 0, "hf-inference": 0, "together": 1},
+        "7-13B": {"groq": 1, "hf-inference": 0, "together": 1},
+        "70-200B": {"groq": 0, "hf-inference": 0, "together": 1},
+        "<1B": {"groq": 0, "hf-inference": 1, "together": 0},
+    }
     assert cat.cooccurrence("task", "provider").values.tolist() == [
-        ["text-generation", "together", 3, 2600], ["text-classification", "hf-inference", 1, 2000],
-        ["text-generation", "groq", 1, 900]]  # fmt: skip
+        ["text-generation", "together", 3, 2600],
+        ["text-classification", "hf-inference", 1, 2000],
+        ["text-generation", "groq", 1, 900],
+    ]
 
 
 def test_app_reach_and_provider_coverage(cat: Catalog) -> None:
@@ -71,7 +102,9 @@ def test_app_reach_and_provider_coverage(cat: Catalog) -> None:
 
 def test_what_runs_where(cat: Catalog) -> None:
     assert cat.runs_where("meta/llama-7b")[["kind", "id", "status"]].fillna("-").values.tolist() == [
-        ["app", "vllm", "-"], ["provider", "together", "live"]]
+        ["app", "vllm", "-"],
+        ["provider", "together", "live"],
+    ]
     fit = cat.hardware_fit("RTX 4090", task="text-generation", limit=3)
     assert fit["model_id"].tolist() == ["meta/llama-7b", "mistralai/mistral-7b", "alice/llama-7b-chat"]
     assert cat.hardware_fit("RTX 4060", by_task=True)["fit"].tolist() == [1, 1, 1]
@@ -81,25 +114,43 @@ def test_what_runs_where(cat: Catalog) -> None:
 
 def test_trends_and_stats(cat: Catalog) -> None:
     assert cat.trends("task").values.tolist() == [
-        ["text-generation", 1950, 2300, 350, 17.95, 3], ["text-classification", 1900, 2000, 100, 5.26, 1]]
+        ["text-generation", 1950, 2300, 350, 17.95, 3],
+        ["text-classification", 1900, 2000, 100, 5.26, 1],
+    ]
     assert dict(cat.stats().values.tolist()) == {
-        "models": 9, "models deleted from the Hub": 1, "tasks": 3, "libraries": 4, "apps": 3, "providers": 3,
-        "datasets": 0, "spaces": 0, "lineage links": 5, "graph edges": 41, "downloads (live models)": 6930,
-        "crawl runs": 2}  # fmt: skip
+        "models": 9,
+        "models deleted from the Hub": 1,
+        "tasks": 3,
+        "libraries": 4,
+        "apps": 3,
+        "providers": 3,
+        "datasets": 0,
+        "spaces": 0,
+        "lineage links": 5,
+        "graph edges": 41,
+        "downloads (live models)": 6930,
+        "crawl runs": 2,
+    }
 
 
 def test_graphs(cat: Catalog) -> None:
     assert cat.faces_graph().nodes["app:vllm"]["count"] == 4
     assert cat.graph(kinds=["model", "library"]).number_of_edges() == 14  # 9 uses_library + 5 lineage
     assert sorted(cat.face_neighbourhood("library", "peft").nodes) == [
-        "library:peft", "model:carol/llama-7b-chat-lora", "task:text-generation"]
+        "library:peft",
+        "model:carol/llama-7b-chat-lora",
+        "task:text-generation",
+    ]
     assert cat.neighbourhood("app:ollama").number_of_edges() == 1
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda c: c.lineage("meta/lama-7b"), "no model 'meta/lama-7b' in the catalog; did you mean 'meta/llama-7b'"),
+        (
+            lambda c: c.lineage("meta/lama-7b"),
+            "no model 'meta/lama-7b' in the catalog; did you mean 'meta/llama-7b'",
+        ),
         (lambda c: c.search(library="transformer"), "no library 'transformer'; did you mean 'transformers'"),
         (lambda c: c.search(provider="grok"), "no provider 'grok'"),
         (lambda c: c.runs_where("acme/bert"), "no model 'acme/bert'"),
@@ -135,12 +186,18 @@ def test_cli_search_lineage_and_stats(db_url: str) -> None:
 
     load_tiny_catalog(Store.open(db_url))
     runner = CliRunner()
-    result = runner.invoke(main, ["search", "--db", db_url, "--app", "vllm", "--max-params", "7B", "--format", "csv"])
+    result = runner.invoke(
+        main, ["search", "--db", db_url, "--app", "vllm", "--max-params", "7B", "--format", "csv"]
+    )
     assert result.exit_code == 0, result.output
     assert [line.split(",")[0] for line in result.output.splitlines()] == [
-        "id", "meta/llama-7b", "alice/llama-7b-chat"]
-    result = runner.invoke(main, ["lineage", "--db", db_url, "alice/llama-7b-chat", "--direction", "both",
-                                  "--format", "json"])  # fmt: skip
+        "id",
+        "meta/llama-7b",
+        "alice/llama-7b-chat",
+    ]
+    result = runner.invoke(
+        main, ["lineage", "--db", db_url, "alice/llama-7b-chat", "--direction", "both", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     assert [(r["model_id"], r["depth"], r["relation"], r["bases"]) for r in json.loads(result.output)] == [
         ("alice/llama-7b-chat", 0, "finetune", "meta/llama-7b"),
@@ -151,7 +208,17 @@ def test_cli_search_lineage_and_stats(db_url: str) -> None:
     result = runner.invoke(main, ["stats", "--db", db_url, "--families", "1"])
     assert result.exit_code == 0, result.output
     assert "largest model families" in result.output
-    assert result.output.splitlines()[-1].split() == ["meta/llama-7b", "4", "1", "1", "1", "1", "2", "1830", "0"]
+    assert result.output.splitlines()[-1].split() == [
+        "meta/llama-7b",
+        "4",
+        "1",
+        "1",
+        "1",
+        "1",
+        "2",
+        "1830",
+        "0",
+    ]
     result = runner.invoke(main, ["stats", "--db", db_url, "--families", "-1"])
     assert (result.exit_code, result.output) == (1, "Error: limit must be 0 or more, got -1\n")
     result = runner.invoke(main, ["search", "--db", db_url, "--provider", "togther"])
@@ -165,17 +232,24 @@ def test_counts_stay_integers_when_some_are_unknown(cat: Catalog) -> None:
     from catalog.cli import main
 
     with cat.store.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE models SET num_parameters = NULL, downloads = NULL WHERE id = 'timm/resnet50'")
+        conn.exec_driver_sql(
+            "UPDATE models SET num_parameters = NULL, downloads = NULL WHERE id = 'timm/resnet50'"
+        )
     frame = cat.search(sort="likes")
     assert frame[["num_parameters", "downloads", "likes"]].dtypes.astype(str).tolist() == ["Int64"] * 3
     assert frame.loc[frame["id"] == "timm/resnet50", "num_parameters"].isna().all()
-    result = CliRunner().invoke(main, ["search", "--db", cat.store.url, "--sort", "likes", "--format", "json"])
+    result = CliRunner().invoke(
+        main, ["search", "--db", cat.store.url, "--sort", "likes", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     # Not 6738000000.0: an unknown count elsewhere in the page made pandas turn the column into floats.
     assert [(r["id"], r["num_parameters"], r["downloads"]) for r in json.loads(result.output)][:2] == [
-        ("meta/llama-7b", 6_738_000_000, 1000), ("mistralai/mistral-7b", 7_241_732_096, 900)]
-    assert {r["id"]: (r["num_parameters"], r["downloads"]) for r in json.loads(result.output)}["timm/resnet50"] == (
-        None, None)
+        ("meta/llama-7b", 6_738_000_000, 1000),
+        ("mistralai/mistral-7b", 7_241_732_096, 900),
+    ]
+    assert {r["id"]: (r["num_parameters"], r["downloads"]) for r in json.loads(result.output)}[
+        "timm/resnet50"
+    ] == (None, None)
     table = CliRunner().invoke(main, ["search", "--db", cat.store.url, "--sort", "likes", "--limit", "1"])
     assert table.output.splitlines()[2].split()[4:7] == ["6738000000", "1000", "50"]
 

@@ -7,8 +7,22 @@ import pytest
 from catalog.apps import APPS, ModelFacts, apps_for
 from catalog.normalize import normalize_model
 
-GGUF_APPS = ["llama.cpp", "node-llama-cpp", "lmstudio", "localai", "jan", "atomic-chat", "backyard", "jellybox",
-             "msty", "recursechat", "ollama", "unsloth", "docker-model-runner", "lemonade"]  # fmt: skip
+GGUF_APPS = [
+    "llama.cpp",
+    "node-llama-cpp",
+    "lmstudio",
+    "localai",
+    "jan",
+    "atomic-chat",
+    "backyard",
+    "jellybox",
+    "msty",
+    "recursechat",
+    "ollama",
+    "unsloth",
+    "docker-model-runner",
+    "lemonade",
+]
 
 
 def facts(*tags: str, **fields: object) -> ModelFacts:
@@ -17,10 +31,31 @@ def facts(*tags: str, **fields: object) -> ModelFacts:
 
 def test_the_24_apps_of_the_hub_in_its_order() -> None:
     assert [a.id for a in APPS] == [
-        "llama.cpp", "node-llama-cpp", "vllm", "sglang", "mlx-lm", "tgi", "lmstudio", "localai", "jan",
-        "atomic-chat", "backyard", "jellybox", "msty", "recursechat", "drawthings", "diffusionbee", "joyfusion",
-        "ollama", "unsloth", "docker-model-runner", "lemonade", "pi", "hermes-agent", "openclaw",
-    ]  # fmt: skip
+        "llama.cpp",
+        "node-llama-cpp",
+        "vllm",
+        "sglang",
+        "mlx-lm",
+        "tgi",
+        "lmstudio",
+        "localai",
+        "jan",
+        "atomic-chat",
+        "backyard",
+        "jellybox",
+        "msty",
+        "recursechat",
+        "drawthings",
+        "diffusionbee",
+        "joyfusion",
+        "ollama",
+        "unsloth",
+        "docker-model-runner",
+        "lemonade",
+        "pi",
+        "hermes-agent",
+        "openclaw",
+    ]
     assert {a.main_task for a in APPS} == {"text-generation", "text-to-image"}
 
 
@@ -31,16 +66,35 @@ CASES = [
     # A GGUF file without context length is not a llama.cpp model.
     (facts("gguf"), [], {"gguf_context_length": 0}),
     # GGUF + text-generation adds vLLM (which reads GGUF) but not SGLang (which does not).
-    (facts("gguf", "conversational"), sorted({*GGUF_APPS, "vllm"}),
-     {"gguf_context_length": 4096, "pipeline_tag": "text-generation"}),
+    (
+        facts("gguf", "conversational"),
+        sorted({*GGUF_APPS, "vllm"}),
+        {"gguf_context_length": 4096, "pipeline_tag": "text-generation"},
+    ),
     # A transformers LLM: vLLM, SGLang, Docker Model Runner.
-    (facts("transformers", "safetensors"), ["vllm", "sglang", "docker-model-runner"], {"pipeline_tag": "text-generation"}),
+    (
+        facts("transformers", "safetensors"),
+        ["vllm", "sglang", "docker-model-runner"],
+        {"pipeline_tag": "text-generation"},
+    ),
     # The same for image-text-to-text; a transformers fill-mask model runs in none.
-    (facts("transformers"), ["vllm", "sglang", "docker-model-runner"], {"pipeline_tag": "image-text-to-text"}),
+    (
+        facts("transformers"),
+        ["vllm", "sglang", "docker-model-runner"],
+        {"pipeline_tag": "image-text-to-text"},
+    ),
     (facts("transformers"), [], {"pipeline_tag": "fill-mask"}),
     # AWQ / GPTQ / AQLM / Marlin quantized models without the transformers tag still count.
-    (facts(), ["vllm", "sglang", "docker-model-runner"], {"pipeline_tag": "text-generation", "quant_method": "awq"}),
-    (facts(), ["vllm", "sglang", "docker-model-runner"], {"pipeline_tag": "text-generation", "quant_method": "marlin"}),
+    (
+        facts(),
+        ["vllm", "sglang", "docker-model-runner"],
+        {"pipeline_tag": "text-generation", "quant_method": "awq"},
+    ),
+    (
+        facts(),
+        ["vllm", "sglang", "docker-model-runner"],
+        {"pipeline_tag": "text-generation", "quant_method": "marlin"},
+    ),
     (facts(), [], {"pipeline_tag": "text-generation", "quant_method": "bitsandbytes"}),
     # MLX: MLX LM only for text-generation; LM Studio and Atomic Chat for any MLX model.
     (facts("mlx"), ["mlx-lm", "lmstudio", "atomic-chat"], {"pipeline_tag": "text-generation"}),
@@ -48,9 +102,16 @@ CASES = [
     (facts("text-generation-inference"), ["tgi"], {}),
     # Diffusers: Draw Things takes text-to-image or LoRA; DiffusionBee only text-to-image;
     # Jellybox wants safetensors too.
-    (facts("diffusers", "safetensors"), ["jellybox", "drawthings", "diffusionbee"],
-     {"library_name": "diffusers", "pipeline_tag": "text-to-image"}),
-    (facts("diffusers", "lora"), ["drawthings"], {"library_name": "diffusers", "pipeline_tag": "image-to-image"}),
+    (
+        facts("diffusers", "safetensors"),
+        ["jellybox", "drawthings", "diffusionbee"],
+        {"library_name": "diffusers", "pipeline_tag": "text-to-image"},
+    ),
+    (
+        facts("diffusers", "lora"),
+        ["drawthings"],
+        {"library_name": "diffusers", "pipeline_tag": "image-to-image"},
+    ),
     (facts("diffusers", "safetensors", "lora"), ["jellybox", "drawthings"], {"library_name": "diffusers"}),
     (facts("lora"), [], {"library_name": "peft", "pipeline_tag": "text-to-image"}),
     # JoyFusion: Core ML + joyfusion tags + text-to-image, all three.
@@ -60,11 +121,14 @@ CASES = [
     (facts("ryzenai-hybrid"), ["lemonade"], {}),
     (facts("ryzenai-npu"), ["lemonade"], {}),
     # Tool-calling agents: GGUF or MLX, conversational, and a chat template that mentions tools.
-    (facts("mlx", "conversational"), ["lmstudio", "atomic-chat", "pi", "hermes-agent", "openclaw"],
-     {"chat_template": "{% if tools %}{{ tools }}{% endif %}"}),
+    (
+        facts("mlx", "conversational"),
+        ["lmstudio", "atomic-chat", "pi", "hermes-agent", "openclaw"],
+        {"chat_template": "{% if tools %}{{ tools }}{% endif %}"},
+    ),
     (facts("mlx", "conversational"), ["lmstudio", "atomic-chat"], {"chat_template": "{{ messages }}"}),
     (facts("mlx"), ["lmstudio", "atomic-chat"], {"chat_template": "{% if tools %}{% endif %}"}),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("model", "expected", "fields"), CASES)
@@ -85,20 +149,39 @@ def test_every_app_is_matched_by_some_case_and_refused_by_another() -> None:
 
 def test_facts_come_from_the_raw_record() -> None:
     """The normaliser finds the fields the rules read where the Hub puts them."""
-    gptq = normalize_model({
-        "id": "TheBloke/Llama-2-7B-Chat-GPTQ", "pipeline_tag": "text-generation", "tags": ["llama", "4-bit"],
-        "config": {"model_type": "llama", "quantization_config": {"quant_method": "gptq", "bits": 4}},
-    })  # fmt: skip
+    gptq = normalize_model(
+        {
+            "id": "TheBloke/Llama-2-7B-Chat-GPTQ",
+            "pipeline_tag": "text-generation",
+            "tags": ["llama", "4-bit"],
+            "config": {"model_type": "llama", "quantization_config": {"quant_method": "gptq", "bits": 4}},
+        }
+    )
     assert [r["app_id"] for r in gptq.children["model_apps"]] == ["vllm", "sglang", "docker-model-runner"]
-    agent = normalize_model({
-        "id": "unsloth/Qwen3-4B-GGUF", "tags": ["gguf", "conversational"],
-        "gguf": {"total": 4_022_468_096, "architecture": "qwen3", "context_length": 40960,
-                 "chat_template": "{%- if tools %}<tools>{%- endif %}"},
-    })  # fmt: skip
+    agent = normalize_model(
+        {
+            "id": "unsloth/Qwen3-4B-GGUF",
+            "tags": ["gguf", "conversational"],
+            "gguf": {
+                "total": 4_022_468_096,
+                "architecture": "qwen3",
+                "context_length": 40960,
+                "chat_template": "{%- if tools %}<tools>{%- endif %}",
+            },
+        }
+    )
     assert {"pi", "hermes-agent", "openclaw", "ollama"} <= {r["app_id"] for r in agent.children["model_apps"]}
-    listed_template = normalize_model({
-        "id": "mlx-community/m", "tags": ["mlx", "conversational"],
-        "config": {"tokenizer_config": {"chat_template": [{"name": "default", "template": "use tools"}]}},
-    })  # fmt: skip
+    listed_template = normalize_model(
+        {
+            "id": "mlx-community/m",
+            "tags": ["mlx", "conversational"],
+            "config": {"tokenizer_config": {"chat_template": [{"name": "default", "template": "use tools"}]}},
+        }
+    )
     assert [r["app_id"] for r in listed_template.children["model_apps"]] == [
-        "lmstudio", "atomic-chat", "pi", "hermes-agent", "openclaw"]  # fmt: skip
+        "lmstudio",
+        "atomic-chat",
+        "pi",
+        "hermes-agent",
+        "openclaw",
+    ]

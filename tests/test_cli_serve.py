@@ -17,8 +17,17 @@ MODELS = [{"id": "org/a", "likes": 1, "tags": ["gguf"]}, {"id": "org/b", "likes"
 
 def test_serve_answers_the_real_client_until_terminated(tmp_path: Path) -> None:
     write_snapshot(tmp_path, models=MODELS)
-    command = [sys.executable, "-c", "from catalog.cli import main; main()", "serve", str(tmp_path), "--port", "0",
-               "--page-size", "1"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-c",
+        "from catalog.cli import main; main()",
+        "serve",
+        str(tmp_path),
+        "--port",
+        "0",
+        "--page-size",
+        "1",
+    ]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         url = child.stdout.readline().strip()  # type: ignore[union-attr]
@@ -38,17 +47,25 @@ def test_serve_says_when_the_port_is_taken(tmp_path: Path) -> None:
         port = taken.url.rsplit(":", 1)[1]
         result = CliRunner().invoke(main, ["serve", str(tmp_path), "--port", port])
     assert result.exit_code == 1
-    assert result.output == f"Error: cannot listen on 127.0.0.1:{port} (Address already in use): choose another port\n"
+    assert (
+        result.output
+        == f"Error: cannot listen on 127.0.0.1:{port} (Address already in use): choose another port\n"
+    )
 
 
 def test_serve_says_when_the_folder_is_not_a_snapshot(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["serve", str(tmp_path)])
     assert result.exit_code == 1
-    assert result.output == f"Error: {str(tmp_path)!r} has no manifest.json: it is not a snapshot, or its recording did not finish\n"
+    assert (
+        result.output
+        == f"Error: {str(tmp_path)!r} has no manifest.json: it is not a snapshot, or its recording did not finish\n"
+    )
 
 
 def test_serve_refuses_a_port_that_does_not_exist(tmp_path: Path) -> None:
     write_snapshot(tmp_path, models=MODELS)
     result = CliRunner().invoke(main, ["serve", str(tmp_path), "--port", "99999"])
     assert result.exit_code == 2
-    assert result.output.endswith("Error: Invalid value for '--port': 99999 is not in the range 0<=x<=65535.\n")
+    assert result.output.endswith(
+        "Error: Invalid value for '--port': 99999 is not in the range 0<=x<=65535.\n"
+    )

@@ -48,7 +48,10 @@ def tiny(db_url: str) -> str:
 
 def test_db_upgrade_creates_the_schema(db_url: str) -> None:
     result = _run("db", "upgrade", "--db", db_url)
-    assert (result.exit_code, result.output) == (0, f"{_shown(db_url)}: schema at revision {head_revision()}\n")
+    assert (result.exit_code, result.output) == (
+        0,
+        f"{_shown(db_url)}: schema at revision {head_revision()}\n",
+    )
     again = _run("db", "upgrade", "--db", db_url)  # nothing left to do, same answer
     assert (again.exit_code, again.output) == (0, result.output)
 
@@ -56,7 +59,9 @@ def test_db_upgrade_creates_the_schema(db_url: str) -> None:
 def test_db_status_counts_every_table(tiny: str) -> None:
     result = _run("db", "status", "--db", tiny)
     assert result.exit_code == 0, result.output
-    assert result.output == f"""{_shown(tiny)}: schema at revision {head_revision()}
+    assert (
+        result.output
+        == f"""{_shown(tiny)}: schema at revision {head_revision()}
 table            rows
 ---------------  ----
 models              3
@@ -81,6 +86,7 @@ model_history       0
 rejects             0
 edges (view)        0
 """
+    )
 
 
 def test_sql_prints_an_aligned_table(tiny: str) -> None:
@@ -98,8 +104,9 @@ def test_sql_prints_an_aligned_table(tiny: str) -> None:
 def test_sql_prints_csv(tiny: str) -> None:
     result = _run("sql", QUERY, "--db", tiny, "--format", "csv")
     assert (result.exit_code, result.output) == (
-        0, "id,downloads,license\norg/a,10,mit\norg/b,2000,\nzed/c,,apache-2.0\n",
-    )  # fmt: skip
+        0,
+        "id,downloads,license\norg/a,10,mit\norg/b,2000,\nzed/c,,apache-2.0\n",
+    )
 
 
 def test_sql_prints_json(tiny: str) -> None:
@@ -127,8 +134,12 @@ def test_sql_defaults_to_data_catalog_db(tmp_path: Path, monkeypatch: pytest.Mon
     assert (tmp_path / "data" / "catalog.db").is_file()
 
 
-@pytest.mark.parametrize("command", [("sql", "SELECT 1"), ("db", "status"), ("search",), ("stats",), ("map",)])
-def test_reading_a_missing_sqlite_file_says_how_to_build_one(tmp_path: Path, command: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    "command", [("sql", "SELECT 1"), ("db", "status"), ("search",), ("stats",), ("map",)]
+)
+def test_reading_a_missing_sqlite_file_says_how_to_build_one(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
     missing = tmp_path / "typo.db"
     result = _run(*command, "--db", f"sqlite:///{missing}")
     assert result.exit_code == 1
@@ -139,34 +150,56 @@ def test_reading_a_missing_sqlite_file_says_how_to_build_one(tmp_path: Path, com
     assert not missing.exists()
 
 
-@pytest.mark.parametrize("command", [("sql", "SELECT 1"), ("db", "status"), ("search",), ("stats",), ("map",)])
+@pytest.mark.parametrize(
+    "command", [("sql", "SELECT 1"), ("db", "status"), ("search",), ("stats",), ("map",)]
+)
 def test_reading_an_empty_database_creates_no_tables(db_url: str, command: tuple[str, ...]) -> None:
     # An empty PostgreSQL database, or a catalog downgraded to base: reading must not migrate it.
     with Store.open(db_url) as store:
         store.downgrade("base")
     result = _run(*command, "--db", db_url)
-    assert (result.exit_code, result.stderr) == (1, (
-        f"Error: database {_shown(db_url)} holds no catalog (no tables): build one with `catalog build` "
-        "(or `catalog crawl`), or name another with --db URL\n"
-    ))  # fmt: skip
+    assert (result.exit_code, result.stderr) == (
+        1,
+        (
+            f"Error: database {_shown(db_url)} holds no catalog (no tables): build one with `catalog build` "
+            "(or `catalog crawl`), or name another with --db URL\n"
+        ),
+    )
     with Store(create_engine_for(db_url), db_url) as store:
-        assert (store.revision(), inspect(store.engine).get_table_names()) in ((None, []), (None, ["alembic_version"]))
+        assert (store.revision(), inspect(store.engine).get_table_names()) in (
+            (None, []),
+            (None, ["alembic_version"]),
+        )
     assert _run("db", "upgrade", "--db", db_url).exit_code == 0
-    assert _run("sql", "SELECT COUNT(*) AS n FROM models", "--db", db_url, "--format", "csv").output == "n\n0\n"
+    assert (
+        _run("sql", "SELECT COUNT(*) AS n FROM models", "--db", db_url, "--format", "csv").output == "n\n0\n"
+    )
 
 
 @pytest.mark.parametrize(
     "statement",
-    ["DELETE FROM models", "UPDATE models SET downloads = 0", "DROP TABLE providers", "COMMIT; DELETE FROM models"],
+    [
+        "DELETE FROM models",
+        "UPDATE models SET downloads = 0",
+        "DROP TABLE providers",
+        "COMMIT; DELETE FROM models",
+    ],
 )
 def test_a_writing_statement_is_refused_and_changes_nothing(tiny: str, statement: str) -> None:
     result = _run("sql", statement, "--db", tiny)
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
-    after = _run("sql", "SELECT (SELECT COUNT(*) FROM models) AS models, "
-                        "(SELECT SUM(downloads) FROM models) AS downloads, "
-                        "(SELECT COUNT(*) FROM providers) AS providers", "--db", tiny, "--format", "csv")  # fmt: skip
+    after = _run(
+        "sql",
+        "SELECT (SELECT COUNT(*) FROM models) AS models, "
+        "(SELECT SUM(downloads) FROM models) AS downloads, "
+        "(SELECT COUNT(*) FROM providers) AS providers",
+        "--db",
+        tiny,
+        "--format",
+        "csv",
+    )
     assert after.output == "models,downloads,providers\n3,2010,1\n"
 
 
@@ -194,22 +227,29 @@ def test_a_database_from_newer_code_is_refused_in_one_line(db_url: str) -> None:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff'")
     shown = _shown(db_url)
     status = _run("db", "status", "--db", db_url)
-    assert (status.exit_code, status.stderr) == (1, (
-        f"Error: database {shown} has schema revision ffff, which this version of the catalog does not "
-        f"know (it expects {head_revision()}): upgrade the catalog, or use another --db\n"
-    ))  # fmt: skip
+    assert (status.exit_code, status.stderr) == (
+        1,
+        (
+            f"Error: database {shown} has schema revision ffff, which this version of the catalog does not "
+            f"know (it expects {head_revision()}): upgrade the catalog, or use another --db\n"
+        ),
+    )
     upgrade = _run("db", "upgrade", "--db", db_url)
     assert (upgrade.exit_code, upgrade.stderr) == (
-        1, f"Error: cannot migrate database {shown}: Can't locate revision identified by 'ffff'\n",
-    )  # fmt: skip
+        1,
+        f"Error: cannot migrate database {shown}: Can't locate revision identified by 'ffff'\n",
+    )
 
 
 def test_a_bad_db_url_is_one_clear_line() -> None:
     result = _run("sql", "SELECT 1", "--db", "nonsense")
-    assert (result.exit_code, result.stderr) == (1, (
-        "Error: not a database URL: 'nonsense' (expected e.g. sqlite:///data/catalog.db or "
-        "postgresql+psycopg://user@host/db)\n"
-    ))  # fmt: skip
+    assert (result.exit_code, result.stderr) == (
+        1,
+        (
+            "Error: not a database URL: 'nonsense' (expected e.g. sqlite:///data/catalog.db or "
+            "postgresql+psycopg://user@host/db)\n"
+        ),
+    )
 
 
 @pytest.mark.postgresql
@@ -226,7 +266,9 @@ def test_a_missing_postgresql_database_is_the_drivers_one_line() -> None:
     missing = make_url(os.environ["CATALOG_TEST_POSTGRES_URL"]).set(database="no_such_catalog_db")
     result = _run("db", "status", "--db", missing.render_as_string(hide_password=False))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: cannot open database {_shown(str(missing))}: connection failed: ")
+    assert result.stderr.startswith(
+        f"Error: cannot open database {_shown(str(missing))}: connection failed: "
+    )
     assert result.stderr.endswith('database "no_such_catalog_db" does not exist\n')
     assert "psycopg" not in result.stderr and result.stderr.count("\n") == 1
 
@@ -245,8 +287,9 @@ def test_the_installed_command_runs_for_real(tmp_path: Path) -> None:
     script = _catalog_script()
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([script, *args, "--db", url], capture_output=True, text=True, cwd=tmp_path,
-                              timeout=120)  # fmt: skip
+        return subprocess.run(
+            [script, *args, "--db", url], capture_output=True, text=True, cwd=tmp_path, timeout=120
+        )
 
     upgraded = run("db", "upgrade")
     assert (upgraded.returncode, upgraded.stdout) == (0, f"{url}: schema at revision {head_revision()}\n")
@@ -254,8 +297,10 @@ def test_the_installed_command_runs_for_real(tmp_path: Path) -> None:
         upsert(conn, "models", TINY["models"])
     listed = run("sql", QUERY, "--format", "csv")
     assert (listed.returncode, listed.stdout, listed.stderr) == (
-        0, "id,downloads,license\norg/a,10,mit\norg/b,2000,\nzed/c,,apache-2.0\n", "",
-    )  # fmt: skip
+        0,
+        "id,downloads,license\norg/a,10,mit\norg/b,2000,\nzed/c,,apache-2.0\n",
+        "",
+    )
     refused = run("sql", "DELETE FROM models")
     assert (refused.returncode, refused.stdout) == (1, "")
     assert refused.stderr.startswith("Error: refused: ") and refused.stderr.count("\n") == 1

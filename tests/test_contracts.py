@@ -45,9 +45,10 @@ def test_package_all_is_what_init_imports_from_the_modules() -> None:
     assert sorted(name for _, name in imported) == sorted(catalog.__all__)
     # Only a module's own public names are re-exported.
     not_public = [
-        f"{module}.{name}" for module, name in sorted(imported)
+        f"{module}.{name}"
+        for module, name in sorted(imported)
         if name not in getattr(importlib.import_module(module), "__all__", ())
-    ]  # fmt: skip
+    ]
     assert not_public == []
 
 
@@ -84,9 +85,10 @@ def test_the_cli_tree_is_walked() -> None:
 def test_every_command_has_help(path: tuple[str, ...], command: click.Command) -> None:
     assert (command.help or "").strip(), f"`catalog {' '.join(path)}` has no help text"
     undocumented = [
-        param.name for param in command.params
+        param.name
+        for param in command.params
         if isinstance(param, click.Option) and not param.hidden and not (param.help or "").strip()
-    ]  # fmt: skip
+    ]
     assert undocumented == [], f"options of `catalog {' '.join(path)}` without help"
     result = CliRunner().invoke(main, [*path, "--help"])
     assert result.exit_code == 0, result.output
@@ -179,5 +181,8 @@ def test_the_import_rules_catch_a_breach() -> None:
         "def lazy():\n    from ..cli import main\n"
     )
     assert [(name, target) for name, _, target in _breaches(probe, source)] == [
-        ("pyvis", "pyvis"), ("catalog.store", "store"), ("catalog.schema", "schema"), ("catalog.cli", "cli"),
-    ]  # fmt: skip
+        ("pyvis", "pyvis"),
+        ("catalog.store", "store"),
+        ("catalog.schema", "schema"),
+        ("catalog.cli", "cli"),
+    ]

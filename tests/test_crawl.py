@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect, select, text
 
-from catalog.cli import main
 from catalog.bulk import defer_indexes
+from catalog.cli import main
 from catalog.crawl import crawl, crawl_snapshot, replay_source
 from catalog.errors import HubError, StoreError
 from catalog.hub import Fault, HubClient, ReplayServer, Snapshot, write_snapshot
@@ -28,44 +28,108 @@ INSTRUCT = "meta-llama/Llama-3.1-8B-Instruct"
 
 def model(id: str, day: int, **fields: Any) -> dict[str, Any]:
     """A real-shaped listing item; ``day`` orders ``lastModified`` (made-up dates and counts)."""
-    record = {"id": id, "author": id.split("/")[0], "tags": [], "downloads": 10 * day, "likes": day,
-              "createdAt": "2024-07-01T00:00:00.000Z", "lastModified": f"2024-08-{day:02d}T00:00:00.000Z"}  # fmt: skip
+    record = {
+        "id": id,
+        "author": id.split("/")[0],
+        "tags": [],
+        "downloads": 10 * day,
+        "likes": day,
+        "createdAt": "2024-07-01T00:00:00.000Z",
+        "lastModified": f"2024-08-{day:02d}T00:00:00.000Z",
+    }
     return record | fields
 
 
 MODELS = [
-    model(BASE, 1, pipeline_tag="text-generation", library_name="transformers",
-          tags=["transformers", "safetensors", "llama", "text-generation", "license:llama3.1"],
-          safetensors={"parameters": {"BF16": 8_030_261_248}, "total": 8_030_261_248},
-          inferenceProviderMapping=[{"provider": "featherless-ai", "providerId": BASE, "status": "live",
-                                     "task": "text-generation"}]),
-    model(INSTRUCT, 2, pipeline_tag="text-generation", library_name="transformers",
-          tags=["transformers", "conversational", f"base_model:finetune:{BASE}", f"base_model:{BASE}",
-                "dataset:HuggingFaceH4/ultrachat_200k"],
-          inferenceProviderMapping=[{"provider": "together", "providerId": "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo",
-                                     "status": "live", "task": "conversational"}]),
+    model(
+        BASE,
+        1,
+        pipeline_tag="text-generation",
+        library_name="transformers",
+        tags=["transformers", "safetensors", "llama", "text-generation", "license:llama3.1"],
+        safetensors={"parameters": {"BF16": 8_030_261_248}, "total": 8_030_261_248},
+        inferenceProviderMapping=[
+            {"provider": "featherless-ai", "providerId": BASE, "status": "live", "task": "text-generation"}
+        ],
+    ),
+    model(
+        INSTRUCT,
+        2,
+        pipeline_tag="text-generation",
+        library_name="transformers",
+        tags=[
+            "transformers",
+            "conversational",
+            f"base_model:finetune:{BASE}",
+            f"base_model:{BASE}",
+            "dataset:HuggingFaceH4/ultrachat_200k",
+        ],
+        inferenceProviderMapping=[
+            {
+                "provider": "together",
+                "providerId": "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo",
+                "status": "live",
+                "task": "conversational",
+            }
+        ],
+    ),
     model("u/llama-lora", 3, library_name="peft", tags=["peft", f"base_model:adapter:{INSTRUCT}"]),
-    model("bartowski/Llama-3.1-8B-Instruct-GGUF", 4, tags=["gguf", f"base_model:quantized:{INSTRUCT}"],
-          gguf={"total": 8_030_261_312, "architecture": "llama", "context_length": 131072}),
-    model("u/franken-merge", 5, tags=["mergekit", f"base_model:merge:{INSTRUCT}", "base_model:merge:u/other-8B"]),
+    model(
+        "bartowski/Llama-3.1-8B-Instruct-GGUF",
+        4,
+        tags=["gguf", f"base_model:quantized:{INSTRUCT}"],
+        gguf={"total": 8_030_261_312, "architecture": "llama", "context_length": 131072},
+    ),
+    model(
+        "u/franken-merge", 5, tags=["mergekit", f"base_model:merge:{INSTRUCT}", "base_model:merge:u/other-8B"]
+    ),
     model("u/card-merge", 6, cardData={"base_model": [BASE, "u/other-8B"], "license": "mit"}),
-    model("google-bert/bert-base-uncased", 7, pipeline_tag="fill-mask", library_name="transformers",
-          tags=["transformers", "fill-mask", "dataset:bookcorpus", "dataset:wikipedia"],
-          safetensors={"parameters": {"F32": 110_106_428}, "total": 110_106_428}),
-]  # fmt: skip
-SPACES = [{"id": "u/chat", "sdk": "gradio", "likes": 3, "models": [INSTRUCT, "bartowski/Llama-3.1-8B-Instruct-GGUF"],
-           "datasets": ["HuggingFaceH4/ultrachat_200k"], "lastModified": "2024-09-01T00:00:00.000Z"}]  # fmt: skip
-DATASETS = [{"id": "HuggingFaceH4/ultrachat_200k", "tags": ["task_categories:text-generation", "language:en"],
-             "downloads": 5, "lastModified": "2024-05-01T00:00:00.000Z"}]  # fmt: skip
-TASKS = {"text-generation": {"id": "text-generation", "label": "Text Generation", "libraries": ["transformers"]},
-         "fill-mask": {"id": "fill-mask", "label": "Fill-Mask", "libraries": ["transformers"]}}  # fmt: skip
-TAGS = {"pipeline_tag": [{"id": t, "label": d["label"], "type": "pipeline_tag", "subType": "nlp"} for t, d in TASKS.items()],
-        "library": [{"id": "transformers", "label": "Transformers", "type": "library"},
-                    {"id": "peft", "label": "PEFT", "type": "library"}]}  # fmt: skip
+    model(
+        "google-bert/bert-base-uncased",
+        7,
+        pipeline_tag="fill-mask",
+        library_name="transformers",
+        tags=["transformers", "fill-mask", "dataset:bookcorpus", "dataset:wikipedia"],
+        safetensors={"parameters": {"F32": 110_106_428}, "total": 110_106_428},
+    ),
+]
+SPACES = [
+    {
+        "id": "u/chat",
+        "sdk": "gradio",
+        "likes": 3,
+        "models": [INSTRUCT, "bartowski/Llama-3.1-8B-Instruct-GGUF"],
+        "datasets": ["HuggingFaceH4/ultrachat_200k"],
+        "lastModified": "2024-09-01T00:00:00.000Z",
+    }
+]
+DATASETS = [
+    {
+        "id": "HuggingFaceH4/ultrachat_200k",
+        "tags": ["task_categories:text-generation", "language:en"],
+        "downloads": 5,
+        "lastModified": "2024-05-01T00:00:00.000Z",
+    }
+]
+TASKS = {
+    "text-generation": {"id": "text-generation", "label": "Text Generation", "libraries": ["transformers"]},
+    "fill-mask": {"id": "fill-mask", "label": "Fill-Mask", "libraries": ["transformers"]},
+}
+TAGS = {
+    "pipeline_tag": [
+        {"id": t, "label": d["label"], "type": "pipeline_tag", "subType": "nlp"} for t, d in TASKS.items()
+    ],
+    "library": [
+        {"id": "transformers", "label": "Transformers", "type": "library"},
+        {"id": "peft", "label": "PEFT", "type": "library"},
+    ],
+}
 
 
 def snapshot(folder: Path, models: list[dict[str, Any]] = MODELS) -> Snapshot:
-    return write_snapshot(folder, models=models, spaces=SPACES, datasets=DATASETS, tasks=TASKS, tags_by_type=TAGS)
+    return write_snapshot(
+        folder, models=models, spaces=SPACES, datasets=DATASETS, tasks=TASKS, tags_by_type=TAGS
+    )
 
 
 def rows(store: Store, sql: str) -> list[tuple[Any, ...]]:
@@ -88,7 +152,9 @@ def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     with store.engine.connect() as conn:
         for name, table in sorted(Base.metadata.tables.items()):
             columns = [c for c in table.columns if c.name not in volatile]
-            out[name] = [tuple(r) for r in conn.execute(select(*columns).order_by(*table.primary_key.columns))]
+            out[name] = [
+                tuple(r) for r in conn.execute(select(*columns).order_by(*table.primary_key.columns))
+            ]
     return out
 
 
@@ -110,30 +176,52 @@ def test_a_full_crawl_fills_every_table_and_every_rel(store: Store, tmp_path: Pa
         (BASE, "featherless-ai", BASE, "live", "text-generation"),
         (INSTRUCT, "together", "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", "live", "conversational"),
     ]
-    assert rows(store, "SELECT id, num_parameters, parameters_source, license FROM models "
-                       "WHERE num_parameters IS NOT NULL ORDER BY 1") == [
+    assert rows(
+        store,
+        "SELECT id, num_parameters, parameters_source, license FROM models "
+        "WHERE num_parameters IS NOT NULL ORDER BY 1",
+    ) == [
         ("bartowski/Llama-3.1-8B-Instruct-GGUF", 8_030_261_312, "gguf", None),
         ("google-bert/bert-base-uncased", 110_106_428, "safetensors", None),
         (BASE, 8_030_261_248, "safetensors", "llama3.1"),
-    ]  # fmt: skip
+    ]
     assert rows(store, "SELECT * FROM space_models ORDER BY 2") == [
-        ("u/chat", "bartowski/Llama-3.1-8B-Instruct-GGUF"), ("u/chat", INSTRUCT)]
-    assert rows(store, "SELECT app_id FROM model_apps WHERE model_id = 'bartowski/Llama-3.1-8B-Instruct-GGUF' "
-                       "ORDER BY 1")[:3] == [("atomic-chat",), ("backyard",), ("docker-model-runner",)]  # fmt: skip
+        ("u/chat", "bartowski/Llama-3.1-8B-Instruct-GGUF"),
+        ("u/chat", INSTRUCT),
+    ]
+    assert rows(
+        store,
+        "SELECT app_id FROM model_apps WHERE model_id = 'bartowski/Llama-3.1-8B-Instruct-GGUF' ORDER BY 1",
+    )[:3] == [("atomic-chat",), ("backyard",), ("docker-model-runner",)]
     assert rows(store, "SELECT rel, COUNT(*) FROM edges GROUP BY rel ORDER BY rel") == [
-        ("adapter_of", 1), ("finetune_of", 1), ("has_task", 3), ("merge_of", 4), ("quantized_from", 1),
-        ("runs_in", 14 + 3 + 3), ("served_by", 2), ("supports_task", 74 + 29), ("trained_on", 3), ("uses_dataset", 1),
-        ("uses_library", 4), ("uses_model", 2),
-    ]  # fmt: skip
+        ("adapter_of", 1),
+        ("finetune_of", 1),
+        ("has_task", 3),
+        ("merge_of", 4),
+        ("quantized_from", 1),
+        ("runs_in", 14 + 3 + 3),
+        ("served_by", 2),
+        ("supports_task", 74 + 29),
+        ("trained_on", 3),
+        ("uses_dataset", 1),
+        ("uses_library", 4),
+        ("uses_model", 2),
+    ]
     assert summary.tables["tasks"] == 2 + 12 + 2  # with text-generation's and fill-mask's subtasks (facts)
-    assert rows(store, "SELECT mode, status, checkpoint, error FROM crawl_runs") == [("full", "finished", None, None)]
-    assert rows(store, "SELECT run_id, model_id, downloads, likes FROM model_history WHERE likes < 3 ORDER BY 3") == [
-        (1, BASE, 10, 1), (1, INSTRUCT, 20, 2)]
+    assert rows(store, "SELECT mode, status, checkpoint, error FROM crawl_runs") == [
+        ("full", "finished", None, None)
+    ]
+    assert rows(
+        store, "SELECT run_id, model_id, downloads, likes FROM model_history WHERE likes < 3 ORDER BY 3"
+    ) == [(1, BASE, 10, 1), (1, INSTRUCT, 20, 2)]
 
 
 def test_an_incremental_crawl_reads_only_what_changed(store: Store, tmp_path: Path) -> None:
     crawl_snapshot(store, snapshot(tmp_path / "a"))
-    changed = [m | {"likes": 99, "lastModified": "2024-10-01T00:00:00.000Z"} if m["id"] == BASE else m for m in MODELS]
+    changed = [
+        m | {"likes": 99, "lastModified": "2024-10-01T00:00:00.000Z"} if m["id"] == BASE else m
+        for m in MODELS
+    ]
     changed.append(model("u/new", 30, tags=["gguf"], gguf={"total": 5, "context_length": 8}))
     with ReplayServer(snapshot(tmp_path / "b", changed), page_size=2) as server:
         summary = crawl(store, HubClient(server.url, token=False))
@@ -142,7 +230,10 @@ def test_an_incremental_crawl_reads_only_what_changed(store: Store, tmp_path: Pa
     assert len(listed) == 2 and "sort=lastModified&direction=-1" in listed[0]  # stopped at the watermark
     assert rows(store, f"SELECT likes FROM models WHERE id = '{BASE}'") == [(99,)]
     assert rows(store, "SELECT model_id, likes FROM model_history WHERE run_id = 2 ORDER BY 1") == [
-        ("google-bert/bert-base-uncased", 7), (BASE, 99), ("u/new", 30)]  # the newest of run 1 is re-read
+        ("google-bert/bert-base-uncased", 7),
+        (BASE, 99),
+        ("u/new", 30),
+    ]  # the newest of run 1 is re-read
     assert store.count("models") == 8
 
 
@@ -150,7 +241,9 @@ def test_a_full_crawl_marks_models_gone_from_the_hub(store: Store, tmp_path: Pat
     crawl_snapshot(store, snapshot(tmp_path / "a"))
     summary = crawl_snapshot(store, snapshot(tmp_path / "b", MODELS[:-1]), full=True)
     assert summary.deleted == {"models": 1, "datasets": 0, "spaces": 0}
-    assert rows(store, "SELECT id FROM models WHERE deleted_at IS NOT NULL") == [("google-bert/bert-base-uncased",)]
+    assert rows(store, "SELECT id FROM models WHERE deleted_at IS NOT NULL") == [
+        ("google-bert/bert-base-uncased",)
+    ]
     assert store.count("models") == 7  # the row is kept
     assert rows(store, "SELECT COUNT(*) FROM edges WHERE src_id = 'google-bert/bert-base-uncased'") == [(0,)]
     crawl_snapshot(store, snapshot(tmp_path / "c"), full=True)  # back on the Hub
@@ -165,11 +258,21 @@ def test_a_malformed_record_in_the_middle_of_a_page_goes_to_rejects(store: Store
         summary = crawl(store, HubClient(server.url, token=False))
     assert (summary.pages["models"], summary.records["models"], summary.rejects) == (1, 7, 2)
     assert rows(store, "SELECT run_id, kind, record_id, raw, reason FROM rejects ORDER BY id") == [
-        (1, "model", "bad/tags", '{"id":"bad/tags","tags":"text-generation"}',
-         "tags: expected a list of strings, got 'text-generation'"),
-        (1, "model", "bad/no-total", '{"id":"bad/no-total","safetensors":{"parameters":{"F16":1}}}',
-         "safetensors: missing 'total'"),
-    ]  # fmt: skip
+        (
+            1,
+            "model",
+            "bad/tags",
+            '{"id":"bad/tags","tags":"text-generation"}',
+            "tags: expected a list of strings, got 'text-generation'",
+        ),
+        (
+            1,
+            "model",
+            "bad/no-total",
+            '{"id":"bad/no-total","safetensors":{"parameters":{"F16":1}}}',
+            "safetensors: missing 'total'",
+        ),
+    ]
     assert store.count("models") == 7
 
 
@@ -193,13 +296,24 @@ def test_the_hub_down_stops_the_run_and_the_next_one_resumes(store: Store, tmp_p
 
 def test_a_stopped_replay_resumes_on_the_next_replay(store: Store, tmp_path: Path) -> None:
     snap = snapshot(tmp_path / "snap")
-    with ReplayServer(snap, page_size=2, faults=[Fault("500", path="/api/models", after=1, times=100)]) as server:
-        with pytest.raises(HubError):
-            crawl(store, HubClient(server.url, token=False, max_retries=0), source=replay_source(snap))
+    with (
+        ReplayServer(
+            snap, page_size=2, faults=[Fault("500", path="/api/models", after=1, times=100)]
+        ) as server,
+        pytest.raises(HubError),
+    ):
+        crawl(store, HubClient(server.url, token=False, max_retries=0), source=replay_source(snap))
     summary = crawl_snapshot(store, snap)  # another server, on another port, with pages of 1,000
     # One page of 2 before the stop, then the 5 others in one page from the checkpoint's cursor.
-    assert (summary.run_id, summary.resumed, summary.pages["models"], store.count("models")) == (1, True, 2, 7)
-    assert rows(store, "SELECT endpoint, status FROM crawl_runs") == [(f"replay:{snap.path.resolve()}", "finished")]
+    assert (summary.run_id, summary.resumed, summary.pages["models"], store.count("models")) == (
+        1,
+        True,
+        2,
+        7,
+    )
+    assert rows(store, "SELECT endpoint, status FROM crawl_runs") == [
+        (f"replay:{snap.path.resolve()}", "finished")
+    ]
 
 
 def test_a_killed_first_crawl_from_elsewhere_leaves_no_index_behind(store: Store, tmp_path: Path) -> None:
@@ -207,13 +321,19 @@ def test_a_killed_first_crawl_from_elsewhere_leaves_no_index_behind(store: Store
     with store.engine.begin() as conn:
         deferred = defer_indexes(conn, ["models", "model_tags"])
         conn.execute(text("INSERT INTO models (id) VALUES ('u/stored-before-the-kill')"))
-        conn.execute(text("INSERT INTO crawl_runs (started_at, endpoint, mode, status, checkpoint) "
-                          "VALUES (CURRENT_TIMESTAMP, 'https://elsewhere.example', 'full', 'running', :c)"),
-                     {"c": json.dumps({"watermarks": {}, "deferred_indexes": deferred})})  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO crawl_runs (started_at, endpoint, mode, status, checkpoint) "
+                "VALUES (CURRENT_TIMESTAMP, 'https://elsewhere.example', 'full', 'running', :c)"
+            ),
+            {"c": json.dumps({"watermarks": {}, "deferred_indexes": deferred})},
+        )
     assert indexes(store) == ALL_INDEXES - set(deferred)
     crawl_snapshot(store, snapshot(tmp_path / "snap"))  # another source: that run is abandoned
-    assert rows(store, "SELECT endpoint, status FROM crawl_runs ORDER BY id")[0] == ("https://elsewhere.example",
-                                                                                   "abandoned")
+    assert rows(store, "SELECT endpoint, status FROM crawl_runs ORDER BY id")[0] == (
+        "https://elsewhere.example",
+        "abandoned",
+    )
     assert indexes(store) == ALL_INDEXES
 
 
@@ -239,18 +359,31 @@ def dump_after_clean_crawl(store: Store, server: ReplayServer) -> dict[str, list
     return reference
 
 
-def test_a_crawl_killed_with_sigkill_resumes_to_the_same_database(store: Store, db_url: str, tmp_path: Path) -> None:
-    models = MODELS + [model(f"filler/m{i}", 8 + i, tags=["gguf"], gguf={"total": i, "context_length": 4})
-                       for i in range(9)]  # fmt: skip
+def test_a_crawl_killed_with_sigkill_resumes_to_the_same_database(
+    store: Store, db_url: str, tmp_path: Path
+) -> None:
+    models = MODELS + [
+        model(f"filler/m{i}", 8 + i, tags=["gguf"], gguf={"total": i, "context_length": 4}) for i in range(9)
+    ]
     with ReplayServer(snapshot(tmp_path / "snap", models), page_size=2) as server:
         reference = dump_after_clean_crawl(store, server)
         pages = sum(1 for r in server.requests if r.path == "/api/models")
         server.add_fault(Fault("hang", path="/api/models", after=4))
         start = len(server.requests)
         process = subprocess.Popen(
-            [sys.executable, "-c", "from catalog.cli import main; main()", "crawl", "--endpoint", server.url,
-             "--db", db_url, "--quiet"], env=os.environ | {"HF_HUB_DISABLE_TELEMETRY": "1"},
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-c",
+                "from catalog.cli import main; main()",
+                "crawl",
+                "--endpoint",
+                server.url,
+                "--db",
+                db_url,
+                "--quiet",
+            ],
+            env=os.environ | {"HF_HUB_DISABLE_TELEMETRY": "1"},
+        )
         try:
             assert server.wait_for(lambda requests: any(r.fault == "hang" for r in requests), timeout=60)
         finally:
@@ -259,7 +392,9 @@ def test_a_crawl_killed_with_sigkill_resumes_to_the_same_database(store: Store, 
         server.clear_faults()
         server.release()
         [(status, checkpoint)] = store.query("SELECT status, checkpoint FROM crawl_runs").rows
-        committed = (checkpoint if isinstance(checkpoint, dict) else json.loads(checkpoint))["pages"]["models"]
+        committed = (checkpoint if isinstance(checkpoint, dict) else json.loads(checkpoint))["pages"][
+            "models"
+        ]
         # Pages are written behind the fetching (at most 3 in flight), so 1 to 4 were committed at the kill.
         assert status == "running" and 1 <= committed <= 4
         summary = crawl(store, HubClient(server.url, token=False))
@@ -273,36 +408,58 @@ def test_a_crawl_killed_with_sigkill_resumes_to_the_same_database(store: Store, 
 def test_the_crawl_command_replays_records_and_summarises(db_url: str, tmp_path: Path) -> None:
     snap = snapshot(tmp_path / "snap")
     runner = CliRunner()
-    result = runner.invoke(main, ["crawl", "--replay", str(snap.path), "--db", db_url, "--record",
-                                  str(tmp_path / "rec")])  # fmt: skip
+    result = runner.invoke(
+        main, ["crawl", "--replay", str(snap.path), "--db", db_url, "--record", str(tmp_path / "rec")]
+    )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == f"Crawl run 1: full from replay:{snap.path.resolve()} into {Store.open(db_url).display_url}"
+    assert (
+        lines[0]
+        == f"Crawl run 1: full from replay:{snap.path.resolve()} into {Store.open(db_url).display_url}"
+    )
     assert "9 records in " in lines[1] and lines[1].endswith("0 rejected (see the rejects table)")
-    assert lines[3:7] == ["listing   pages  stored  marked deleted", "--------  -----  ------  --------------",
-                          "models        1       7               0", "datasets      1       1               0"]  # fmt: skip
+    assert lines[3:7] == [
+        "listing   pages  stored  marked deleted",
+        "--------  -----  ------  --------------",
+        "models        1       7               0",
+        "datasets      1       1               0",
+    ]
     assert ["model_lineage", "7"] in [line.split() for line in lines]
     recorded = Snapshot.open(tmp_path / "rec")
     assert recorded.manifest["counts"] == {"models": 7, "datasets": 1, "spaces": 1}
-    assert recorded.manifest["note"] == "recorded by `catalog crawl --record` (a full run: every listing whole)"
+    assert (
+        recorded.manifest["note"] == "recorded by `catalog crawl --record` (a full run: every listing whole)"
+    )
     assert list(recorded.iter_records("models")) == MODELS
-    again = runner.invoke(main, ["crawl", "--replay", str(snap.path), "--endpoint", "http://x", "--db", db_url])
+    again = runner.invoke(
+        main, ["crawl", "--replay", str(snap.path), "--endpoint", "http://x", "--db", db_url]
+    )
     assert (again.exit_code, again.output) == (1, "Error: give --replay DIR or --endpoint URL, not both\n")
     quiet = runner.invoke(main, ["crawl", "--replay", str(snap.path), "--db", db_url, "--quiet"])
     assert (quiet.exit_code, quiet.output) == (0, "")
 
 
 @pytest.mark.parametrize("command", [("crawl", "--replay"), ("build", "--out", "{tmp}/map", "--snapshot")])
-def test_a_missing_snapshot_is_one_line_and_makes_no_database(tmp_path: Path, command: tuple[str, ...]) -> None:
+def test_a_missing_snapshot_is_one_line_and_makes_no_database(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
     args = [a.replace("{tmp}", str(tmp_path)) for a in command]
-    result = CliRunner().invoke(main, [*args, str(tmp_path / "nowhere"), "--db", f"sqlite:///{tmp_path / 'c.db'}"])
+    result = CliRunner().invoke(
+        main, [*args, str(tmp_path / "nowhere"), "--db", f"sqlite:///{tmp_path / 'c.db'}"]
+    )
     assert (result.exit_code, result.output) == (
-        1, f"Error: no snapshot folder at {str(tmp_path / 'nowhere')!r}: give the folder that holds manifest.json\n")
+        1,
+        f"Error: no snapshot folder at {str(tmp_path / 'nowhere')!r}: give the folder that holds manifest.json\n",
+    )
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_bad_endpoint_is_one_line_and_makes_no_database(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["crawl", "--endpoint", "ftp://hub.test", "--db", f"sqlite:///{tmp_path / 'c.db'}"])
+    result = CliRunner().invoke(
+        main, ["crawl", "--endpoint", "ftp://hub.test", "--db", f"sqlite:///{tmp_path / 'c.db'}"]
+    )
     assert (result.exit_code, result.output) == (
-        1, "Error: not a Hub endpoint: 'ftp://hub.test' (expected e.g. https://huggingface.co)\n")
+        1,
+        "Error: not a Hub endpoint: 'ftp://hub.test' (expected e.g. https://huggingface.co)\n",
+    )
     assert list(tmp_path.iterdir()) == []

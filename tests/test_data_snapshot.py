@@ -34,23 +34,38 @@ def test_counts_and_payloads(snapshot: Snapshot) -> None:
     assert len(snapshot.read_json("tasks")) == 57
     tags = snapshot.read_json("models-tags-by-type")
     assert {k: len(v) for k, v in tags.items() if k in ("pipeline_tag", "library", "region")} == {
-        "pipeline_tag": 57, "library": 257, "region": 2}  # fmt: skip
+        "pipeline_tag": 57,
+        "library": 257,
+        "region": 2,
+    }
 
 
 def test_every_record_is_read_by_the_real_client(snapshot: Snapshot) -> None:
     with ReplayServer(snapshot) as server:
         api = HfApi(endpoint=server.url, token=False)
-        models = list(api.list_models(expand=sorted(EXPANDABLE["models"] - {"baseModels", "childrenModelCount", "usedStorage"})))
+        models = list(
+            api.list_models(
+                expand=sorted(EXPANDABLE["models"] - {"baseModels", "childrenModelCount", "usedStorage"})
+            )
+        )
         spaces = list(api.list_spaces(expand=["models", "datasets", "runtime", "sdk", "likes"]))
         datasets = list(api.list_datasets(expand=["tags", "downloads", "cardData"]))
         assert (len(models), len(spaces), len(datasets)) == (3383, 120, 2015)
         assert len(server.requests) == 4 + 1 + 3
-    lineage = Counter(t.split(":")[1] for m in models for t in m.tags or [] if t.count(":") >= 2 and t.startswith("base_model:"))
+    lineage = Counter(
+        t.split(":")[1]
+        for m in models
+        for t in m.tags or []
+        if t.count(":") >= 2 and t.startswith("base_model:")
+    )
     assert lineage == {"finetune": 366, "quantized": 2, "adapter": 4, "merge": 5}
     assert sum(1 for m in models if m.safetensors) == 861
     assert sorted(m.id for m in models if m.gguf and m.gguf.get("context_length")) == [
-        "KBLab/sentence-bert-swedish-cased", "Snowflake/snowflake-arctic-embed-m-v1.5",
-        "mixedbread-ai/mxbai-embed-large-v1", "mixedbread-ai/mxbai-embed-xsmall-v1"]  # fmt: skip
+        "KBLab/sentence-bert-swedish-cased",
+        "Snowflake/snowflake-arctic-embed-m-v1.5",
+        "mixedbread-ai/mxbai-embed-large-v1",
+        "mixedbread-ai/mxbai-embed-xsmall-v1",
+    ]
     providers = Counter(p.provider for m in models for p in m.inference_provider_mapping or [])
     assert sum(providers.values()) == 69 and len(providers) == 9
     linked = {m for s in spaces for m in s.models or []}
@@ -60,8 +75,15 @@ def test_every_record_is_read_by_the_real_client(snapshot: Snapshot) -> None:
 
 def test_made_up_fields_are_named(snapshot: Snapshot) -> None:
     made_up = set(snapshot.manifest["made_up"])
-    assert {"models.downloads", "models.likes", "models.trendingScore", "models.spaces", "spaces.models",
-            "models.inferenceProviderMapping.status", "models[catalog-examples/*]"} <= made_up  # fmt: skip
+    assert {
+        "models.downloads",
+        "models.likes",
+        "models.trendingScore",
+        "models.spaces",
+        "spaces.models",
+        "models.inferenceProviderMapping.status",
+        "models[catalog-examples/*]",
+    } <= made_up
     readme = (ROOT / "data" / "README.md").read_text()
     for field in made_up:
         kind, _, name = field.partition(".")
@@ -80,10 +102,15 @@ def test_made_up_fields_are_named(snapshot: Snapshot) -> None:
 
 @pytest.mark.skipif(not FACTS.is_dir(), reason="the hub-facts folder is not next to this checkout")
 def test_the_builder_reproduces_the_committed_snapshot(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_snapshot.py"), str(FACTS), "--out", str(tmp_path)],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_snapshot.py"), str(FACTS), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+
     def digest(folder: Path) -> dict[str, str]:
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
     assert digest(tmp_path) == digest(SNAPSHOT)
 
 
@@ -91,12 +118,27 @@ def test_replaying_it_fills_every_entity_table_and_every_rel(store: Store) -> No
     summary = crawl_snapshot(store, SNAPSHOT)
     assert (summary.records, summary.rejects) == ({"models": 3383, "datasets": 2015, "spaces": 120}, 0)
     counts = {t: store.count(t) for t in ("models", "datasets", "spaces", "providers", "apps", "libraries")}
-    assert counts == {"models": 3383, "datasets": 2015, "spaces": 120, "providers": 19, "apps": 24, "libraries": 257}
+    assert counts == {
+        "models": 3383,
+        "datasets": 2015,
+        "spaces": 120,
+        "providers": 19,
+        "apps": 24,
+        "libraries": 257,
+    }
     assert store.count("tasks") >= 57
     edges = dict(store.query("SELECT rel, COUNT(*) FROM edges GROUP BY rel").rows)
     assert set(edges) == set(RELS)
     # What the snapshot itself decides; runs_in and supports_task follow the app rules and the facts.
     assert {rel: n for rel, n in edges.items() if rel not in ("runs_in", "supports_task")} == {
-        "finetune_of": 366, "quantized_from": 2, "adapter_of": 4, "merge_of": 5, "has_task": 3315,
-        "uses_library": 3383, "trained_on": 5820, "served_by": 69, "uses_model": 201, "uses_dataset": 65,
-    }  # fmt: skip
+        "finetune_of": 366,
+        "quantized_from": 2,
+        "adapter_of": 4,
+        "merge_of": 5,
+        "has_task": 3315,
+        "uses_library": 3383,
+        "trained_on": 5820,
+        "served_by": 69,
+        "uses_model": 201,
+        "uses_dataset": 65,
+    }

@@ -14,16 +14,32 @@ from tests.catalog_fixtures import load_tiny_catalog
 def test_the_whole_graph_mirrors_the_edges_view(store: Store) -> None:
     graph = build_graph(load_tiny_catalog(store))
     assert Counter(kind for _, kind in graph.nodes(data="kind")) == {
-        "model": 9, "library": 4, "task": 3, "app": 3, "provider": 3}
+        "model": 9,
+        "library": 4,
+        "task": 3,
+        "app": 3,
+        "provider": 3,
+    }
     assert graph.number_of_edges() == store.count("edges") == 41
     assert {rel for *_, rel in graph.edges(data="rel")} <= set(RELS)
     assert "model:old/gone-model" not in graph
     assert graph.nodes["model:timm/resnet50"] == {
-        "kind": "model", "author": "timm", "pipeline_tag": "image-classification", "library_name": "timm",
-        "downloads": 1500, "likes": 8, "trending_score": 3.0, "num_parameters": 25_557_032,
-        "license": "apache-2.0"}  # fmt: skip
+        "kind": "model",
+        "author": "timm",
+        "pipeline_tag": "image-classification",
+        "library_name": "timm",
+        "downloads": 1500,
+        "likes": 8,
+        "trending_score": 3.0,
+        "num_parameters": 25_557_032,
+        "license": "apache-2.0",
+    }
     assert graph.nodes["task:image-classification"] == {
-        "kind": "task", "label": "Image Classification", "modality": "cv", "parent_id": None}
+        "kind": "task",
+        "label": "Image Classification",
+        "modality": "cv",
+        "parent_id": None,
+    }
     assert graph.nodes["app:vllm"] == {"kind": "app", "label": "vLLM", "main_task": "text-generation"}
 
 
@@ -43,8 +59,13 @@ def test_filters_select_models_and_what_they_touch(store: Store) -> None:
     graph = build_graph(load_tiny_catalog(store), library="transformers", min_downloads=800)
     models = sorted(n for n, k in graph.nodes(data="kind") if k == "model")
     # meta, mistral and bert pass; alice and dave point at them (finetune, merge).
-    assert models == ["model:acme/bert-sentiment", "model:alice/llama-7b-chat", "model:dave/llama-mistral-merge",
-                      "model:meta/llama-7b", "model:mistralai/mistral-7b"]  # fmt: skip
+    assert models == [
+        "model:acme/bert-sentiment",
+        "model:alice/llama-7b-chat",
+        "model:dave/llama-mistral-merge",
+        "model:meta/llama-7b",
+        "model:mistralai/mistral-7b",
+    ]
     assert "downloads" not in graph.nodes["model:dave/llama-mistral-merge"]
     assert graph.nodes["provider:hf-inference"]["label"] == "HF Inference API"
     assert graph.has_edge("provider:hf-inference", "task:text-classification", key="supports_task")
@@ -53,7 +74,9 @@ def test_filters_select_models_and_what_they_touch(store: Store) -> None:
 
 
 def test_filter_by_author_and_task(store: Store) -> None:
-    graph = build_graph(load_tiny_catalog(store), author="bob", task="text-generation", kinds=["model", "app"])
+    graph = build_graph(
+        load_tiny_catalog(store), author="bob", task="text-generation", kinds=["model", "app"]
+    )
     assert sorted(graph.edges(keys=True)) == [
         ("model:bob/llama-7b-chat-gguf", "app:llama.cpp", "runs_in"),
         ("model:bob/llama-7b-chat-gguf", "app:ollama", "runs_in"),

@@ -14,15 +14,35 @@ def test_faces_graph_counts_live_models_per_face_value(store: Store) -> None:
     graph = build_faces_graph(load_tiny_catalog(store))
     counts = {node: count for node, count in graph.nodes(data="count")}
     assert counts == {
-        "task:image-classification": 1, "task:text-classification": 1, "task:text-generation": 7,
-        "library:gguf": 1, "library:peft": 1, "library:timm": 1, "library:transformers": 6,
-        "params:<1B": 3, "params:1-3B": 0, "params:3-7B": 3, "params:7-13B": 2, "params:13-34B": 0,
-        "params:34-70B": 0, "params:70-200B": 1, "params:>200B": 0,
-        "provider:groq": 1, "provider:hf-inference": 1, "provider:together": 3,
-        "app:llama.cpp": 1, "app:ollama": 1, "app:vllm": 4,
-    }  # fmt: skip
+        "task:image-classification": 1,
+        "task:text-classification": 1,
+        "task:text-generation": 7,
+        "library:gguf": 1,
+        "library:peft": 1,
+        "library:timm": 1,
+        "library:transformers": 6,
+        "params:<1B": 3,
+        "params:1-3B": 0,
+        "params:3-7B": 3,
+        "params:7-13B": 2,
+        "params:13-34B": 0,
+        "params:34-70B": 0,
+        "params:70-200B": 1,
+        "params:>200B": 0,
+        "provider:groq": 1,
+        "provider:hf-inference": 1,
+        "provider:together": 3,
+        "app:llama.cpp": 1,
+        "app:ollama": 1,
+        "app:vllm": 4,
+    }
     assert {kind for _, kind in graph.nodes(data="kind")} == {"task", "library", "params", "provider", "app"}
-    assert graph.nodes["provider:together"] == {"kind": "provider", "label": "Together AI", "count": 3, "downloads": 2600}
+    assert graph.nodes["provider:together"] == {
+        "kind": "provider",
+        "label": "Together AI",
+        "count": 3,
+        "downloads": 2600,
+    }
     assert type(graph.nodes["provider:together"]["downloads"]) is int
     assert graph.nodes["task:image-classification"]["modality"] == "cv"
 
@@ -55,8 +75,11 @@ def test_cooccurrence_task_by_library(store: Store) -> None:
 
 def test_face_counts_by_parameter_bucket(store: Store) -> None:
     assert face_counts(load_tiny_catalog(store), "params") == [
-        ("3-7B", 3, 1700), ("<1B", 3, 3550), ("7-13B", 2, 980), ("70-200B", 1, 700),
-    ]  # fmt: skip
+        ("3-7B", 3, 1700),
+        ("<1B", 3, 3550),
+        ("7-13B", 2, 980),
+        ("70-200B", 1, 700),
+    ]
 
 
 def test_faces_must_be_known_and_different(store: Store) -> None:
@@ -67,12 +90,17 @@ def test_faces_must_be_known_and_different(store: Store) -> None:
 
 
 def test_bucket_edges_and_counts() -> None:
-    assert [bucket_of(n) for n in (0, 999_999_999, 10**9, 3 * 10**9, 13 * 10**9, 199_999_999_999, 2 * 10**11)] == [
-        "<1B", "<1B", "1-3B", "3-7B", "13-34B", "70-200B", ">200B"]  # fmt: skip
+    assert [
+        bucket_of(n) for n in (0, 999_999_999, 10**9, 3 * 10**9, 13 * 10**9, 199_999_999_999, 2 * 10**11)
+    ] == ["<1B", "<1B", "1-3B", "3-7B", "13-34B", "70-200B", ">200B"]
     assert parse_count("7B") == 7_000_000_000
     # Decimal fractions are exact: a float would make 1.005K 1004.
     assert [parse_count(s) for s in ("1.005K", "1.15B", "0.57B", " 2.5 t ")] == [
-        1005, 1_150_000_000, 570_000_000, 2_500_000_000_000]
+        1005,
+        1_150_000_000,
+        570_000_000,
+        2_500_000_000_000,
+    ]
     with pytest.raises(ConfigError, match="not a parameter count: 'seven'"):
         parse_count("seven")
 
@@ -82,21 +110,50 @@ def test_provider_coverage_per_task_counts_live_and_staging(store: Store) -> Non
     with store.engine.begin() as conn:  # a model served only in staging
         conn.exec_driver_sql("UPDATE model_providers SET status = 'staging' WHERE model_id = 'big/llama-70b'")
     assert provider_coverage(store) == [
-        {"task": "text-generation", "models": 7, "served_live": 2, "served_any": 3, "share_live": 2 / 7, "providers": 2},
-        {"task": "image-classification", "models": 1, "served_live": 0, "served_any": 0, "share_live": 0.0, "providers": 0},
-        {"task": "text-classification", "models": 1, "served_live": 1, "served_any": 1, "share_live": 1.0, "providers": 1},
-    ]  # fmt: skip
+        {
+            "task": "text-generation",
+            "models": 7,
+            "served_live": 2,
+            "served_any": 3,
+            "share_live": 2 / 7,
+            "providers": 2,
+        },
+        {
+            "task": "image-classification",
+            "models": 1,
+            "served_live": 0,
+            "served_any": 0,
+            "share_live": 0.0,
+            "providers": 0,
+        },
+        {
+            "task": "text-classification",
+            "models": 1,
+            "served_live": 1,
+            "served_any": 1,
+            "share_live": 1.0,
+            "providers": 1,
+        },
+    ]
 
 
 def test_task_by_app_and_library_by_app(store: Store) -> None:
     load_tiny_catalog(store)
     assert cooccurrence_counts(store, "task", "app") == [
-        ("text-generation", "vllm", 4, 3000), ("text-generation", "llama.cpp", 1, 300), ("text-generation", "ollama", 1, 300)]
+        ("text-generation", "vllm", 4, 3000),
+        ("text-generation", "llama.cpp", 1, 300),
+        ("text-generation", "ollama", 1, 300),
+    ]
     assert cooccurrence_counts(store, "library", "app") == [
-        ("transformers", "vllm", 4, 3000), ("gguf", "llama.cpp", 1, 300), ("gguf", "ollama", 1, 300)]
+        ("transformers", "vllm", 4, 3000),
+        ("gguf", "llama.cpp", 1, 300),
+        ("gguf", "ollama", 1, 300),
+    ]
     assert cooccurrence_counts(store, "task", "provider") == [
-        ("text-generation", "together", 3, 2600), ("text-classification", "hf-inference", 1, 2000),
-        ("text-generation", "groq", 1, 900)]  # fmt: skip
+        ("text-generation", "together", 3, 2600),
+        ("text-classification", "hf-inference", 1, 2000),
+        ("text-generation", "groq", 1, 900),
+    ]
 
 
 def test_the_four_queries_agree_with_the_pairwise_ones(store: Store) -> None:
@@ -104,6 +161,10 @@ def test_the_four_queries_agree_with_the_pairwise_ones(store: Store) -> None:
     counts, pairs = cooccurrence_all(store)
     faces = ["task", "library", "params", "provider", "app"]
     assert counts == {(f, v): (n, d) for f in faces for v, n, d in face_counts(store, f)}  # type: ignore[arg-type]
-    expected = {((a, va), (b, vb)): (n, d) for i, a in enumerate(faces) for b in faces[i + 1:]
-                for va, vb, n, d in cooccurrence_counts(store, a, b)}  # type: ignore[arg-type]  # fmt: skip
+    expected = {
+        ((a, va), (b, vb)): (n, d)
+        for i, a in enumerate(faces)
+        for b in faces[i + 1 :]
+        for va, vb, n, d in cooccurrence_counts(store, a, b)
+    }  # type: ignore[arg-type]
     assert pairs == expected

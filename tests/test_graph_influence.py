@@ -13,18 +13,33 @@ from tests.catalog_fixtures import load_bad_lineage, load_tiny_catalog
 def test_influence_order_of_base_models(store: Store) -> None:
     ranked = lineage_pagerank(load_tiny_catalog(store), limit=None)
     assert [(r["model_id"], r["downloads"], r["derivatives"]) for r in ranked] == [
-        ("meta/llama-7b", 1000, 2), ("mistralai/mistral-7b", 900, 1), ("alice/llama-7b-chat", 400, 2)]
+        ("meta/llama-7b", 1000, 2),
+        ("mistralai/mistral-7b", 900, 1),
+        ("alice/llama-7b-chat", 400, 2),
+    ]
     assert [round(r["pagerank"], 4) for r in ranked] == [0.4408, 0.2529, 0.1893]
 
 
 def test_pagerank_matches_networkx_on_the_demo_lineage(store: Store) -> None:
     ranked = {r["model_id"]: r["pagerank"] for r in lineage_pagerank(load_tiny_catalog(store), limit=None)}
     graph = nx.DiGraph()
-    downloads = {"meta/llama-7b": 1000, "alice/llama-7b-chat": 400, "bob/llama-7b-chat-gguf": 300,
-                 "carol/llama-7b-chat-lora": 50, "dave/llama-mistral-merge": 80, "mistralai/mistral-7b": 900}
-    graph.add_edges_from([("alice/llama-7b-chat", "meta/llama-7b"), ("bob/llama-7b-chat-gguf", "alice/llama-7b-chat"),
-                          ("carol/llama-7b-chat-lora", "alice/llama-7b-chat"), ("dave/llama-mistral-merge", "meta/llama-7b"),
-                          ("dave/llama-mistral-merge", "mistralai/mistral-7b")])  # fmt: skip
+    downloads = {
+        "meta/llama-7b": 1000,
+        "alice/llama-7b-chat": 400,
+        "bob/llama-7b-chat-gguf": 300,
+        "carol/llama-7b-chat-lora": 50,
+        "dave/llama-mistral-merge": 80,
+        "mistralai/mistral-7b": 900,
+    }
+    graph.add_edges_from(
+        [
+            ("alice/llama-7b-chat", "meta/llama-7b"),
+            ("bob/llama-7b-chat-gguf", "alice/llama-7b-chat"),
+            ("carol/llama-7b-chat-lora", "alice/llama-7b-chat"),
+            ("dave/llama-mistral-merge", "meta/llama-7b"),
+            ("dave/llama-mistral-merge", "mistralai/mistral-7b"),
+        ]
+    )
     expected = _pagerank_python(graph, personalization={k: v + 1 for k, v in downloads.items()}, tol=1e-14)
     assert ranked == pytest.approx({k: expected[k] for k in ranked}, abs=1e-9)
 
@@ -39,15 +54,32 @@ def test_bad_lineage_still_ranks(store: Store) -> None:
     ranked = [r["model_id"] for r in lineage_pagerank(load_bad_lineage(store), limit=None)]
     assert ranked[0] == "meta/llama-7b"
     # Every model of the cycle, and the model that is its own base, has a derivative.
-    assert sorted(ranked) == ["alice/llama-7b-chat", "cyc/a", "cyc/b", "cyc/c", "cyc/self", "meta/llama-7b",
-                              "mistralai/mistral-7b"]  # fmt: skip
+    assert sorted(ranked) == [
+        "alice/llama-7b-chat",
+        "cyc/a",
+        "cyc/b",
+        "cyc/c",
+        "cyc/self",
+        "meta/llama-7b",
+        "mistralai/mistral-7b",
+    ]
 
 
 def test_reach_of_libraries_and_providers(store: Store) -> None:
     load_tiny_catalog(store)
     assert [(r["id"], r["label"], r["models"], r["downloads"]) for r in reach(store, "library")] == [
-        ("transformers", "Transformers", 6, 5080), ("gguf", "GGUF", 1, 300), ("peft", "PEFT", 1, 50),
-        ("timm", "timm", 1, 1500)]  # fmt: skip
-    assert [(r["id"], r["models"]) for r in reach(store, "provider")] == [("together", 3), ("groq", 1), ("hf-inference", 1)]
+        ("transformers", "Transformers", 6, 5080),
+        ("gguf", "GGUF", 1, 300),
+        ("peft", "PEFT", 1, 50),
+        ("timm", "timm", 1, 1500),
+    ]
+    assert [(r["id"], r["models"]) for r in reach(store, "provider")] == [
+        ("together", 3),
+        ("groq", 1),
+        ("hf-inference", 1),
+    ]
     assert [(r["id"], r["models"]) for r in reach(store, "task")] == [
-        ("text-generation", 7), ("image-classification", 1), ("text-classification", 1)]
+        ("text-generation", 7),
+        ("image-classification", 1),
+        ("text-classification", 1),
+    ]

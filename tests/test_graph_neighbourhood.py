@@ -11,7 +11,9 @@ from tests.catalog_fixtures import load_tiny_catalog
 def test_face_neighbourhood_keeps_the_top_models_and_their_faces(store: Store) -> None:
     graph = face_neighbourhood(load_tiny_catalog(store), "app", "vllm", limit=2)
     assert graph.graph["center"] == "app:vllm"
-    edges = sorted((u, v, rel) if u.startswith("model:") else (v, u, rel) for u, v, rel in graph.edges(data="rel"))
+    edges = sorted(
+        (u, v, rel) if u.startswith("model:") else (v, u, rel) for u, v, rel in graph.edges(data="rel")
+    )
     assert edges == [
         ("model:meta/llama-7b", "app:vllm", "runs_in"),
         ("model:meta/llama-7b", "library:transformers", "uses_library"),
@@ -30,7 +32,11 @@ def test_face_neighbourhood_keeps_the_top_models_and_their_faces(store: Store) -
 def test_face_neighbourhood_of_a_task_orders_by_downloads(store: Store) -> None:
     graph = face_neighbourhood(load_tiny_catalog(store), "task", "text-generation", limit=3)
     models = sorted((d, n) for n, d in graph.nodes(data="downloads") if n.startswith("model:"))
-    assert models == [(700, "model:big/llama-70b"), (900, "model:mistralai/mistral-7b"), (1000, "model:meta/llama-7b")]
+    assert models == [
+        (700, "model:big/llama-70b"),
+        (900, "model:mistralai/mistral-7b"),
+        (1000, "model:meta/llama-7b"),
+    ]
 
 
 def test_face_neighbourhood_of_an_unknown_id(store: Store) -> None:
@@ -44,14 +50,22 @@ def test_neighbourhood_radius_two_follows_edges_both_ways(store: Store) -> None:
     assert graph.nodes["library:peft"] == {"kind": "library"}
     # Step 1: peft, text-generation, alice. Step 2: everything on text-generation, alice's own edges.
     assert sorted(n for n in graph if not n.startswith("model:")) == [
-        "app:vllm", "library:peft", "library:transformers", "provider:groq", "provider:together",
+        "app:vllm",
+        "library:peft",
+        "library:transformers",
+        "provider:groq",
+        "provider:together",
         "task:text-generation",
-    ]  # fmt: skip
+    ]
     assert sorted(n for n in graph if n.startswith("model:")) == [
-        "model:alice/llama-7b-chat", "model:big/llama-70b", "model:bob/llama-7b-chat-gguf",
-        "model:carol/llama-7b-chat-lora", "model:dave/llama-mistral-merge", "model:meta/llama-7b",
+        "model:alice/llama-7b-chat",
+        "model:big/llama-70b",
+        "model:bob/llama-7b-chat-gguf",
+        "model:carol/llama-7b-chat-lora",
+        "model:dave/llama-mistral-merge",
+        "model:meta/llama-7b",
         "model:mistralai/mistral-7b",
-    ]  # fmt: skip
+    ]
     assert ("model:alice/llama-7b-chat", "model:meta/llama-7b", "finetune_of") in set(graph.edges(keys=True))
     assert graph.number_of_edges() == 16  # 3 at step 1; 6 has_task + 3 supports_task + 4 of alice
 

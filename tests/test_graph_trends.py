@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,26 +13,61 @@ from tests.catalog_fixtures import load_tiny_catalog
 def test_model_growth_between_two_runs(store: Store) -> None:
     assert trends(load_tiny_catalog(store), "model") == [
         {"id": "meta/llama-7b", "before": 800, "after": 1000, "growth": 200, "growth_pct": 25.0, "models": 1},
-        {"id": "acme/bert-sentiment", "before": 1900, "after": 2000, "growth": 100, "growth_pct": 5.26, "models": 1},
-        {"id": "alice/llama-7b-chat", "before": 300, "after": 400, "growth": 100, "growth_pct": 33.33, "models": 1},
-        {"id": "mistralai/mistral-7b", "before": 850, "after": 900, "growth": 50, "growth_pct": 5.88, "models": 1},
+        {
+            "id": "acme/bert-sentiment",
+            "before": 1900,
+            "after": 2000,
+            "growth": 100,
+            "growth_pct": 5.26,
+            "models": 1,
+        },
+        {
+            "id": "alice/llama-7b-chat",
+            "before": 300,
+            "after": 400,
+            "growth": 100,
+            "growth_pct": 33.33,
+            "models": 1,
+        },
+        {
+            "id": "mistralai/mistral-7b",
+            "before": 850,
+            "after": 900,
+            "growth": 50,
+            "growth_pct": 5.88,
+            "models": 1,
+        },
     ]
 
 
 def test_growth_per_library_task_and_likes(store: Store) -> None:
     load_tiny_catalog(store)
-    assert [(r["id"], r["growth"], r["models"]) for r in trends(store, "library")] == [("transformers", 450, 4)]
+    assert [(r["id"], r["growth"], r["models"]) for r in trends(store, "library")] == [
+        ("transformers", 450, 4)
+    ]
     assert [(r["id"], r["growth"]) for r in trends(store, "task")] == [
-        ("text-generation", 350), ("text-classification", 100)]
+        ("text-generation", 350),
+        ("text-classification", 100),
+    ]
     assert [(r["id"], r["growth"]) for r in trends(store, "model", metric="likes", limit=2)] == [
-        ("alice/llama-7b-chat", 5), ("meta/llama-7b", 5)]
+        ("alice/llama-7b-chat", 5),
+        ("meta/llama-7b", 5),
+    ]
 
 
 def test_explicit_runs_and_a_third_run(store: Store) -> None:
     load_tiny_catalog(store)
     with store.engine.begin() as conn:
-        upsert(conn, "crawl_runs", [{"id": 3, "started_at": datetime(2026, 11, 29, tzinfo=timezone.utc), "status": "done"}])
-        upsert(conn, "model_history", [{"run_id": 3, "model_id": "meta/llama-7b", "downloads": 1500, "likes": 60}])
+        upsert(
+            conn,
+            "crawl_runs",
+            [{"id": 3, "started_at": datetime(2026, 11, 29, tzinfo=UTC), "status": "done"}],
+        )
+        upsert(
+            conn,
+            "model_history",
+            [{"run_id": 3, "model_id": "meta/llama-7b", "downloads": 1500, "likes": 60}],
+        )
     assert history_runs(store) == [1, 2, 3]
     assert [(r["id"], r["before"], r["after"]) for r in trends(store)] == [("meta/llama-7b", 1000, 1500)]
     assert [(r["id"], r["growth"]) for r in trends(store, runs=(1, 3))] == [("meta/llama-7b", 700)]
@@ -43,13 +78,35 @@ def test_explicit_runs_and_a_third_run(store: Store) -> None:
 def test_the_default_compares_the_last_two_full_runs(store: Store) -> None:
     load_tiny_catalog(store)
     with store.engine.begin() as conn:
-        upsert(conn, "crawl_runs", [
-            {"id": 1, "started_at": datetime(2026, 11, 1, tzinfo=timezone.utc), "status": "finished", "mode": "full"},
-            {"id": 2, "started_at": datetime(2026, 11, 15, tzinfo=timezone.utc), "status": "finished",
-             "mode": "incremental"},
-            {"id": 3, "started_at": datetime(2026, 11, 29, tzinfo=timezone.utc), "status": "finished", "mode": "full"},
-        ])  # fmt: skip
-        upsert(conn, "model_history", [{"run_id": 3, "model_id": "meta/llama-7b", "downloads": 1500, "likes": 60}])
+        upsert(
+            conn,
+            "crawl_runs",
+            [
+                {
+                    "id": 1,
+                    "started_at": datetime(2026, 11, 1, tzinfo=UTC),
+                    "status": "finished",
+                    "mode": "full",
+                },
+                {
+                    "id": 2,
+                    "started_at": datetime(2026, 11, 15, tzinfo=UTC),
+                    "status": "finished",
+                    "mode": "incremental",
+                },
+                {
+                    "id": 3,
+                    "started_at": datetime(2026, 11, 29, tzinfo=UTC),
+                    "status": "finished",
+                    "mode": "full",
+                },
+            ],
+        )
+        upsert(
+            conn,
+            "model_history",
+            [{"run_id": 3, "model_id": "meta/llama-7b", "downloads": 1500, "likes": 60}],
+        )
     assert [(r["id"], r["before"], r["after"]) for r in trends(store)] == [("meta/llama-7b", 800, 1500)]
 
 

@@ -12,10 +12,16 @@ from catalog.errors import HubError
 from catalog.hub import Fault, HubClient, ReplayServer, Snapshot, SnapshotWriter, write_snapshot
 
 MODELS = [
-    {"id": f"org/m{i}", "likes": i, "lastModified": f"2024-01-0{i + 1}T00:00:00.000Z",
-     "inferenceProviderMapping": [{"provider": "groq", "providerId": f"g/m{i}", "status": "live", "task": "conversational"}]}
+    {
+        "id": f"org/m{i}",
+        "likes": i,
+        "lastModified": f"2024-01-0{i + 1}T00:00:00.000Z",
+        "inferenceProviderMapping": [
+            {"provider": "groq", "providerId": f"g/m{i}", "status": "live", "task": "conversational"}
+        ],
+    }
     for i in range(5)
-]  # fmt: skip
+]
 
 
 @pytest.fixture
@@ -29,7 +35,9 @@ def ids(pages: list) -> list[list[str]]:  # type: ignore[type-arg]
 
 def test_pages_follow_the_link_cursor_with_expand_and_limit(snapshot: Snapshot) -> None:
     with ReplayServer(snapshot, page_size=2) as server:
-        pages = list(HubClient(server.url, token=False).list_pages("models", sort="lastModified", expand=["likes"]))
+        pages = list(
+            HubClient(server.url, token=False).list_pages("models", sort="lastModified", expand=["likes"])
+        )
         targets = [r.target for r in server.requests]
     assert ids(pages) == [["org/m4", "org/m3"], ["org/m2", "org/m1"], ["org/m0"]]
     assert pages[0].url == "/api/models?expand=likes&limit=1000&sort=lastModified&direction=-1"
@@ -66,15 +74,22 @@ def test_a_listing_retries_5xx_and_dropped_connections(snapshot: Snapshot, kind:
 
 
 def test_single_repo_calls_retry_too_and_get_the_dict_form(snapshot: Snapshot) -> None:
-    faults = [Fault("429", path="/api/models/org/m1"), Fault("500", path="/api/models/org/m1", after=1),
-              Fault("drop", path="/api/models/org/m1", after=2)]  # fmt: skip
+    faults = [
+        Fault("429", path="/api/models/org/m1"),
+        Fault("500", path="/api/models/org/m1", after=1),
+        Fault("drop", path="/api/models/org/m1", after=2),
+    ]
     with ReplayServer(snapshot, faults=faults) as server:
         client = HubClient(server.url, token=False, base_wait=0.05)
         record = client.repo_info("models", "org/m1", expand=["inferenceProviderMapping"])
         assert client.repo_info("models", "org/nope") is None
         statuses = [r.status for r in server.requests]
-    assert record == {"id": "org/m1", "inferenceProviderMapping": {
-        "groq": {"providerId": "g/m1", "status": "live", "task": "conversational"}}}  # fmt: skip
+    assert record == {
+        "id": "org/m1",
+        "inferenceProviderMapping": {
+            "groq": {"providerId": "g/m1", "status": "live", "task": "conversational"}
+        },
+    }
     assert statuses == [429, 500, None, 200, 404]
 
 
@@ -84,8 +99,10 @@ def test_an_endpoint_down_after_retries_is_one_hub_error(snapshot: Snapshot) -> 
         with pytest.raises(HubError) as caught:
             list(client.list_pages("models"))
         tries = len(server.requests)
-    assert str(caught.value) == (f"{server.url}/api/models answered HTTP 503 after 2 retries: check the endpoint "
-                                 "and token, or run again later (committed pages are kept)")  # fmt: skip
+    assert str(caught.value) == (
+        f"{server.url}/api/models answered HTTP 503 after 2 retries: check the endpoint "
+        "and token, or run again later (committed pages are kept)"
+    )
     assert "\n" not in str(caught.value) and "hf_secret" not in str(caught.value)
     assert tries == 3
 
@@ -95,7 +112,9 @@ def test_an_unreachable_endpoint_is_one_hub_error() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     client = HubClient(f"http://127.0.0.1:{port}", token=False, max_retries=1, base_wait=0.01)
-    with pytest.raises(HubError, match=rf"^cannot read http://127.0.0.1:{port}/api/tasks after 1 retries \(ConnectError"):
+    with pytest.raises(
+        HubError, match=rf"^cannot read http://127.0.0.1:{port}/api/tasks after 1 retries \(ConnectError"
+    ):
         client.get_json("tasks")
 
 
@@ -109,11 +128,13 @@ def test_payloads_and_missing_payloads(snapshot: Snapshot) -> None:
 
 
 def test_record_mode_writes_every_raw_answer_to_a_snapshot(snapshot: Snapshot, tmp_path: Path) -> None:
-    with ReplayServer(snapshot, page_size=2) as server:
-        with SnapshotWriter(tmp_path / "rec", endpoint=server.url) as writer:
-            client = HubClient(server.url, token=False, recorder=writer)
-            client.get_json("tasks")
-            pages = list(client.list_pages("models", sort="likes", expand=["likes", "lastModified"]))
+    with (
+        ReplayServer(snapshot, page_size=2) as server,
+        SnapshotWriter(tmp_path / "rec", endpoint=server.url) as writer,
+    ):
+        client = HubClient(server.url, token=False, recorder=writer)
+        client.get_json("tasks")
+        pages = list(client.list_pages("models", sort="likes", expand=["likes", "lastModified"]))
     recorded = Snapshot.open(tmp_path / "rec")
     assert recorded.manifest["counts"] == {"models": 5, "datasets": 0, "spaces": 0}
     assert list(recorded.iter_records("models")) == [r for page in pages for r in page.records]
@@ -121,5 +142,7 @@ def test_record_mode_writes_every_raw_answer_to_a_snapshot(snapshot: Snapshot, t
 
 
 def test_a_bad_endpoint_is_refused() -> None:
-    with pytest.raises(HubError, match=r"^not a Hub endpoint: 'ftp://x' \(expected e.g. https://huggingface.co\)$"):
+    with pytest.raises(
+        HubError, match=r"^not a Hub endpoint: 'ftp://x' \(expected e.g. https://huggingface.co\)$"
+    ):
         HubClient("ftp://x", token=False)

@@ -32,8 +32,9 @@ def test_there_is_a_tour() -> None:
 def test_notebook_runs_on_the_snapshot(path: Path, snapshot_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CATALOG_DB", snapshot_db)  # the kernel inherits it
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})  # fmt: skip
+    client = NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     client.execute()  # raises CellExecutionError on the first failing cell
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]

@@ -48,13 +48,21 @@ def test_script_json_cannot_end_the_script_element() -> None:
 
 
 def test_a_hostile_label_is_text_in_every_part_of_a_page() -> None:
-    page = Page("task/x.html", EVIL, [{"id": EVIL, "label": EVIL, "title": EVIL, "x": 0, "y": 0}], [],
-                sidebar=f"<p>{escape(EVIL)}</p>", search=[{"name": EVIL, "kind": "task", "href": "task/x.html"}])  # fmt: skip
+    page = Page(
+        "task/x.html",
+        EVIL,
+        [{"id": EVIL, "label": EVIL, "title": EVIL, "x": 0, "y": 0}],
+        [],
+        sidebar=f"<p>{escape(EVIL)}</p>",
+        search=[{"name": EVIL, "kind": "task", "href": "task/x.html"}],
+    )
     html = page.html()
     assert EVIL not in html
     assert "<script>window.__pwned" not in _markup(html)
     assert _graph_data(html)["nodes"][0]["title"] == EVIL
-    assert html.count("<script") == 5  # vis-network, search data, graph data, the page's own script... and no more
+    assert (
+        html.count("<script") == 5
+    )  # vis-network, search data, graph data, the page's own script... and no more
     assert f"<title>{escape(EVIL)}</title>" in html
 
 
@@ -73,17 +81,36 @@ def test_page_paths_are_safe_file_names_and_never_shared() -> None:
 
 def test_fold_merges_each_group_into_one_node_with_summed_figures() -> None:
     g = nx.Graph()
-    g.add_nodes_from([("t", {"kind": "task", "count": 10}), ("a", {"count": 3, "downloads": 7}),
-                      ("b", {"count": 2, "downloads": 1}), ("c", {"count": 1})])  # fmt: skip
-    g.add_edges_from([("t", "a", {"weight": 3, "rel": "co_occurs"}), ("t", "b", {"weight": 2, "rel": "co_occurs"}),
-                      ("t", "c", {"weight": 1, "rel": "other"}), ("a", "b", {"weight": 9})])  # fmt: skip
+    g.add_nodes_from(
+        [
+            ("t", {"kind": "task", "count": 10}),
+            ("a", {"count": 3, "downloads": 7}),
+            ("b", {"count": 2, "downloads": 1}),
+            ("c", {"count": 1}),
+        ]
+    )
+    g.add_edges_from(
+        [
+            ("t", "a", {"weight": 3, "rel": "co_occurs"}),
+            ("t", "b", {"weight": 2, "rel": "co_occurs"}),
+            ("t", "c", {"weight": 1, "rel": "other"}),
+            ("a", "b", {"weight": 9}),
+        ]
+    )
     folded = top_per_group(g.nodes, lambda n: None if n == "t" else "lib", lambda n: g.nodes[n]["count"], 1)
     assert folded == {"b": "lib", "c": "lib"}
     small = fold(g, folded, lambda group, n: f"+{n} more")
     assert dict(small.nodes(data=True)) == {
         "t": {"kind": "task", "count": 10},
         "a": {"count": 3, "downloads": 7},
-        "more:lib": {"kind": "more", "group": "lib", "folded": 2, "label": "+2 more", "count": 3, "downloads": 1},
+        "more:lib": {
+            "kind": "more",
+            "group": "lib",
+            "folded": 2,
+            "label": "+2 more",
+            "count": 3,
+            "downloads": 1,
+        },
     }
     assert sorted((u, v, sorted(d.items())) for u, v, d in small.edges(data=True)) == [
         ("a", "more:lib", [("edges", 1), ("weight", 9)]),
@@ -143,8 +170,13 @@ def test_prune_family_shows_the_top_children_of_each_model_and_folds_the_rest() 
     tree.add_edge("q", "m0", rel="quantized_from")
     small = prune_family(tree, "root", 5000)
     assert sorted(small) == sorted(["root", "more:root", *[f"m{i}" for i in range(60, 100)]])
-    assert small.nodes["more:root"] == {"kind": "more", "group": "root", "folded": 61, "label": "+61 more",
-                                        "downloads": sum(range(60))}  # fmt: skip
+    assert small.nodes["more:root"] == {
+        "kind": "more",
+        "group": "root",
+        "folded": 61,
+        "label": "+61 more",
+        "downloads": sum(range(60)),
+    }
     assert small.edges["more:root", "root"] == {"weight": 60, "edges": 60, "rel": "finetune_of"}
 
 
@@ -167,7 +199,12 @@ def test_index_page_draws_every_face_when_they_fit() -> None:
     assert sorted(n["id"] for n in page.nodes) == sorted(faces.nodes)
     assert len(page.edges) == 20
     node = next(n for n in page.nodes if n["id"] == "library:l0")
-    assert (node["href"], node["label"], node["shape"], node["color"]) == ("library/l0.html", "L0", "square", "#e15759")
+    assert (node["href"], node["label"], node["shape"], node["color"]) == (
+        "library/l0.html",
+        "L0",
+        "square",
+        "#e15759",
+    )
     assert node["title"] == "Library: L0\nModels: 20\nClick to open its page"
     edge = next(e for e in page.edges if {e["from"], e["to"]} == {"library:l0", "task:t0"})
     assert edge["title"] == "T0 \u2014 L0\n20 models"
@@ -206,7 +243,14 @@ def test_a_face_page_folds_the_models_it_does_not_draw_into_one_node() -> None:
     faces.add_node("task:x", kind="task", label="X", count=5, modality="cv")
     faces.add_edge("library:peft", "task:x", rel="co_occurs", weight=4)
     page = face_page(neighbourhood, "library:peft", "library/peft.html", lambda n: None, faces=faces)
-    assert [n["id"] for n in page.nodes] == ["library:peft", "model:m0", "model:m1", "model:m2", "more:models", "task:x"]
+    assert [n["id"] for n in page.nodes] == [
+        "library:peft",
+        "model:m0",
+        "model:m1",
+        "model:m2",
+        "more:models",
+        "task:x",
+    ]
     more = page.nodes[4]
     assert (more["label"], more["shape"], "href" in more) == ("+1,000 more models", "box", False)
     assert page.nodes[1]["href"] == "https://huggingface.co/m0"
@@ -220,8 +264,20 @@ def test_a_face_page_folds_the_models_it_does_not_draw_into_one_node() -> None:
 
 def test_render_map_writes_every_page_of_the_demo_catalog(store: Store, tmp_path: Path) -> None:
     summary = render_map(load_demo(store), tmp_path / "map", families=5)
-    kinds = {k: summary.count(k) for k in ("index", "task", "library", "app", "provider", "params", "lineage", "listing")}
-    assert kinds == {"index": 1, "task": 3, "library": 4, "app": 3, "provider": 3, "params": 8, "lineage": 2, "listing": 0}
+    kinds = {
+        k: summary.count(k)
+        for k in ("index", "task", "library", "app", "provider", "params", "lineage", "listing")
+    }
+    assert kinds == {
+        "index": 1,
+        "task": 3,
+        "library": 4,
+        "app": 3,
+        "provider": 3,
+        "params": 8,
+        "lineage": 2,
+        "listing": 0,
+    }
     by_path = {p.path: (p.kind, p.title, p.nodes, p.edges) for p in summary.pages}
     assert by_path["index.html"] == ("index", "The Hugging Face ecosystem", 21, 42)
     assert by_path["task/text-generation.html"] == ("task", "Task: Text Generation", 16, 24)
@@ -240,7 +296,7 @@ def test_no_page_loads_anything(store: Store, tmp_path: Path) -> None:
         markup = _markup((tmp_path / page.path).read_text())
         assert re.findall(r"<(?:link|img|iframe|object|embed|base|source|video|audio)\b", markup, re.I) == []
         assert re.findall(r"\bsrc\s*=|@import|url\(\s*['\"]?(?:https?:)?//", markup, re.I) == []
-        assert "http-equiv=\"refresh\"" not in markup
+        assert 'http-equiv="refresh"' not in markup
 
 
 def test_every_node_of_the_map_links_to_a_page_and_every_link_resolves(store: Store, tmp_path: Path) -> None:
@@ -267,16 +323,26 @@ def test_a_folded_map_lists_what_it_folded_on_pages_of_their_own(store: Store, t
     index = _graph_data((tmp_path / "index.html").read_text())
     # The top of each kind by models (ties: the smaller id), and one "+N more" node per kind.
     assert sorted(n["id"] for n in index["nodes"]) == [
-        "app:vllm", "library:transformers", "more:app", "more:library", "more:params", "more:provider",
-        "more:task", "params:3-7B", "provider:together", "task:text-generation",
+        "app:vllm",
+        "library:transformers",
+        "more:app",
+        "more:library",
+        "more:params",
+        "more:provider",
+        "more:task",
+        "params:3-7B",
+        "provider:together",
+        "task:text-generation",
     ]
     more = {n["id"]: (n["label"], n["href"]) for n in index["nodes"] if n["id"].startswith("more:")}
     assert more["more:library"] == ("+3 more libraries", "more/library.html")
     assert summary.count("listing") == 5
     listing = (tmp_path / "more/library.html").read_text()
     assert re.findall(r'<a href="([^"]+)">([^<]+)</a></td><td class="n">(\d+)', listing) == [
-        ("../library/transformers.html", "Transformers", "6"), ("../library/gguf.html", "GGUF", "1"),
-        ("../library/peft.html", "PEFT", "1"), ("../library/timm.html", "timm", "1"),
+        ("../library/transformers.html", "Transformers", "6"),
+        ("../library/gguf.html", "GGUF", "1"),
+        ("../library/peft.html", "PEFT", "1"),
+        ("../library/timm.html", "timm", "1"),
     ]
 
 
@@ -311,15 +377,18 @@ def test_map_command_says_when_it_cannot_write_the_folder(tmp_path: Path) -> Non
     result = CliRunner().invoke(main, ["map", "--db", url, "--out", str(tmp_path / "a-file" / "map")])
     index = tmp_path / "a-file" / "map" / "index.html"
     assert (result.exit_code, result.output) == (
-        1, f"Error: cannot write {str(index)!r} (Not a directory): choose another folder\n")
+        1,
+        f"Error: cannot write {str(index)!r} (Not a directory): choose another folder\n",
+    )
 
 
 def test_only_the_render_package_imports_pyvis() -> None:
     package = Path(__file__).resolve().parent.parent / "catalog"
     importers = sorted(
-        str(path.relative_to(package)) for path in package.rglob("*.py")
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
         if re.search(r"^\s*(?:import|from)\s+pyvis\b", path.read_text(), re.M)
-    )  # fmt: skip
+    )
     assert importers == ["render/page.py"]
 
 

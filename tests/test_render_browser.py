@@ -26,14 +26,28 @@ from catalog.store import Store
 playwright = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = os.environ.get("CATALOG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 EVIL_MODEL = 'evil/<script>window.__pwned=1</script>"onmouseover="window.__pwned=2'
 EVIL_LIBRARY = '<img src=x onerror="window.__pwned=3">'
 HOSTILE = {
-    "models": [{"id": EVIL_MODEL, "author": "evil", "pipeline_tag": "text-generation",
-                "library_name": EVIL_LIBRARY, "downloads": 1_000_000, "likes": 1}],  # fmt: skip
+    "models": [
+        {
+            "id": EVIL_MODEL,
+            "author": "evil",
+            "pipeline_tag": "text-generation",
+            "library_name": EVIL_LIBRARY,
+            "downloads": 1_000_000,
+            "likes": 1,
+        }
+    ],
     "model_lineage": [{"model_id": EVIL_MODEL, "base_model_id": "meta/llama-7b", "relation": "finetune"}],
 }
 
@@ -106,7 +120,9 @@ def _dom_position(visit: Visit, node: str) -> tuple[float, float]:
     return box["x"] + point["x"], box["y"] + point["y"]
 
 
-def test_every_page_loads_offline_without_errors_and_draws_its_nodes(site: MapSummary, visit: Callable[[str], Visit]) -> None:
+def test_every_page_loads_offline_without_errors_and_draws_its_nodes(
+    site: MapSummary, visit: Callable[[str], Visit]
+) -> None:
     assert len(site.pages) == 25
     for summary in site.pages:
         seen = visit(summary.path)
@@ -164,7 +180,9 @@ def test_markup_in_a_model_id_shows_as_text_and_never_runs(visit: Callable[[str]
     assert seen.errors == []
 
 
-def test_markup_in_a_library_name_shows_as_text_in_the_search(site: MapSummary, visit: Callable[[str], Visit]) -> None:
+def test_markup_in_a_library_name_shows_as_text_in_the_search(
+    site: MapSummary, visit: Callable[[str], Visit]
+) -> None:
     seen = visit("index.html")
     seen.page.fill("#search", "<img")  # type: ignore[attr-defined]
     assert _results(seen) == [[EVIL_LIBRARY, "library"]]
@@ -178,7 +196,11 @@ def test_markup_in_a_library_name_shows_as_text_in_the_search(site: MapSummary, 
 def test_the_search_box_finds_a_page_by_name(site: MapSummary, visit: Callable[[str], Visit]) -> None:
     seen = visit("index.html")
     seen.page.fill("#search", "llama")  # type: ignore[attr-defined]
-    assert _results(seen) == [["llama.cpp", "local app"], ["Ollama (ollama)", "local app"], ["meta/llama-7b", "family"]]
+    assert _results(seen) == [
+        ["llama.cpp", "local app"],
+        ["Ollama (ollama)", "local app"],
+        ["meta/llama-7b", "family"],
+    ]
     seen.page.fill("#search", "text gen")  # type: ignore[attr-defined]
     with seen.page.expect_navigation():  # type: ignore[attr-defined]
         seen.page.press("#search", "Enter")  # type: ignore[attr-defined]

@@ -9,7 +9,12 @@ from pathlib import Path
 import httpx2
 import pytest
 from huggingface_hub import HfApi
-from huggingface_hub.errors import BadRequestError, HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
+from huggingface_hub.errors import (
+    BadRequestError,
+    HfHubHTTPError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
 from huggingface_hub.utils import get_session, hf_raise_for_status, http_backoff
 
 from catalog.errors import SnapshotError
@@ -17,38 +22,73 @@ from catalog.hub.faults import Fault, Request
 from catalog.hub.replay import ReplayServer
 from catalog.hub.snapshot import Snapshot, write_snapshot
 
-EXPAND = ["author", "pipeline_tag", "library_name", "tags", "likes", "lastModified", "safetensors", "gguf",
-          "inferenceProviderMapping"]  # fmt: skip
+EXPAND = [
+    "author",
+    "pipeline_tag",
+    "library_name",
+    "tags",
+    "likes",
+    "lastModified",
+    "safetensors",
+    "gguf",
+    "inferenceProviderMapping",
+]
 
 
 def _model(i: int, **extra: object) -> dict[str, object]:
-    return {"_id": f"oid{i}", "id": f"org{i % 2}/model-{i}", "author": f"org{i % 2}", "likes": i * 10,
-            "lastModified": f"2025-01-{10 + i:02d}T00:00:00.000Z", "tags": ["transformers"],
-            "pipeline_tag": "text-generation", "library_name": "transformers", "secret": "unexpanded"} | extra  # fmt: skip
+    return {
+        "_id": f"oid{i}",
+        "id": f"org{i % 2}/model-{i}",
+        "author": f"org{i % 2}",
+        "likes": i * 10,
+        "lastModified": f"2025-01-{10 + i:02d}T00:00:00.000Z",
+        "tags": ["transformers"],
+        "pipeline_tag": "text-generation",
+        "library_name": "transformers",
+        "secret": "unexpanded",
+    } | extra
 
 
 MODELS = [
     _model(0, safetensors={"parameters": {"BF16": 596049920}, "total": 596049920}),
-    _model(1, gguf={"total": 7241732096, "architecture": "llama", "context_length": 32768}, library_name="gguf",
-           tags=["gguf", "base_model:quantized:org0/model-0"]),
-    _model(2, inferenceProviderMapping=[{"provider": "together", "providerId": "m2", "status": "live",
-                                          "task": "conversational"}]),
+    _model(
+        1,
+        gguf={"total": 7241732096, "architecture": "llama", "context_length": 32768},
+        library_name="gguf",
+        tags=["gguf", "base_model:quantized:org0/model-0"],
+    ),
+    _model(
+        2,
+        inferenceProviderMapping=[
+            {"provider": "together", "providerId": "m2", "status": "live", "task": "conversational"}
+        ],
+    ),
     _model(3, lastModified=None, likes=None),
     _model(4, gated="manual", pipeline_tag="fill-mask"),
-]  # fmt: skip
+]
 SPACES = [
     {"id": "u/chat", "sdk": "gradio", "models": ["org0/model-0", "org0/model-2"], "datasets": []},
     {"id": "u/empty", "sdk": "static", "models": [], "datasets": []},
 ]
 TASKS = {"fill-mask": {"id": "fill-mask", "label": "Fill-Mask"}}
-TAGS = {"library": [{"id": "gguf", "label": "GGUF", "type": "library"}], "license": [{"id": "mit", "label": "mit"}]}
+TAGS = {
+    "library": [{"id": "gguf", "label": "GGUF", "type": "library"}],
+    "license": [{"id": "mit", "label": "mit"}],
+}
 
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
     folder = tmp_path_factory.mktemp("snap")
-    return write_snapshot(folder, models=MODELS, spaces=SPACES, datasets=[{"id": "d/one", "tags": ["x"]}],
-                          tasks=TASKS, tags_by_type=TAGS, compress=True)  # fmt: skip
+    return write_snapshot(
+        folder,
+        models=MODELS,
+        spaces=SPACES,
+        datasets=[{"id": "d/one", "tags": ["x"]}],
+        tasks=TASKS,
+        tags_by_type=TAGS,
+        compress=True,
+    )
 
 
 @pytest.fixture
@@ -80,10 +120,14 @@ def test_listing_pages_with_link_cursor_and_expand(server: ReplayServer) -> None
 
 
 def test_next_link_carries_every_parameter(server: ReplayServer) -> None:
-    response = get_session().get(f"{server.url}/api/models", params={"expand": ["likes", "tags"], "filter": "transformers"})
+    response = get_session().get(
+        f"{server.url}/api/models", params={"expand": ["likes", "tags"], "filter": "transformers"}
+    )
     hf_raise_for_status(response)
     next_url = response.links["next"]["url"]
-    assert next_url.startswith(f"{server.url}/api/models?expand=likes&expand=tags&filter=transformers&cursor=")
+    assert next_url.startswith(
+        f"{server.url}/api/models?expand=likes&expand=tags&filter=transformers&cursor="
+    )
     second = get_session().get(next_url).json()
     assert [m["id"] for m in second] == ["org1/model-3", "org0/model-4"]
 
@@ -91,10 +135,22 @@ def test_next_link_carries_every_parameter(server: ReplayServer) -> None:
 def test_sort_descending_puts_missing_values_last(server: ReplayServer) -> None:
     api = _api(server)
     assert [m.id for m in api.list_models(sort="likes")] == [
-        "org0/model-4", "org0/model-2", "org1/model-1", "org0/model-0", "org1/model-3"]  # fmt: skip
+        "org0/model-4",
+        "org0/model-2",
+        "org1/model-1",
+        "org0/model-0",
+        "org1/model-3",
+    ]
     assert [m.id for m in api.list_models(sort="last_modified")] == [
-        "org0/model-4", "org0/model-2", "org1/model-1", "org0/model-0", "org1/model-3"]  # fmt: skip
-    ascending = get_session().get(f"{server.url}/api/models", params={"sort": "likes", "direction": "1", "limit": 3})
+        "org0/model-4",
+        "org0/model-2",
+        "org1/model-1",
+        "org0/model-0",
+        "org1/model-3",
+    ]
+    ascending = get_session().get(
+        f"{server.url}/api/models", params={"sort": "likes", "direction": "1", "limit": 3}
+    )
     assert [m["id"] for m in ascending.json()] == ["org0/model-0", "org1/model-1"]
 
 
@@ -119,7 +175,9 @@ def test_unsupported_parameters_and_expand_values_answer_400(server: ReplayServe
         list(_api(server).list_models(apps="llama.cpp"))
     with pytest.raises(BadRequestError, match="got downloadz"):
         list(_api(server).list_models(expand=["downloadz"]))  # type: ignore[list-item]
-    with pytest.raises(BadRequestError, match='"expand" cannot list baseModels, childrenModelCount: ask for one model'):
+    with pytest.raises(
+        BadRequestError, match='"expand" cannot list baseModels, childrenModelCount: ask for one model'
+    ):
         list(_api(server).list_models(expand=["childrenModelCount", "baseModels"]))
     assert _api(server).model_info("org0/model-0", expand=["childrenModelCount"]).id == "org0/model-0"
 
@@ -131,10 +189,16 @@ def test_model_info_gives_the_dict_form_of_provider_mappings(server: ReplayServe
     assert [(p.provider, p.provider_id, p.status) for p in info.inference_provider_mapping or []] == [
         ("together", "m2", "live")
     ]
-    raw = get_session().get(f"{server.url}/api/models/org0/model-2", params={"expand": "inferenceProviderMapping"})
-    assert raw.json() == {"_id": "oid2", "id": "org0/model-2",
-                          "inferenceProviderMapping": {"together": {"providerId": "m2", "status": "live",
-                                                                    "task": "conversational"}}}  # fmt: skip
+    raw = get_session().get(
+        f"{server.url}/api/models/org0/model-2", params={"expand": "inferenceProviderMapping"}
+    )
+    assert raw.json() == {
+        "_id": "oid2",
+        "id": "org0/model-2",
+        "inferenceProviderMapping": {
+            "together": {"providerId": "m2", "status": "live", "task": "conversational"}
+        },
+    }
     assert api.model_info("org1/model-1", revision="main").gguf == MODELS[1]["gguf"]
     assert api.space_info("u/chat").models == ["org0/model-0", "org0/model-2"]
 
@@ -156,7 +220,9 @@ def test_payload_endpoints(server: ReplayServer) -> None:
     assert get_session().get(f"{server.url}/api/nothing").status_code == 404
 
 
-@pytest.mark.parametrize("cursor", ["WzAsIm90aGVyIl0", "NQ", "not base64 at all", "Wzk5LCJvcmcwL21vZGVsLTAiXQ"])
+@pytest.mark.parametrize(
+    "cursor", ["WzAsIm90aGVyIl0", "NQ", "not base64 at all", "Wzk5LCJvcmcwL21vZGVsLTAiXQ"]
+)
 def test_a_stale_or_broken_cursor_is_refused(server: ReplayServer, cursor: str) -> None:
     response = get_session().get(f"{server.url}/api/models", params={"cursor": cursor})
     assert response.status_code == 400
@@ -166,7 +232,12 @@ def test_a_stale_or_broken_cursor_is_refused(server: ReplayServer, cursor: str) 
 def test_429_with_ratelimit_headers_is_waited_out_by_the_client(snapshot: Snapshot) -> None:
     with ReplayServer(snapshot, page_size=2, faults=[Fault("429", after=1)]) as server:
         assert len(list(_api(server).list_models())) == 5
-        assert [(r.status, r.fault) for r in server.requests] == [(200, None), (429, "429"), (200, None), (200, None)]
+        assert [(r.status, r.fault) for r in server.requests] == [
+            (200, None),
+            (429, "429"),
+            (200, None),
+            (200, None),
+        ]
         # The retried request is the very page that was refused.
         assert server.requests[1].target == server.requests[2].target
         response = get_session().get(f"{server.url}/api/models")
@@ -174,7 +245,10 @@ def test_429_with_ratelimit_headers_is_waited_out_by_the_client(snapshot: Snapsh
     with ReplayServer(snapshot, faults=[Fault("429", path="/api/models/*", retry_after=7)]) as server:
         response = get_session().get(f"{server.url}/api/models/org0/model-0")
         assert (response.status_code, response.headers["RateLimit"], response.headers["Retry-After"]) == (
-            429, '"api";r=0;t=7', "7")  # fmt: skip
+            429,
+            '"api";r=0;t=7',
+            "7",
+        )
         with pytest.raises(HfHubHTTPError):
             hf_raise_for_status(response)
 
@@ -184,7 +258,12 @@ def test_500_and_a_dropped_connection_are_retried_by_http_backoff(snapshot: Snap
     with ReplayServer(snapshot, page_size=2, faults=faults) as server:
         assert len(list(_api(server).list_models())) == 5
         assert [(r.status, r.fault) for r in server.requests] == [
-            (200, None), (500, "500"), (200, None), (None, "drop"), (200, None)]  # fmt: skip
+            (200, None),
+            (500, "500"),
+            (200, None),
+            (None, "drop"),
+            (200, None),
+        ]
 
 
 def test_a_truncated_body_is_an_error_the_client_retries(snapshot: Snapshot) -> None:
@@ -199,8 +278,14 @@ def test_a_malformed_record_is_slipped_into_the_middle_of_a_page(snapshot: Snaps
     bad = {"id": "bad/one", "safetensors": {"parameters": {"F32": 1}}}
     with ReplayServer(snapshot, faults=[Fault("malformed", times=2, record=bad)]) as server:
         page = get_session().get(f"{server.url}/api/models", params={"expand": ["safetensors"]}).json()
-        assert [m["id"] for m in page] == ["org0/model-0", "org1/model-1", "bad/one", "org0/model-2",
-                                           "org1/model-3", "org0/model-4"]  # fmt: skip
+        assert [m["id"] for m in page] == [
+            "org0/model-0",
+            "org1/model-1",
+            "bad/one",
+            "org0/model-2",
+            "org1/model-3",
+            "org0/model-4",
+        ]
         # The real client loses the rest of such a page: why the crawler parses raw JSON itself.
         with pytest.raises(KeyError):
             list(_api(server).list_models(expand=["safetensors"]))
@@ -235,13 +320,22 @@ def test_bad_page_size_and_missing_folder_are_errors(tmp_path: Path) -> None:
 
 
 def test_a_record_recorded_twice_is_served_once_in_its_last_copy(tmp_path: Path) -> None:
-    models = [{"id": "a/1", "likes": 1, "tags": ["x"]}, {"id": "a/2", "likes": 5, "tags": ["x"]},
-              {"id": "a/1", "likes": 9, "tags": ["x"]}]  # fmt: skip
+    models = [
+        {"id": "a/1", "likes": 1, "tags": ["x"]},
+        {"id": "a/2", "likes": 5, "tags": ["x"]},
+        {"id": "a/1", "likes": 9, "tags": ["x"]},
+    ]
     with ReplayServer(write_snapshot(tmp_path, models=models), page_size=1) as server:
         api = _api(server)
         assert [(m.id, m.likes) for m in api.list_models(expand=["likes"])] == [("a/2", 5), ("a/1", 9)]
-        assert [(m.id, m.likes) for m in api.list_models(sort="likes", expand=["likes"])] == [("a/1", 9), ("a/2", 5)]
-        assert [(m.id, m.likes) for m in api.list_models(filter="x", expand=["likes"])] == [("a/2", 5), ("a/1", 9)]
+        assert [(m.id, m.likes) for m in api.list_models(sort="likes", expand=["likes"])] == [
+            ("a/1", 9),
+            ("a/2", 5),
+        ]
+        assert [(m.id, m.likes) for m in api.list_models(filter="x", expand=["likes"])] == [
+            ("a/2", 5),
+            ("a/1", 9),
+        ]
         assert api.model_info("a/1").likes == 9
 
 

@@ -11,7 +11,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,14 +29,29 @@ POSTGRES_URL = os.environ.get("CATALOG_TEST_POSTGRES_URL")
 
 
 def _day(day: int) -> datetime:
-    return datetime(2026, 11, day, tzinfo=timezone.utc)
+    return datetime(2026, 11, day, tzinfo=UTC)
 
 
-def _model(id: str, task: str | None, library: str | None, downloads: int, params: int | None,
-           license: str, **extra: Any) -> dict[str, Any]:  # fmt: skip
-    row = {"id": id, "author": id.split("/")[0], "pipeline_tag": task, "library_name": library,
-           "downloads": downloads, "num_parameters": params, "license": license, "deleted_at": None,
-           "parameters": None}  # fmt: skip
+def _model(
+    id: str,
+    task: str | None,
+    library: str | None,
+    downloads: int,
+    params: int | None,
+    license: str,
+    **extra: Any,
+) -> dict[str, Any]:
+    row = {
+        "id": id,
+        "author": id.split("/")[0],
+        "pipeline_tag": task,
+        "library_name": library,
+        "downloads": downloads,
+        "num_parameters": params,
+        "license": license,
+        "deleted_at": None,
+        "parameters": None,
+    }
     return row | extra
 
 
@@ -53,12 +68,18 @@ CATALOG: dict[str, list[dict[str, Any]]] = {
         {"id": "sentence-similarity", "name": "Sentence Similarity", "modality": "nlp", "parent_id": None},
         {"id": "text-generation", "name": "Text Generation", "modality": "nlp", "parent_id": None},
         {"id": "token-classification", "name": "Token Classification", "modality": "nlp", "parent_id": None},
-        {"id": "named-entity-recognition", "name": "Named Entity Recognition", "modality": "nlp",
-         "parent_id": "token-classification"},
+        {
+            "id": "named-entity-recognition",
+            "name": "Named Entity Recognition",
+            "modality": "nlp",
+            "parent_id": "token-classification",
+        },
     ],
     "libraries": [
-        {"id": "transformers", "label": "Transformers"}, {"id": "peft", "label": "PEFT"},
-        {"id": "gguf", "label": "GGUF"}, {"id": "sentence-transformers", "label": "sentence-transformers"},
+        {"id": "transformers", "label": "Transformers"},
+        {"id": "peft", "label": "PEFT"},
+        {"id": "gguf", "label": "GGUF"},
+        {"id": "sentence-transformers", "label": "sentence-transformers"},
     ],
     "library_tasks": [
         {"library_id": "transformers", "task_id": "fill-mask"},
@@ -83,18 +104,49 @@ CATALOG: dict[str, list[dict[str, Any]]] = {
     ],
     "models": [
         _model(LLAMA, "text-generation", "transformers", 5_000_000, B8, "llama3.1", parameters={"BF16": B8}),
-        _model(INSTRUCT, "text-generation", "transformers", 6_000_000, B8, "llama3.1", parameters={"BF16": B8}),
+        _model(
+            INSTRUCT, "text-generation", "transformers", 6_000_000, B8, "llama3.1", parameters={"BF16": B8}
+        ),
         _model(GGUF, "text-generation", "gguf", 300_000, B8, "llama3.1"),
         _model(LORA, "text-generation", "peft", 1_200, None, "apache-2.0"),
         _model(MERGE, "text-generation", "transformers", 50, B8, "llama3.1", parameters={"BF16": B8}),
-        _model(BERT, "fill-mask", "transformers", 50_000_000, 110_106_428, "apache-2.0",
-               parameters={"F32": 110_106_428}),
-        _model(NER, "token-classification", "transformers", 900, 108_893_186, "mit",
-               parameters={"F32": 108_893_186}),
-        _model(MINILM, "sentence-similarity", "sentence-transformers", 80_000_000, 22_713_216, "apache-2.0",
-               parameters={"F32": 22_713_216}),
-        _model(GONE, "fill-mask", "transformers", 10, 110_106_428, "apache-2.0",
-               parameters={"BF16": 110_106_428}, deleted_at=_day(20)),
+        _model(
+            BERT,
+            "fill-mask",
+            "transformers",
+            50_000_000,
+            110_106_428,
+            "apache-2.0",
+            parameters={"F32": 110_106_428},
+        ),
+        _model(
+            NER,
+            "token-classification",
+            "transformers",
+            900,
+            108_893_186,
+            "mit",
+            parameters={"F32": 108_893_186},
+        ),
+        _model(
+            MINILM,
+            "sentence-similarity",
+            "sentence-transformers",
+            80_000_000,
+            22_713_216,
+            "apache-2.0",
+            parameters={"F32": 22_713_216},
+        ),
+        _model(
+            GONE,
+            "fill-mask",
+            "transformers",
+            10,
+            110_106_428,
+            "apache-2.0",
+            parameters={"BF16": 110_106_428},
+            deleted_at=_day(20),
+        ),
     ],
     "model_lineage": [
         {"model_id": INSTRUCT, "base_model_id": LLAMA, "relation": "finetune"},
@@ -121,8 +173,12 @@ CATALOG: dict[str, list[dict[str, Any]]] = {
         for tag in tags
     ],
     "datasets": [
-        {"id": "eriktks/conll2003", "author": "eriktks", "downloads": 20_000,
-         "task_categories": ["token-classification"]},
+        {
+            "id": "eriktks/conll2003",
+            "author": "eriktks",
+            "downloads": 20_000,
+            "task_categories": ["token-classification"],
+        },
     ],
     "dataset_tags": [
         {"dataset_id": "eriktks/conll2003", "tag": "task_categories:token-classification"},
@@ -134,33 +190,69 @@ CATALOG: dict[str, list[dict[str, Any]]] = {
         {"model_id": GONE, "dataset_id": "bookcorpus"},
     ],
     "model_providers": [
-        {"model_id": INSTRUCT, "provider_id": "groq", "provider_model_id": "llama-3.1-8b-instant",
-         "status": "live", "task": "conversational"},
-        {"model_id": INSTRUCT, "provider_id": "together",
-         "provider_model_id": "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", "status": "live",
-         "task": "conversational"},
-        {"model_id": LLAMA, "provider_id": "together", "provider_model_id": "meta-llama/Meta-Llama-3.1-8B",
-         "status": "staging", "task": "text-generation"},
+        {
+            "model_id": INSTRUCT,
+            "provider_id": "groq",
+            "provider_model_id": "llama-3.1-8b-instant",
+            "status": "live",
+            "task": "conversational",
+        },
+        {
+            "model_id": INSTRUCT,
+            "provider_id": "together",
+            "provider_model_id": "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo",
+            "status": "live",
+            "task": "conversational",
+        },
+        {
+            "model_id": LLAMA,
+            "provider_id": "together",
+            "provider_model_id": "meta-llama/Meta-Llama-3.1-8B",
+            "status": "staging",
+            "task": "text-generation",
+        },
     ],
     "model_apps": [
-        {"model_id": GGUF, "app_id": "llama.cpp"}, {"model_id": GGUF, "app_id": "ollama"},
-        {"model_id": LLAMA, "app_id": "vllm"}, {"model_id": INSTRUCT, "app_id": "vllm"},
+        {"model_id": GGUF, "app_id": "llama.cpp"},
+        {"model_id": GGUF, "app_id": "ollama"},
+        {"model_id": LLAMA, "app_id": "vllm"},
+        {"model_id": INSTRUCT, "app_id": "vllm"},
         {"model_id": MERGE, "app_id": "vllm"},
     ],
     "spaces": [
-        {"id": "you/chat-demo", "author": "you", "sdk": "gradio", "runtime_stage": "RUNNING",
-         "hardware": "cpu-basic", "deleted_at": None},
-        {"id": "you/ner-demo", "author": "you", "sdk": "streamlit", "runtime_stage": "SLEEPING",
-         "hardware": "cpu-basic", "deleted_at": None},
+        {
+            "id": "you/chat-demo",
+            "author": "you",
+            "sdk": "gradio",
+            "runtime_stage": "RUNNING",
+            "hardware": "cpu-basic",
+            "deleted_at": None,
+        },
+        {
+            "id": "you/ner-demo",
+            "author": "you",
+            "sdk": "streamlit",
+            "runtime_stage": "SLEEPING",
+            "hardware": "cpu-basic",
+            "deleted_at": None,
+        },
     ],
     "space_models": [
-        {"space_id": "you/chat-demo", "model_id": INSTRUCT}, {"space_id": "you/chat-demo", "model_id": GGUF},
+        {"space_id": "you/chat-demo", "model_id": INSTRUCT},
+        {"space_id": "you/chat-demo", "model_id": GGUF},
         {"space_id": "you/ner-demo", "model_id": NER},
     ],
     "space_datasets": [{"space_id": "you/ner-demo", "dataset_id": "eriktks/conll2003"}],
     "crawl_runs": [
-        {"id": run, "started_at": _day(day), "finished_at": _day(day), "endpoint": "https://huggingface.co",
-         "mode": "full", "status": "finished", "counts": {"models": 9}}
+        {
+            "id": run,
+            "started_at": _day(day),
+            "finished_at": _day(day),
+            "endpoint": "https://huggingface.co",
+            "mode": "full",
+            "status": "finished",
+            "counts": {"models": 9},
+        }
         for run, day in ((1, 1), (2, 15), (3, 29))
     ],
     "model_history": [
@@ -173,15 +265,32 @@ CATALOG: dict[str, list[dict[str, Any]]] = {
         for run, downloads in zip((1, 2, 3), series)
     ],
     "rejects": [
-        {"id": 1, "run_id": 1, "kind": "model", "record_id": "old/bad", "raw": '{"id": "old/bad"}',
-         "reason": "downloads: expected an integer, got 'many'"},
-        {"id": 2, "run_id": 3, "kind": "model", "record_id": "bad/model",
-         "raw": '{"id": "bad/model", "safetensors": {}}', "reason": "safetensors: missing 'total'"},
-        {"id": 3, "run_id": 3, "kind": "dataset", "record_id": "x/bad-dates",
-         "raw": '{"id": "x/bad-dates", "createdAt": "yesterday"}',
-         "reason": "createdAt: not an ISO-8601 date: 'yesterday'"},
+        {
+            "id": 1,
+            "run_id": 1,
+            "kind": "model",
+            "record_id": "old/bad",
+            "raw": '{"id": "old/bad"}',
+            "reason": "downloads: expected an integer, got 'many'",
+        },
+        {
+            "id": 2,
+            "run_id": 3,
+            "kind": "model",
+            "record_id": "bad/model",
+            "raw": '{"id": "bad/model", "safetensors": {}}',
+            "reason": "safetensors: missing 'total'",
+        },
+        {
+            "id": 3,
+            "run_id": 3,
+            "kind": "dataset",
+            "record_id": "x/bad-dates",
+            "raw": '{"id": "x/bad-dates", "createdAt": "yesterday"}',
+            "reason": "createdAt: not an ISO-8601 date: 'yesterday'",
+        },
     ],
-}  # fmt: skip
+}
 
 EXPECTED: dict[str, list[tuple[Any, ...]]] = {
     "top-models-by-task": [
@@ -209,7 +318,9 @@ EXPECTED: dict[str, list[tuple[Any, ...]]] = {
         ("together", INSTRUCT, "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", "conversational"),
     ],
     "apps-by-library": [
-        ("gguf", "llama.cpp", "llama.cpp", 1), ("gguf", "ollama", "Ollama", 1), ("transformers", "vllm", "vLLM", 3),
+        ("gguf", "llama.cpp", "llama.cpp", 1),
+        ("gguf", "ollama", "Ollama", 1),
+        ("transformers", "vllm", "vLLM", 3),
     ],
     "libraries-for-a-task": [("transformers", "Transformers", 3), ("peft", "PEFT", 1)],
     "parameter-buckets": [("unknown", 1), ("under 1B", 3), ("1B to 10B", 4)],
@@ -334,9 +445,14 @@ def test_example_query(catalog: Store, name: str) -> None:
 
 #: The type word the docs use for each column type (``Text`` is a ``String``).
 TYPE_WORDS: list[tuple[type[TypeEngine[Any]], str]] = [
-    (BigInteger, "bigint"), (Integer, "integer"), (Boolean, "boolean"), (Float, "float"),
-    (DateTime, "timestamp"), (JSON, "json"), (String, "text"),
-]  # fmt: skip
+    (BigInteger, "bigint"),
+    (Integer, "integer"),
+    (Boolean, "boolean"),
+    (Float, "float"),
+    (DateTime, "timestamp"),
+    (JSON, "json"),
+    (String, "text"),
+]
 
 
 def _type_word(type_: TypeEngine[Any]) -> str:

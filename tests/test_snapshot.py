@@ -43,9 +43,13 @@ def test_write_then_open_round_trips_records_and_payloads(tmp_path: Path) -> Non
         "note": "test",
     }
     assert sorted(p.name for p in (tmp_path / "snap").iterdir()) == [
-        "datasets-tags-by-type.json", "manifest.json", "models-tags-by-type.json", "models.jsonl",
-        "spaces.jsonl", "tasks.json",
-    ]  # fmt: skip
+        "datasets-tags-by-type.json",
+        "manifest.json",
+        "models-tags-by-type.json",
+        "models.jsonl",
+        "spaces.jsonl",
+        "tasks.json",
+    ]
 
 
 def test_gzipped_records_read_the_same_and_are_reproducible(tmp_path: Path) -> None:
@@ -53,7 +57,9 @@ def test_gzipped_records_read_the_same_and_are_reproducible(tmp_path: Path) -> N
     second = write_snapshot(tmp_path / "b", models=MODELS, compress=True)
     assert first.records_file("models") == tmp_path / "a" / "models.jsonl.gz"
     assert list(Snapshot.open(tmp_path / "a").iter_records("models")) == MODELS
-    assert (tmp_path / "a" / "models.jsonl.gz").read_bytes() == (tmp_path / "b" / "models.jsonl.gz").read_bytes()
+    assert (tmp_path / "a" / "models.jsonl.gz").read_bytes() == (
+        tmp_path / "b" / "models.jsonl.gz"
+    ).read_bytes()
     lines = gzip.decompress((tmp_path / "a" / "models.jsonl.gz").read_bytes()).splitlines()
     assert [json.loads(line) for line in lines] == MODELS
     assert second.manifest["counts"]["models"] == 2
@@ -72,7 +78,9 @@ def test_an_unfinished_recording_is_not_a_snapshot(tmp_path: Path) -> None:
         writer.add("models", MODELS[0])
         raise RuntimeError("crawl died")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["models.jsonl.part"]
-    with pytest.raises(SnapshotError, match="has no manifest.json: it is not a snapshot, or its recording did not finish"):
+    with pytest.raises(
+        SnapshotError, match="has no manifest.json: it is not a snapshot, or its recording did not finish"
+    ):
         Snapshot.open(tmp_path)
 
 
@@ -97,7 +105,10 @@ def test_writer_takes_raw_bytes_and_counts_them(tmp_path: Path) -> None:
         (lambda p: None, "no snapshot folder at"),
         (lambda p: p.mkdir(), "has no manifest.json"),
         (lambda p: (p.mkdir(), (p / "manifest.json").write_text("{oops")), "is not valid JSON"),
-        (lambda p: (p.mkdir(), (p / "manifest.json").write_text('{"format": 2}')), "has format 2, this code reads format 1"),
+        (
+            lambda p: (p.mkdir(), (p / "manifest.json").write_text('{"format": 2}')),
+            "has format 2, this code reads format 1",
+        ),
     ],
 )
 def test_open_says_what_is_wrong(tmp_path: Path, setup: object, message: str) -> None:
@@ -117,7 +128,9 @@ def test_a_broken_line_names_its_file_and_line(tmp_path: Path) -> None:
 
 def test_unknown_kinds_and_payload_names_are_refused(tmp_path: Path) -> None:
     snap = write_snapshot(tmp_path, models=MODELS)
-    with pytest.raises(SnapshotError, match="no record kind 'papers' in a snapshot: use one of models, datasets, spaces"):
+    with pytest.raises(
+        SnapshotError, match="no record kind 'papers' in a snapshot: use one of models, datasets, spaces"
+    ):
         list(snap.iter_records("papers"))  # type: ignore[arg-type]
     with pytest.raises(SnapshotError, match="not a snapshot payload name: '../etc'"):
         snap.read_json("../etc")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from catalog.errors import ConfigError, ReadOnlyViolation, SchemaOutOfDate, Stor
 from catalog.schema import Base, Model
 from catalog.store import Store, head_revision, upsert
 
-T0 = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def test_open_migrates_an_empty_database_to_head(store: Store) -> None:
@@ -62,10 +62,14 @@ def test_upsert_is_idempotent_and_keeps_first_seen(store: Store) -> None:
     with store.engine.begin() as conn:
         assert upsert(conn, "models", MODELS) == 2
         assert upsert(conn, "models", MODELS) == 2
-    later = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    later = datetime(2025, 1, 1, tzinfo=UTC)
     with store.engine.begin() as conn:
-        upsert(conn, "models", [{"id": "org/a", "author": "org", "downloads": 11, "first_seen": later}],
-               keep=["first_seen"])
+        upsert(
+            conn,
+            "models",
+            [{"id": "org/a", "author": "org", "downloads": 11, "first_seen": later}],
+            keep=["first_seen"],
+        )
     with store.engine.connect() as conn:
         rows = conn.execute(select(Model.id, Model.downloads, Model.first_seen).order_by(Model.id)).all()
     assert [(r[0], r[1]) for r in rows] == [("org/a", 11), ("org/b", 20)]
@@ -83,12 +87,17 @@ def test_upsert_collapses_duplicate_keys_last_wins(store: Store) -> None:
 def _utc(value: object) -> datetime:
     # SQLite hands back naive datetimes; PostgreSQL aware ones.
     assert isinstance(value, datetime)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 EDGE_FIXTURE = {
     "models": [
-        {"id": "base/llm", "pipeline_tag": "text-generation", "library_name": "transformers", "deleted_at": None},
+        {
+            "id": "base/llm",
+            "pipeline_tag": "text-generation",
+            "library_name": "transformers",
+            "deleted_at": None,
+        },
         {"id": "you/llm-ft", "pipeline_tag": "text-generation", "library_name": "peft", "deleted_at": None},
         {"id": "you/llm-gguf", "pipeline_tag": None, "library_name": "gguf", "deleted_at": None},
         {"id": "gone/model", "pipeline_tag": "fill-mask", "library_name": "transformers", "deleted_at": T0},
@@ -101,15 +110,24 @@ EDGE_FIXTURE = {
     "model_datasets": [{"model_id": "you/llm-ft", "dataset_id": "org/chat"}],
     "providers": [{"id": "groq", "label": "Groq", "hub_org": "groq"}],
     "model_providers": [
-        {"model_id": "base/llm", "provider_id": "groq", "provider_model_id": "llm", "status": "live",
-         "task": "conversational"},
+        {
+            "model_id": "base/llm",
+            "provider_id": "groq",
+            "provider_model_id": "llm",
+            "status": "live",
+            "task": "conversational",
+        },
     ],
     "model_apps": [{"model_id": "you/llm-gguf", "app_id": "llama.cpp"}],
     "spaces": [{"id": "org/demo", "deleted_at": None}, {"id": "gone/space", "deleted_at": T0}],
-    "space_models": [{"space_id": "org/demo", "model_id": "base/llm"},
-                     {"space_id": "gone/space", "model_id": "base/llm"}],
-    "space_datasets": [{"space_id": "org/demo", "dataset_id": "org/chat"},
-                       {"space_id": "gone/space", "dataset_id": "org/chat"}],
+    "space_models": [
+        {"space_id": "org/demo", "model_id": "base/llm"},
+        {"space_id": "gone/space", "model_id": "base/llm"},
+    ],
+    "space_datasets": [
+        {"space_id": "org/demo", "dataset_id": "org/chat"},
+        {"space_id": "gone/space", "dataset_id": "org/chat"},
+    ],
     "provider_tasks": [{"provider_id": "groq", "task_id": "conversational"}],
     "libraries": [{"id": "peft", "label": "PEFT"}],
     "library_tasks": [{"library_id": "peft", "task_id": "text-generation"}],
@@ -165,7 +183,7 @@ def test_a_write_is_refused_as_read_only(store: Store) -> None:
 
 @pytest.mark.parametrize("statement", ["", "  \n"])
 def test_an_empty_query_is_a_config_error(store: Store, statement: str) -> None:
-    with pytest.raises(ConfigError, match="^no SQL statement given: pass one, e.g. \"SELECT COUNT"):
+    with pytest.raises(ConfigError, match='^no SQL statement given: pass one, e.g. "SELECT COUNT'):
         store.query(statement)
 
 
@@ -197,19 +215,26 @@ def test_none_in_a_json_column_is_sql_null(store: Store) -> None:
 def test_a_revision_from_newer_code_is_refused_without_the_upgrade_hint(db_url: str) -> None:
     with Store.open(db_url) as store, store.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff'")
-    with pytest.raises(SchemaOutOfDate, match="revision ffff, which this version of the catalog does not know"):
+    with pytest.raises(
+        SchemaOutOfDate, match="revision ffff, which this version of the catalog does not know"
+    ):
         Store.open(db_url)
-    with Store.open(db_url, check=False) as store:
-        with pytest.raises(StoreError, match=r"^cannot migrate database .*: Can't locate revision identified by 'ffff'$"):
-            store.upgrade()
+    with (
+        Store.open(db_url, check=False) as store,
+        pytest.raises(
+            StoreError, match=r"^cannot migrate database .*: Can't locate revision identified by 'ffff'$"
+        ),
+    ):
+        store.upgrade()
 
 
 def test_sqlite_connections_run_wal_with_foreign_keys_and_a_big_cache(tmp_path: Path) -> None:
     with Store.open(f"sqlite:///{tmp_path / 'c.db'}") as store, store.engine.connect() as conn:
-        pragmas = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
-                   for name in ("journal_mode", "foreign_keys", "synchronous", "cache_size")}  # fmt: skip
+        pragmas = {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "foreign_keys", "synchronous", "cache_size")
+        }
     assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1, "cache_size": -65536}
-
 
 
 def test_a_refused_database_leaves_no_connection_open(db_url: str) -> None:
@@ -238,12 +263,20 @@ def test_a_refused_database_leaves_no_connection_open(db_url: str) -> None:
 def test_sqlite_statements_that_write_files_or_settings_are_refused(tmp_path: Path) -> None:
     # PRAGMA query_only stops writes to tables, but not these.
     with Store.open(f"sqlite:///{tmp_path / 'c.db'}") as store:
-        for statement in (f"ATTACH DATABASE '{tmp_path / 'a.db'}' AS a", f"VACUUM INTO '{tmp_path / 'v.db'}'",
-                          "PRAGMA journal_mode = DELETE", "PRAGMA user_version = 7"):  # fmt: skip
+        for statement in (
+            f"ATTACH DATABASE '{tmp_path / 'a.db'}' AS a",
+            f"VACUUM INTO '{tmp_path / 'v.db'}'",
+            "PRAGMA journal_mode = DELETE",
+            "PRAGMA user_version = 7",
+        ):
             with pytest.raises(ReadOnlyViolation, match="nothing was changed"):
                 store.query(statement)
         assert sorted(p.name for p in tmp_path.iterdir()) == ["c.db", "c.db-shm", "c.db-wal"]
         assert store.query("PRAGMA journal_mode").rows == [("wal",)]
         assert store.query("PRAGMA user_version").rows == [(0,)]
-        assert [row[1] for row in store.query("PRAGMA table_info(providers)").rows] == ["id", "label", "hub_org"]
+        assert [row[1] for row in store.query("PRAGMA table_info(providers)").rows] == [
+            "id",
+            "label",
+            "hub_org",
+        ]
         assert store.query("SELECT name FROM pragma_table_info('providers') WHERE pk = 1").rows == [("id",)]

@@ -16,8 +16,16 @@ from catalog.store import Store
 __all__ = ["MODEL_ATTRS", "build_graph"]
 
 #: Model attributes a user filters on, copied onto every ``model:`` node.
-MODEL_ATTRS = ("author", "pipeline_tag", "library_name", "downloads", "likes", "trending_score",
-               "num_parameters", "license")  # fmt: skip
+MODEL_ATTRS = (
+    "author",
+    "pipeline_tag",
+    "library_name",
+    "downloads",
+    "likes",
+    "trending_score",
+    "num_parameters",
+    "license",
+)
 # The other entity tables: their attributes, and the column named ``label`` on the node.
 _ENTITY_SQL: dict[str, str] = {
     "task": "SELECT id, name AS label, modality, parent_id FROM tasks",
@@ -39,7 +47,9 @@ def _stream(store: Store, sql: str, params: dict[str, Any]) -> Iterator[tuple[An
     if lists:
         statement = statement.bindparams(*[bindparam(k, expanding=True) for k in lists])
     with store.engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=ROWS_PER_FETCH).execute(statement, params)
+        result = conn.execution_options(stream_results=True, yield_per=ROWS_PER_FETCH).execute(
+            statement, params
+        )
         for row in result:
             yield tuple(row)
 
@@ -87,18 +97,25 @@ def build_graph(
     graph = nx.MultiDiGraph(filters={k: v for k, v in params.items()})
     kind_list = sorted(wanted)
     if "model" in wanted:
-        for id, *values in _stream(store, f"SELECT m.id, {', '.join('m.' + a for a in MODEL_ATTRS)} "
-                                          f"FROM models m WHERE {where}", params):  # fmt: skip
+        for id, *values in _stream(
+            store,
+            f"SELECT m.id, {', '.join('m.' + a for a in MODEL_ATTRS)} FROM models m WHERE {where}",
+            params,
+        ):
             graph.add_node(f"model:{id}", kind="model", **dict(zip(MODEL_ATTRS, values)))
     if filtered:
         selected = f"SELECT m.id FROM models m WHERE {where}"
         for side in ("src", "dst"):
-            sql = (f"{_EDGES} WHERE {side}_kind = 'model' "
-                   f"AND {side}_id IN ({selected}) AND src_kind IN :kinds AND dst_kind IN :kinds")  # fmt: skip
+            sql = (
+                f"{_EDGES} WHERE {side}_kind = 'model' "
+                f"AND {side}_id IN ({selected}) AND src_kind IN :kinds AND dst_kind IN :kinds"
+            )
             _add_edges(graph, _stream(store, sql, {**params, "kinds": kind_list}), only_known=False)
         # Edges that no model anchors (a provider's tasks, a Space's datasets) join nodes reached.
-        sql = (f"{_EDGES} WHERE src_kind <> 'model' AND dst_kind <> 'model' "
-               "AND src_kind IN :kinds AND dst_kind IN :kinds")  # fmt: skip
+        sql = (
+            f"{_EDGES} WHERE src_kind <> 'model' AND dst_kind <> 'model' "
+            "AND src_kind IN :kinds AND dst_kind IN :kinds"
+        )
         _add_edges(graph, _stream(store, sql, {"kinds": kind_list}), only_known=True)
     else:
         sql = f"{_EDGES} WHERE src_kind IN :kinds AND dst_kind IN :kinds"
@@ -112,13 +129,18 @@ def _model_filter(
 ) -> tuple[str, dict[str, Any]]:
     clauses = ["m.deleted_at IS NULL"]
     params: dict[str, Any] = {}
-    for column, name, value in (("pipeline_tag", "task", task), ("library_name", "library", library),
-                                ("author", "author", author)):  # fmt: skip
+    for column, name, value in (
+        ("pipeline_tag", "task", task),
+        ("library_name", "library", library),
+        ("author", "author", author),
+    ):
         if value is not None:
             clauses.append(f"m.{column} = :{name}")
             params[name] = value
     if provider is not None:
-        clauses.append("EXISTS (SELECT 1 FROM model_providers p WHERE p.model_id = m.id AND p.provider_id = :provider)")
+        clauses.append(
+            "EXISTS (SELECT 1 FROM model_providers p WHERE p.model_id = m.id AND p.provider_id = :provider)"
+        )
         params["provider"] = provider
     if min_downloads is not None:
         clauses.append("m.downloads >= :min_downloads")
@@ -127,7 +149,7 @@ def _model_filter(
 
 
 def _add_edges(graph: nx.MultiDiGraph, rows: Iterable[tuple[Any, ...]], *, only_known: bool) -> None:
-    nodes = graph._node  # noqa: SLF001 - the plain dict lookup keeps a 1M-model build fast
+    nodes = graph._node
     for src_kind, src_id, rel, dst_kind, dst_id in rows:
         src, dst = f"{src_kind}:{src_id}", f"{dst_kind}:{dst_id}"
         if only_known and (src not in nodes or dst not in nodes):
@@ -147,8 +169,13 @@ def _add_entity_attrs(store: Store, graph: nx.MultiDiGraph, kinds: set[str], *, 
         else:
             present = sorted(n.partition(":")[2] for n, k in graph.nodes(data="kind") if k == kind)
             columns = _columns(store, kind)
-            rows = (row for chunk in chunks(present) for row in _stream(
-                store, f"SELECT * FROM ({_ENTITY_SQL[kind]}) e WHERE e.id IN :ids", {"ids": chunk}))  # fmt: skip
+            rows = (
+                row
+                for chunk in chunks(present)
+                for row in _stream(
+                    store, f"SELECT * FROM ({_ENTITY_SQL[kind]}) e WHERE e.id IN :ids", {"ids": chunk}
+                )
+            )
         for id, *values in rows:
             graph.add_node(f"{kind}:{id}", kind=kind, **dict(zip(columns, values)))
 

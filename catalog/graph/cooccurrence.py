@@ -96,7 +96,9 @@ _CUBES: tuple[tuple[tuple[Face, ...], tuple[Face, ...], bool], ...] = (
 Value = tuple[Face, str]
 
 
-def cooccurrence_all(store: Store) -> tuple[dict[Value, tuple[int, int]], dict[tuple[Value, Value], tuple[int, int]]]:
+def cooccurrence_all(
+    store: Store,
+) -> tuple[dict[Value, tuple[int, int]], dict[tuple[Value, Value], tuple[int, int]]]:
     """Return ``(live models, downloads)`` of every face value, and of every co-occurring pair.
 
     Pairs are keyed ``((face a, value a), (face b, value b))`` with ``a`` before ``b`` in
@@ -160,13 +162,23 @@ def provider_coverage(store: Store) -> list[dict[str, Any]]:
         "FROM model_providers GROUP BY model_id) s ON s.model_id = m.id "
         "WHERE m.deleted_at IS NULL AND m.pipeline_tag IS NOT NULL GROUP BY m.pipeline_tag",
     )
-    providers = dict(fetch(
-        store,
-        "SELECT m.pipeline_tag, COUNT(DISTINCT p.provider_id) FROM models m "
-        "JOIN model_providers p ON p.model_id = m.id AND p.status = 'live' "
-        "WHERE m.deleted_at IS NULL AND m.pipeline_tag IS NOT NULL GROUP BY m.pipeline_tag",
-    ))  # fmt: skip
-    out = [{"task": task, "models": int(n), "served_live": int(live), "served_any": int(any_),
-            "share_live": int(live) / int(n), "providers": int(providers.get(task, 0))}
-           for task, n, live, any_ in rows]  # fmt: skip
+    providers = dict(
+        fetch(
+            store,
+            "SELECT m.pipeline_tag, COUNT(DISTINCT p.provider_id) FROM models m "
+            "JOIN model_providers p ON p.model_id = m.id AND p.status = 'live' "
+            "WHERE m.deleted_at IS NULL AND m.pipeline_tag IS NOT NULL GROUP BY m.pipeline_tag",
+        )
+    )
+    out = [
+        {
+            "task": task,
+            "models": int(n),
+            "served_live": int(live),
+            "served_any": int(any_),
+            "share_live": int(live) / int(n),
+            "providers": int(providers.get(task, 0)),
+        }
+        for task, n, live, any_ in rows
+    ]
     return sorted(out, key=lambda r: (-r["models"], r["task"]))

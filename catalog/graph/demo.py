@@ -7,7 +7,7 @@ counts and two crawl runs of history. The ids look like Hub ids; every count is 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from catalog.store import Store, upsert
@@ -16,35 +16,161 @@ __all__ = ["DEMO_ROWS", "demo_store", "load_demo"]
 
 
 def _t(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
 
 
 def _model(
-    id: str, task: str, library: str, downloads: int, likes: int, trending: float | None,
-    num_parameters: int, dtype: str | None, license: str, created: str, deleted: str | None = None,
+    id: str,
+    task: str,
+    library: str,
+    downloads: int,
+    likes: int,
+    trending: float | None,
+    num_parameters: int,
+    dtype: str | None,
+    license: str,
+    created: str,
+    deleted: str | None = None,
 ) -> dict[str, Any]:
     return {
-        "id": id, "author": id.split("/")[0], "pipeline_tag": task, "library_name": library,
-        "downloads": downloads, "likes": likes, "trending_score": trending,
+        "id": id,
+        "author": id.split("/")[0],
+        "pipeline_tag": task,
+        "library_name": library,
+        "downloads": downloads,
+        "likes": likes,
+        "trending_score": trending,
         "num_parameters": num_parameters,
         "parameters": {dtype: num_parameters} if dtype else None,
-        "license": license, "created_at": _t(created),
+        "license": license,
+        "created_at": _t(created),
         "deleted_at": _t(deleted) if deleted else None,
-    }  # fmt: skip
+    }
 
 
 _MODELS = [
-    _model("meta/llama-7b", "text-generation", "transformers", 1000, 50, 5.0, 6_738_000_000, "BF16", "llama2", "2023-07-18"),
-    _model("alice/llama-7b-chat", "text-generation", "transformers", 400, 20, 8.0, 6_738_000_000, "BF16", "llama2", "2023-09-01"),
-    _model("bob/llama-7b-chat-gguf", "text-generation", "gguf", 300, 5, 2.0, 6_738_000_000, None, "llama2", "2023-10-01"),
-    _model("carol/llama-7b-chat-lora", "text-generation", "peft", 50, 2, 0.5, 4_194_304, "F32", "llama2", "2023-11-01"),
-    _model("dave/llama-mistral-merge", "text-generation", "transformers", 80, 9, 9.5, 7_000_000_000, "BF16", "apache-2.0", "2024-01-10"),
-    _model("mistralai/mistral-7b", "text-generation", "transformers", 900, 40, 7.0, 7_241_732_096, "BF16", "apache-2.0", "2023-09-27"),
-    _model("big/llama-70b", "text-generation", "transformers", 700, 30, 6.0, 70_553_706_496, "BF16", "llama2", "2023-07-18"),
-    _model("acme/bert-sentiment", "text-classification", "transformers", 2000, 12, 1.0, 109_482_240, "F32", "mit", "2022-03-02"),
-    _model("timm/resnet50", "image-classification", "timm", 1500, 8, 3.0, 25_557_032, "F32", "apache-2.0", "2023-04-01"),
-    _model("old/gone-model", "text-generation", "transformers", 5000, 1, None, 124_000_000, None, "mit", "2021-01-01", deleted="2026-11-10"),
-]  # fmt: skip
+    _model(
+        "meta/llama-7b",
+        "text-generation",
+        "transformers",
+        1000,
+        50,
+        5.0,
+        6_738_000_000,
+        "BF16",
+        "llama2",
+        "2023-07-18",
+    ),
+    _model(
+        "alice/llama-7b-chat",
+        "text-generation",
+        "transformers",
+        400,
+        20,
+        8.0,
+        6_738_000_000,
+        "BF16",
+        "llama2",
+        "2023-09-01",
+    ),
+    _model(
+        "bob/llama-7b-chat-gguf",
+        "text-generation",
+        "gguf",
+        300,
+        5,
+        2.0,
+        6_738_000_000,
+        None,
+        "llama2",
+        "2023-10-01",
+    ),
+    _model(
+        "carol/llama-7b-chat-lora",
+        "text-generation",
+        "peft",
+        50,
+        2,
+        0.5,
+        4_194_304,
+        "F32",
+        "llama2",
+        "2023-11-01",
+    ),
+    _model(
+        "dave/llama-mistral-merge",
+        "text-generation",
+        "transformers",
+        80,
+        9,
+        9.5,
+        7_000_000_000,
+        "BF16",
+        "apache-2.0",
+        "2024-01-10",
+    ),
+    _model(
+        "mistralai/mistral-7b",
+        "text-generation",
+        "transformers",
+        900,
+        40,
+        7.0,
+        7_241_732_096,
+        "BF16",
+        "apache-2.0",
+        "2023-09-27",
+    ),
+    _model(
+        "big/llama-70b",
+        "text-generation",
+        "transformers",
+        700,
+        30,
+        6.0,
+        70_553_706_496,
+        "BF16",
+        "llama2",
+        "2023-07-18",
+    ),
+    _model(
+        "acme/bert-sentiment",
+        "text-classification",
+        "transformers",
+        2000,
+        12,
+        1.0,
+        109_482_240,
+        "F32",
+        "mit",
+        "2022-03-02",
+    ),
+    _model(
+        "timm/resnet50",
+        "image-classification",
+        "timm",
+        1500,
+        8,
+        3.0,
+        25_557_032,
+        "F32",
+        "apache-2.0",
+        "2023-04-01",
+    ),
+    _model(
+        "old/gone-model",
+        "text-generation",
+        "transformers",
+        5000,
+        1,
+        None,
+        124_000_000,
+        None,
+        "mit",
+        "2021-01-01",
+        deleted="2026-11-10",
+    ),
+]
 
 #: Every table of the demo catalog, in an order that satisfies the foreign keys.
 DEMO_ROWS: dict[str, list[dict[str, Any]]] = {
@@ -83,33 +209,89 @@ DEMO_ROWS: dict[str, list[dict[str, Any]]] = {
     "models": _MODELS,
     "model_lineage": [
         {"model_id": "alice/llama-7b-chat", "base_model_id": "meta/llama-7b", "relation": "finetune"},
-        {"model_id": "bob/llama-7b-chat-gguf", "base_model_id": "alice/llama-7b-chat", "relation": "quantized"},
-        {"model_id": "carol/llama-7b-chat-lora", "base_model_id": "alice/llama-7b-chat", "relation": "adapter"},
+        {
+            "model_id": "bob/llama-7b-chat-gguf",
+            "base_model_id": "alice/llama-7b-chat",
+            "relation": "quantized",
+        },
+        {
+            "model_id": "carol/llama-7b-chat-lora",
+            "base_model_id": "alice/llama-7b-chat",
+            "relation": "adapter",
+        },
         {"model_id": "dave/llama-mistral-merge", "base_model_id": "meta/llama-7b", "relation": "merge"},
-        {"model_id": "dave/llama-mistral-merge", "base_model_id": "mistralai/mistral-7b", "relation": "merge"},
+        {
+            "model_id": "dave/llama-mistral-merge",
+            "base_model_id": "mistralai/mistral-7b",
+            "relation": "merge",
+        },
         {"model_id": "old/gone-model", "base_model_id": "meta/llama-7b", "relation": "finetune"},
     ],
     "model_providers": [
-        {"model_id": "meta/llama-7b", "provider_id": "together", "provider_model_id": "meta-llama/Llama-7b", "status": "live", "task": "text-generation"},
-        {"model_id": "mistralai/mistral-7b", "provider_id": "groq", "provider_model_id": "mistral-7b", "status": "live", "task": "text-generation"},
-        {"model_id": "mistralai/mistral-7b", "provider_id": "together", "provider_model_id": "mistralai/Mistral-7B", "status": "staging", "task": "text-generation"},
-        {"model_id": "big/llama-70b", "provider_id": "together", "provider_model_id": "meta-llama/Llama-70b", "status": "live", "task": "text-generation"},
-        {"model_id": "acme/bert-sentiment", "provider_id": "hf-inference", "provider_model_id": "acme/bert-sentiment", "status": "live", "task": "text-classification"},
-        {"model_id": "old/gone-model", "provider_id": "together", "provider_model_id": "old/gone", "status": "live", "task": "text-generation"},
+        {
+            "model_id": "meta/llama-7b",
+            "provider_id": "together",
+            "provider_model_id": "meta-llama/Llama-7b",
+            "status": "live",
+            "task": "text-generation",
+        },
+        {
+            "model_id": "mistralai/mistral-7b",
+            "provider_id": "groq",
+            "provider_model_id": "mistral-7b",
+            "status": "live",
+            "task": "text-generation",
+        },
+        {
+            "model_id": "mistralai/mistral-7b",
+            "provider_id": "together",
+            "provider_model_id": "mistralai/Mistral-7B",
+            "status": "staging",
+            "task": "text-generation",
+        },
+        {
+            "model_id": "big/llama-70b",
+            "provider_id": "together",
+            "provider_model_id": "meta-llama/Llama-70b",
+            "status": "live",
+            "task": "text-generation",
+        },
+        {
+            "model_id": "acme/bert-sentiment",
+            "provider_id": "hf-inference",
+            "provider_model_id": "acme/bert-sentiment",
+            "status": "live",
+            "task": "text-classification",
+        },
+        {
+            "model_id": "old/gone-model",
+            "provider_id": "together",
+            "provider_model_id": "old/gone",
+            "status": "live",
+            "task": "text-generation",
+        },
     ],
     "model_apps": [
         {"model_id": m, "app_id": a}
         for m, a in [
-            ("bob/llama-7b-chat-gguf", "llama.cpp"), ("bob/llama-7b-chat-gguf", "ollama"),
-            ("meta/llama-7b", "vllm"), ("alice/llama-7b-chat", "vllm"),
-            ("mistralai/mistral-7b", "vllm"), ("big/llama-70b", "vllm"), ("old/gone-model", "vllm"),
+            ("bob/llama-7b-chat-gguf", "llama.cpp"),
+            ("bob/llama-7b-chat-gguf", "ollama"),
+            ("meta/llama-7b", "vllm"),
+            ("alice/llama-7b-chat", "vllm"),
+            ("mistralai/mistral-7b", "vllm"),
+            ("big/llama-70b", "vllm"),
+            ("old/gone-model", "vllm"),
         ]
     ],
     "model_tags": [
         {"model_id": m, "tag": t}
         for m, t in [
-            ("meta/llama-7b", "en"), ("alice/llama-7b-chat", "en"), ("mistralai/mistral-7b", "en"),
-            ("mistralai/mistral-7b", "fr"), ("big/llama-70b", "en"), ("acme/bert-sentiment", "en"),
+            ("meta/llama-7b", "en"),
+            ("alice/llama-7b-chat", "en"),
+            ("mistralai/mistral-7b", "en"),
+            ("mistralai/mistral-7b", "fr"),
+            ("big/llama-70b", "en"),
+            ("acme/bert-sentiment", "en"),
         ]
     ],
     "crawl_runs": [
@@ -119,13 +301,17 @@ DEMO_ROWS: dict[str, list[dict[str, Any]]] = {
     "model_history": [
         {"run_id": r, "model_id": m, "downloads": d, "likes": lk}
         for r, m, d, lk in [
-            (1, "meta/llama-7b", 800, 45), (1, "alice/llama-7b-chat", 300, 15),
-            (1, "mistralai/mistral-7b", 850, 38), (1, "acme/bert-sentiment", 1900, 12),
-            (2, "meta/llama-7b", 1000, 50), (2, "alice/llama-7b-chat", 400, 20),
-            (2, "mistralai/mistral-7b", 900, 40), (2, "acme/bert-sentiment", 2000, 12),
+            (1, "meta/llama-7b", 800, 45),
+            (1, "alice/llama-7b-chat", 300, 15),
+            (1, "mistralai/mistral-7b", 850, 38),
+            (1, "acme/bert-sentiment", 1900, 12),
+            (2, "meta/llama-7b", 1000, 50),
+            (2, "alice/llama-7b-chat", 400, 20),
+            (2, "mistralai/mistral-7b", 900, 40),
+            (2, "acme/bert-sentiment", 2000, 12),
         ]
     ],
-}  # fmt: skip
+}
 
 
 def load_demo(store: Store, extra: dict[str, list[dict[str, Any]]] | None = None) -> Store:

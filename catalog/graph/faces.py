@@ -69,8 +69,9 @@ def build_faces_graph(store: Store) -> nx.Graph:
         for value in sorted(values):
             n, d = counts.get((face, value), (0, 0))
             extra = {"modality": None} if face == "task" else {}
-            graph.add_node(f"{face}:{value}", kind=face, label=labels.get(value, value), count=n,
-                           downloads=d, **extra)
+            graph.add_node(
+                f"{face}:{value}", kind=face, label=labels.get(value, value), count=n, downloads=d, **extra
+            )
     for task, modality in fetch(store, "SELECT id, modality FROM tasks"):
         if f"task:{task}" in graph:
             graph.nodes[f"task:{task}"]["modality"] = modality

@@ -41,9 +41,17 @@ def runs_where(store: Store, model_id: str) -> list[dict[str, Any]]:
     require(store, "model", model_id)
     apps, providers = face_labels(store, "app"), face_labels(store, "provider")
     rows: list[dict[str, Any]] = [
-        {"kind": "app", "id": app, "label": apps.get(app, app), "status": None, "task": None, "provider_model_id": None}
-        for (app,) in fetch(store, "SELECT app_id FROM model_apps WHERE model_id = :id ORDER BY app_id",
-                            {"id": model_id})
+        {
+            "kind": "app",
+            "id": app,
+            "label": apps.get(app, app),
+            "status": None,
+            "task": None,
+            "provider_model_id": None,
+        }
+        for (app,) in fetch(
+            store, "SELECT app_id FROM model_apps WHERE model_id = :id ORDER BY app_id", {"id": model_id}
+        )
     ]
     for provider, status, task, provider_model_id in fetch(
         store,
@@ -51,8 +59,16 @@ def runs_where(store: Store, model_id: str) -> list[dict[str, Any]]:
         "ORDER BY provider_id",
         {"id": model_id},
     ):
-        rows.append({"kind": "provider", "id": provider, "label": providers.get(provider, provider),
-                     "status": status, "task": task, "provider_model_id": provider_model_id})  # fmt: skip
+        rows.append(
+            {
+                "kind": "provider",
+                "id": provider,
+                "label": providers.get(provider, provider),
+                "status": status,
+                "task": task,
+                "provider_model_id": provider_model_id,
+            }
+        )
     return rows
 
 
@@ -90,14 +106,21 @@ def sku_memory_gb(sku: str, memory_gb: float | None = None) -> float:
 def _sized_models(store: Store, task: str | None) -> tuple[str, dict[str, Any]]:
     joined, expression = weight_bytes_sql(store.dialect)
     where = "m.deleted_at IS NULL" + (" AND m.pipeline_tag = :task" if task else "")
-    sql = (f"SELECT m.id AS id, m.pipeline_tag AS pipeline_tag, m.library_name AS library_name, "
-           f"m.downloads AS downloads, SUM({expression}) AS bytes FROM models m {joined} WHERE {where} "
-           "GROUP BY m.id, m.pipeline_tag, m.library_name, m.downloads")  # fmt: skip
+    sql = (
+        f"SELECT m.id AS id, m.pipeline_tag AS pipeline_tag, m.library_name AS library_name, "
+        f"m.downloads AS downloads, SUM({expression}) AS bytes FROM models m {joined} WHERE {where} "
+        "GROUP BY m.id, m.pipeline_tag, m.library_name, m.downloads"
+    )
     return sql, ({"task": task} if task else {})
 
 
 def hardware_fit(
-    store: Store, sku: str, *, task: str | None = None, memory_gb: float | None = None, limit: int | None = None
+    store: Store,
+    sku: str,
+    *,
+    task: str | None = None,
+    memory_gb: float | None = None,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Return the live models whose weights fit in the memory of ``sku``, most downloaded first.
 
@@ -120,8 +143,16 @@ def hardware_fit(
         f"SELECT * FROM ({sql}) s WHERE s.bytes <= :budget ORDER BY s.downloads DESC NULLS LAST, s.id{limit_sql}",
         {**params, "budget": budget},
     )
-    return [{"model_id": id, "pipeline_tag": tag, "library_name": library, "downloads": downloads,
-             "weights_gib": round(float(size) / GIB, 2)} for id, tag, library, downloads, size in rows]  # fmt: skip
+    return [
+        {
+            "model_id": id,
+            "pipeline_tag": tag,
+            "library_name": library,
+            "downloads": downloads,
+            "weights_gib": round(float(size) / GIB, 2),
+        }
+        for id, tag, library, downloads, size in rows
+    ]
 
 
 def hardware_fit_by_task(store: Store, sku: str, *, memory_gb: float | None = None) -> list[dict[str, Any]]:

@@ -29,7 +29,12 @@ SELECT l.model_id, l.base_model_id, COALESCE(c.downloads, 0), COALESCE(b.downloa
 
 
 def pagerank_arrays(
-    src: np.ndarray, dst: np.ndarray, prior: np.ndarray, *, alpha: float = 0.85, tol: float = 1e-12,
+    src: np.ndarray,
+    dst: np.ndarray,
+    prior: np.ndarray,
+    *,
+    alpha: float = 0.85,
+    tol: float = 1e-12,
     max_iter: int = 1000,
 ) -> np.ndarray:
     """Return the PageRank of ``len(prior)`` nodes joined by edges ``src[i] -> dst[i]``.
@@ -93,7 +98,12 @@ def lineage_pagerank(store: Store, *, alpha: float = 0.85, limit: int | None = 2
     bases = [i for i in range(len(ids)) if derivatives[i] > 0]
     bases.sort(key=lambda i: (-rank[i], ids[i]))
     return [
-        {"model_id": ids[i], "pagerank": float(rank[i]), "downloads": downloads[i], "derivatives": int(derivatives[i])}
+        {
+            "model_id": ids[i],
+            "pagerank": float(rank[i]),
+            "downloads": downloads[i],
+            "derivatives": int(derivatives[i]),
+        }
         for i in bases[:limit]
     ]
 

@@ -44,13 +44,19 @@ def _walk(
     store: Store, root: str, up: bool, max_depth: int | None, attrs: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, int], list[tuple[str, str, str]]]:
     """Follow the lineage from ``root`` one generation at a time; fill ``attrs`` for models met."""
-    near, far = ("model_id", "base_model_id") if up else ("base_model_id", "model_id")
+    near, _far = ("model_id", "base_model_id") if up else ("base_model_id", "model_id")
     depth, edges, frontier = {root: 0}, [], [root]
     attrs.update(_node_attrs(store, [root]))
     while frontier and (max_depth is None or depth[frontier[0]] < max_depth):
-        found = [row for chunk in chunks(frontier) for row in fetch(
-            store, f"SELECT model_id, base_model_id, relation FROM model_lineage WHERE {near} IN :ids",
-            {"ids": chunk})]  # fmt: skip
+        found = [
+            row
+            for chunk in chunks(frontier)
+            for row in fetch(
+                store,
+                f"SELECT model_id, base_model_id, relation FROM model_lineage WHERE {near} IN :ids",
+                {"ids": chunk},
+            )
+        ]
         attrs.update(_node_attrs(store, sorted({row[1] if up else row[0] for row in found} - attrs.keys())))
         following = []
         for child, base, relation in found:

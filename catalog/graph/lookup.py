@@ -15,7 +15,17 @@ from catalog.store import Store
 __all__ = ["FaceKind", "check_limit", "chunks", "fetch", "require", "suggest"]
 
 FaceKind = Literal[
-    "model", "task", "library", "app", "provider", "author", "params", "dataset", "space", "license", "language"
+    "model",
+    "task",
+    "library",
+    "app",
+    "provider",
+    "author",
+    "params",
+    "dataset",
+    "space",
+    "license",
+    "language",
 ]
 
 #: Ids per ``IN (...)`` list: far below SQLite's 32766 variables and PostgreSQL's 65535.
@@ -89,9 +99,13 @@ def _exists(store: Store, kind: FaceKind, id: str) -> bool:
         sql = "SELECT 1 FROM model_tags WHERE tag = :id OR tag = :prefixed LIMIT 1"
     else:
         table, users, column = _SOURCES[kind]
-        sql = (f"SELECT 1 FROM {table} WHERE id = :id UNION ALL "
-               f"SELECT 1 FROM (SELECT 1 AS one FROM {users} WHERE {column} = :id LIMIT 1) u")  # fmt: skip
-    return bool(fetch(store, sql, {"id": id, "prefixed": f"language:{id}"} if kind == "language" else {"id": id}))
+        sql = (
+            f"SELECT 1 FROM {table} WHERE id = :id UNION ALL "
+            f"SELECT 1 FROM (SELECT 1 AS one FROM {users} WHERE {column} = :id LIMIT 1) u"
+        )
+    return bool(
+        fetch(store, sql, {"id": id, "prefixed": f"language:{id}"} if kind == "language" else {"id": id})
+    )
 
 
 def suggest(store: Store, kind: FaceKind, id: str, n: int = 3) -> list[str]:
@@ -117,16 +131,24 @@ def suggest(store: Store, kind: FaceKind, id: str, n: int = 3) -> list[str]:
         )
         candidates = [r[0] for r in rows]
     elif kind == "license":
-        rows = fetch(store, f"SELECT DISTINCT license FROM models WHERE license IS NOT NULL LIMIT {MAX_CANDIDATES}")
+        rows = fetch(
+            store, f"SELECT DISTINCT license FROM models WHERE license IS NOT NULL LIMIT {MAX_CANDIDATES}"
+        )
         candidates = [r[0] for r in rows]
     elif kind == "language":  # codes are two or three letters, or prefixed
-        rows = fetch(store, "SELECT DISTINCT tag FROM model_tags WHERE LENGTH(tag) <= 3 OR tag LIKE 'language:%' "
-                            f"LIMIT {MAX_CANDIDATES}")  # fmt: skip
+        rows = fetch(
+            store,
+            "SELECT DISTINCT tag FROM model_tags WHERE LENGTH(tag) <= 3 OR tag LIKE 'language:%' "
+            f"LIMIT {MAX_CANDIDATES}",
+        )
         candidates = sorted({r[0].removeprefix("language:") for r in rows})
     else:
         table, users, column = _SOURCES[kind]
-        rows = fetch(store, f"SELECT id FROM {table} UNION SELECT DISTINCT {column} FROM {users} "
-                            f"WHERE {column} IS NOT NULL LIMIT {MAX_CANDIDATES}")  # fmt: skip
+        rows = fetch(
+            store,
+            f"SELECT id FROM {table} UNION SELECT DISTINCT {column} FROM {users} "
+            f"WHERE {column} IS NOT NULL LIMIT {MAX_CANDIDATES}",
+        )
         candidates = [r[0] for r in rows]
     by_lower = {c.lower(): c for c in candidates if c}
     return [by_lower[c] for c in difflib.get_close_matches(id.lower(), list(by_lower), n=n, cutoff=0.6)]

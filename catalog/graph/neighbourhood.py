@@ -71,10 +71,14 @@ def _models_with_faces(store: Store, model_ids: list[str]) -> nx.Graph:
                 graph.add_edge(f"model:{id}", face("task", attrs["pipeline_tag"]), rel="has_task")
             if attrs["library_name"]:
                 graph.add_edge(f"model:{id}", face("library", attrs["library_name"]), rel="uses_library")
-        for model, app in fetch(store, "SELECT model_id, app_id FROM model_apps WHERE model_id IN :ids", {"ids": chunk}):
+        for model, app in fetch(
+            store, "SELECT model_id, app_id FROM model_apps WHERE model_id IN :ids", {"ids": chunk}
+        ):
             graph.add_edge(f"model:{model}", face("app", app), rel="runs_in")
         for model, provider, status in fetch(
-            store, "SELECT model_id, provider_id, status FROM model_providers WHERE model_id IN :ids", {"ids": chunk}
+            store,
+            "SELECT model_id, provider_id, status FROM model_providers WHERE model_id IN :ids",
+            {"ids": chunk},
         ):
             graph.add_edge(f"model:{model}", face("provider", provider), rel="served_by", status=status)
     return graph

@@ -38,12 +38,29 @@ PARAM_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
 #: Bytes per parameter of each safetensors dtype (``SafeTensorsInfo.parameters`` keys).
 #: Unknown dtypes, and models without per-dtype counts, count 2 bytes (16-bit weights).
 BYTES_PER_DTYPE: dict[str, float] = {
-    "F64": 8, "I64": 8, "U64": 8, "C64": 8,
-    "F32": 4, "I32": 4, "U32": 4,
-    "F16": 2, "BF16": 2, "I16": 2, "U16": 2,
-    "F8_E4M3": 1, "F8_E5M2": 1, "F8_E8M0": 1, "I8": 1, "U8": 1, "BOOL": 1,
-    "F6_E2M3": 0.75, "F6_E3M2": 0.75, "F4": 0.5, "I4": 0.5, "U4": 0.5,
-}  # fmt: skip
+    "F64": 8,
+    "I64": 8,
+    "U64": 8,
+    "C64": 8,
+    "F32": 4,
+    "I32": 4,
+    "U32": 4,
+    "F16": 2,
+    "BF16": 2,
+    "I16": 2,
+    "U16": 2,
+    "F8_E4M3": 1,
+    "F8_E5M2": 1,
+    "F8_E8M0": 1,
+    "I8": 1,
+    "U8": 1,
+    "BOOL": 1,
+    "F6_E2M3": 0.75,
+    "F6_E3M2": 0.75,
+    "F4": 0.5,
+    "I4": 0.5,
+    "U4": 0.5,
+}
 DEFAULT_BYTES = 2
 
 
@@ -84,14 +101,18 @@ def weight_bytes_sql(dialect: str) -> tuple[str, str]:
     """
     cases = " ".join(f"WHEN '{k}' THEN {v}" for k, v in BYTES_PER_DTYPE.items())
     if dialect == "postgresql":
-        joined = ("LEFT JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(m.parameters) = 'object' "
-                  "THEN m.parameters END) j ON TRUE")  # fmt: skip
+        joined = (
+            "LEFT JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(m.parameters) = 'object' "
+            "THEN m.parameters END) j ON TRUE"
+        )
         value = "CAST(j.value AS NUMERIC)"
     else:
         joined = "LEFT JOIN json_each(CASE WHEN json_type(m.parameters) = 'object' THEN m.parameters END) j"
         value = "j.value"
-    expression = (f"CASE WHEN j.key IS NULL THEN m.num_parameters * {DEFAULT_BYTES} "
-                  f"ELSE {value} * (CASE j.key {cases} ELSE {DEFAULT_BYTES} END) END")  # fmt: skip
+    expression = (
+        f"CASE WHEN j.key IS NULL THEN m.num_parameters * {DEFAULT_BYTES} "
+        f"ELSE {value} * (CASE j.key {cases} ELSE {DEFAULT_BYTES} END) END"
+    )
     return joined, expression
 
 

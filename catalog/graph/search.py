@@ -29,8 +29,18 @@ SORTS: dict[str, Any] = {
     "created": Model.created_at,
 }
 #: The columns of a search result, in order.
-SEARCH_COLUMNS = ("id", "author", "pipeline_tag", "library_name", "num_parameters", "downloads", "likes",
-                  "trending_score", "license", "created_at")  # fmt: skip
+SEARCH_COLUMNS = (
+    "id",
+    "author",
+    "pipeline_tag",
+    "library_name",
+    "num_parameters",
+    "downloads",
+    "likes",
+    "trending_score",
+    "license",
+    "created_at",
+)
 
 
 def search_models(
@@ -70,26 +80,45 @@ def search_models(
         raise ConfigError(f"cannot sort by {sort!r} (choose from {', '.join(SORTS)})")
     if limit < 0 or offset < 0:
         raise ConfigError(f"limit and offset must be 0 or more, got limit={limit}, offset={offset}")
-    for kind, value in (("task", task), ("library", library), ("app", app), ("provider", provider),
-                        ("author", author), ("license", license), ("language", language)):  # fmt: skip
+    for kind, value in (
+        ("task", task),
+        ("library", library),
+        ("app", app),
+        ("provider", provider),
+        ("author", author),
+        ("license", license),
+        ("language", language),
+    ):
         if value is not None:
             require(store, kind, value)  # type: ignore[arg-type]
     where: list[ColumnElement[bool]] = [Model.deleted_at.is_(None)]
-    for column, value in ((Model.pipeline_tag, task), (Model.library_name, library), (Model.author, author),
-                          (Model.license, license)):  # fmt: skip
+    for column, value in (
+        (Model.pipeline_tag, task),
+        (Model.library_name, library),
+        (Model.author, author),
+        (Model.license, license),
+    ):
         if value is not None:
             where.append(column == value)
     if app is not None:
         where.append(exists().where(ModelApp.model_id == Model.id, ModelApp.app_id == app))
     if provider is not None:
-        where.append(exists().where(ModelProvider.model_id == Model.id, ModelProvider.provider_id == provider))
+        where.append(
+            exists().where(ModelProvider.model_id == Model.id, ModelProvider.provider_id == provider)
+        )
     if language is not None:
-        where.append(exists().where(ModelTag.model_id == Model.id,
-                                    or_(ModelTag.tag == language, ModelTag.tag == f"language:{language}")))  # fmt: skip
+        where.append(
+            exists().where(
+                ModelTag.model_id == Model.id,
+                or_(ModelTag.tag == language, ModelTag.tag == f"language:{language}"),
+            )
+        )
     low = parse_count(min_params) if min_params is not None else None
     high = parse_count(max_params) if max_params is not None else None
     if low is not None and high is not None and low > high:
-        raise ConfigError(f"min_params {min_params} is more than max_params {max_params}: no model can match both")
+        raise ConfigError(
+            f"min_params {min_params} is more than max_params {max_params}: no model can match both"
+        )
     if low is not None:
         where.append(Model.num_parameters >= low)
     if high is not None:

@@ -70,8 +70,11 @@ def trends(
                 f"trends compare two crawl runs; the catalog has history from {len(available)}: crawl again"
             )
         # An incremental run records only the models that changed: full runs see the whole Hub.
-        full = [r[0] for r in fetch(store, "SELECT id FROM crawl_runs WHERE mode = 'full' ORDER BY id")
-                if r[0] in available]  # fmt: skip
+        full = [
+            r[0]
+            for r in fetch(store, "SELECT id FROM crawl_runs WHERE mode = 'full' ORDER BY id")
+            if r[0] in available
+        ]
         pick = full if len(full) >= 2 else available
         runs = (pick[-2], pick[-1])
     for run in runs:
@@ -90,7 +93,13 @@ def trends(
         {"before_run": runs[0], "after_run": runs[1]},
     )
     return [
-        {"id": k, "before": int(b), "after": int(a), "growth": int(g),
-         "growth_pct": round(100 * int(g) / int(b), 2) if b else None, "models": int(n)}
+        {
+            "id": k,
+            "before": int(b),
+            "after": int(a),
+            "growth": int(g),
+            "growth_pct": round(100 * int(g) / int(b), 2) if b else None,
+            "models": int(n),
+        }
         for k, b, a, g, n in rows
-    ]  # fmt: skip
+    ]

@@ -7,4 +7,13 @@ from catalog.hub.faults import Fault, Request
 from catalog.hub.replay import ReplayServer
 from catalog.hub.snapshot import Snapshot, SnapshotWriter, write_snapshot
 
-__all__ = ["Fault", "HubClient", "Page", "ReplayServer", "Request", "Snapshot", "SnapshotWriter", "write_snapshot"]
+__all__ = [
+    "Fault",
+    "HubClient",
+    "Page",
+    "ReplayServer",
+    "Request",
+    "Snapshot",
+    "SnapshotWriter",
+    "write_snapshot",
+]

@@ -41,14 +41,60 @@ DEFAULT_ENDPOINT = "https://huggingface.co"
 
 #: What the crawler asks the listings to expand: every field the normaliser reads.
 EXPAND: dict[RepoKind, tuple[str, ...]] = {
-    "models": ("author", "pipeline_tag", "library_name", "tags", "downloads", "downloadsAllTime", "likes",
-               "trendingScore", "createdAt", "lastModified", "private", "gated", "disabled", "sha",
-               "safetensors", "gguf", "config", "cardData", "inferenceProviderMapping", "spaces"),
-    "datasets": ("author", "tags", "downloads", "downloadsAllTime", "likes", "trendingScore", "createdAt",
-                 "lastModified", "private", "gated", "disabled", "sha", "cardData"),
-    "spaces": ("author", "sdk", "tags", "likes", "trendingScore", "createdAt", "lastModified", "private",
-               "disabled", "sha", "runtime", "models", "datasets", "cardData"),
-}  # fmt: skip
+    "models": (
+        "author",
+        "pipeline_tag",
+        "library_name",
+        "tags",
+        "downloads",
+        "downloadsAllTime",
+        "likes",
+        "trendingScore",
+        "createdAt",
+        "lastModified",
+        "private",
+        "gated",
+        "disabled",
+        "sha",
+        "safetensors",
+        "gguf",
+        "config",
+        "cardData",
+        "inferenceProviderMapping",
+        "spaces",
+    ),
+    "datasets": (
+        "author",
+        "tags",
+        "downloads",
+        "downloadsAllTime",
+        "likes",
+        "trendingScore",
+        "createdAt",
+        "lastModified",
+        "private",
+        "gated",
+        "disabled",
+        "sha",
+        "cardData",
+    ),
+    "spaces": (
+        "author",
+        "sdk",
+        "tags",
+        "likes",
+        "trendingScore",
+        "createdAt",
+        "lastModified",
+        "private",
+        "disabled",
+        "sha",
+        "runtime",
+        "models",
+        "datasets",
+        "cardData",
+    ),
+}
 _RETRY_ON = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
 _RETRY_STATUS = (408, 429, 500, 502, 503, 504)
 
@@ -170,13 +216,17 @@ class HubClient:
 
         Stopping the iteration early requests no further page.
         """
-        url: str | None = start or self.listing_url(kind, expand=expand, sort=sort, descending=descending, limit=limit)
+        url: str | None = start or self.listing_url(
+            kind, expand=expand, sort=sort, descending=descending, limit=limit
+        )
         while url is not None:
             response = self._get(url)
             records = _json(response, url)
             if not isinstance(records, list):
-                raise HubError(f"{self.endpoint}{_path(url)} answered {type(records).__name__}, not a list: "
-                               "is the endpoint a Hub?")  # fmt: skip
+                raise HubError(
+                    f"{self.endpoint}{_path(url)} answered {type(records).__name__}, not a list: "
+                    "is the endpoint a Hub?"
+                )
             next_url = response.links.get("next", {}).get("url")
             if self.recorder is not None:
                 self.recorder.add_many(kind, records)
@@ -196,8 +246,12 @@ class HubClient:
             response = self._get(url)
         except HubError as exc:
             cause = exc.__cause__
-            if missing_ok and isinstance(cause, HfHubHTTPError) and cause.response is not None \
-                    and cause.response.status_code == 404:
+            if (
+                missing_ok
+                and isinstance(cause, HfHubHTTPError)
+                and cause.response is not None
+                and cause.response.status_code == 404
+            ):
                 return None
             raise
         payload = _json(response, url)
@@ -227,10 +281,16 @@ class HubClient:
         full = self.endpoint + url
         try:
             response = http_backoff(
-                "GET", full, headers=self._headers, timeout=self.timeout, max_retries=self.max_retries,
-                base_wait_time=self.base_wait, max_wait_time=self.max_wait, retry_on_exceptions=_RETRY_ON,
+                "GET",
+                full,
+                headers=self._headers,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                base_wait_time=self.base_wait,
+                max_wait_time=self.max_wait,
+                retry_on_exceptions=_RETRY_ON,
                 retry_on_status_codes=_RETRY_STATUS,
-            )  # fmt: skip
+            )
             hf_raise_for_status(response)
         except HfHubHTTPError as exc:
             status = exc.response.status_code if exc.response is not None else None
@@ -256,7 +316,7 @@ class HubClient:
         """
         parts = urlsplit(url)
         prefix = urlsplit(self.endpoint).path.rstrip("/")
-        path = parts.path[len(prefix):] if prefix and parts.path.startswith(prefix + "/") else parts.path
+        path = parts.path[len(prefix) :] if prefix and parts.path.startswith(prefix + "/") else parts.path
         return path + (f"?{parts.query}" if parts.query else "")
 
 
@@ -271,7 +331,9 @@ def _json(response: httpx2.Response, url: str) -> Any:
     try:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError as exc:
-        raise HubError(f"{_path(url)} answered invalid JSON ({exc}): run again; if it persists the endpoint is not a Hub") from None
+        raise HubError(
+            f"{_path(url)} answered invalid JSON ({exc}): run again; if it persists the endpoint is not a Hub"
+        ) from None
 
 
 def _path(url: str) -> str:

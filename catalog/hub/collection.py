@@ -80,8 +80,12 @@ class RecordCollection:
         while start < len(indices):
             # Lines next to each other in the file are read with one call.
             end = start + 1
-            while (end < len(indices) and indices[end] == indices[end - 1] + 1
-                   and self.offsets[indices[end]] == self.offsets[indices[end - 1]] + self.lengths[indices[end - 1]] + 1):  # fmt: skip
+            while (
+                end < len(indices)
+                and indices[end] == indices[end - 1] + 1
+                and self.offsets[indices[end]]
+                == self.offsets[indices[end - 1]] + self.lengths[indices[end - 1]] + 1
+            ):
                 end += 1
             first, last = indices[start], indices[end - 1]
             size = self.offsets[last] + self.lengths[last] - self.offsets[first]
@@ -97,8 +101,13 @@ class RecordCollection:
         """Return the parsed record at ``index``."""
         return orjson.loads(self.read([index])[0])
 
-    def order(self, sort: str | None, descending: bool, predicate_key: tuple[Any, ...] = (),
-              predicate: Predicate | None = None) -> tuple[array[int], array[int] | None]:  # fmt: skip
+    def order(
+        self,
+        sort: str | None,
+        descending: bool,
+        predicate_key: tuple[Any, ...] = (),
+        predicate: Predicate | None = None,
+    ) -> tuple[array[int], array[int] | None]:
         """Return ``(indices, ranks)`` of a listing: record positions in listing order.
 
         ``ranks`` are the positions of the same records in the unfiltered order, increasing (None
@@ -107,16 +116,20 @@ class RecordCollection:
         with self._lock:
             return self._order(sort, descending, predicate_key, predicate)
 
-    def _order(self, sort: str | None, descending: bool, predicate_key: tuple[Any, ...],
-               predicate: Predicate | None) -> tuple[array[int], array[int] | None]:  # fmt: skip
+    def _order(
+        self, sort: str | None, descending: bool, predicate_key: tuple[Any, ...], predicate: Predicate | None
+    ) -> tuple[array[int], array[int] | None]:
         perm, rank = self._full_order(sort, descending)
         if predicate is None:
             return perm, None
         cache_key = (sort, descending, *predicate_key)
         cached = self._filtered.get(cache_key)
         if cached is None:
-            matching = [i for i, record in self._scan()
-                        if i not in self._hidden and isinstance(record, dict) and predicate(record)]  # fmt: skip
+            matching = [
+                i
+                for i, record in self._scan()
+                if i not in self._hidden and isinstance(record, dict) and predicate(record)
+            ]
             ranks = array("l", sorted(rank[i] for i in matching))
             cached = self._filtered[cache_key] = (array("l", (perm[r] for r in ranks)), ranks)
             while len(self._filtered) > 16:
@@ -134,7 +147,11 @@ class RecordCollection:
     def _full_order(self, sort: str | None, descending: bool) -> tuple[array[int], array[int]]:
         key = (sort, descending)
         if key not in self._orders:
-            positions = [i for i in range(len(self.ids)) if i not in self._hidden] if self._hidden else range(len(self.ids))
+            positions = (
+                [i for i in range(len(self.ids)) if i not in self._hidden]
+                if self._hidden
+                else range(len(self.ids))
+            )
             if sort is None:
                 perm = array("l", positions)
             else:
@@ -173,7 +190,9 @@ class RecordCollection:
             try:
                 record = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                raise SnapshotError(f"{self.kind} record {len(self.ids) + 1} is not valid JSON ({exc})") from None
+                raise SnapshotError(
+                    f"{self.kind} record {len(self.ids) + 1} is not valid JSON ({exc})"
+                ) from None
             index = len(self.ids)
             self.offsets.append(start)
             self.lengths.append(len(line))
@@ -210,7 +229,7 @@ def _readable_copy(snapshot: Snapshot, kind: RepoKind) -> IO[bytes] | None:
     if file is None:
         return None
     if not file.name.endswith(".gz"):
-        return open(file, "rb")  # noqa: SIM115 - closed by RecordCollection.close
+        return open(file, "rb")
     # pread needs a plain file: gzipped records are unpacked once into an anonymous temp file.
     copy = tempfile.TemporaryFile()  # noqa: SIM115
     with gzip.open(file, "rb") as source:

@@ -34,7 +34,9 @@ class Fault:
     after: int = 0
     times: int = 1
     retry_after: int = 0
-    record: Mapping[str, Any] = field(default_factory=lambda: {"id": "bad/record", "safetensors": {"parameters": {}}})
+    record: Mapping[str, Any] = field(
+        default_factory=lambda: {"id": "bad/record", "safetensors": {"parameters": {}}}
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +105,12 @@ def fault_answer(fault: Fault) -> tuple[int, bytes, dict[str, str], int] | None:
     """
     if fault.kind == "429":
         body = orjson.dumps({"error": RATE_LIMITED})
-        headers = {"RateLimit": f'"api";r=0;t={fault.retry_after}', "RateLimit-Policy": '"fixed window";"api";q=500;w=300',
-                   "Retry-After": str(fault.retry_after), "X-Error-Message": RATE_LIMITED}  # fmt: skip
+        headers = {
+            "RateLimit": f'"api";r=0;t={fault.retry_after}',
+            "RateLimit-Policy": '"fixed window";"api";q=500;w=300',
+            "Retry-After": str(fault.retry_after),
+            "X-Error-Message": RATE_LIMITED,
+        }
         return 429, body, headers, len(body)
     if fault.kind in ("500", "502", "503"):
         body = orjson.dumps({"error": "Internal Error - We're working hard to fix this."})

@@ -51,7 +51,11 @@ def _filter(values: list[str]) -> Predicate:
         tags = record.get("tags")
         tags = tags if isinstance(tags, list) else []
         # The Hub matches a filter against tags, the library and the pipeline tag alike.
-        known = {*(t for t in tags if isinstance(t, str)), record.get("library_name"), record.get("pipeline_tag")}
+        known = {
+            *(t for t in tags if isinstance(t, str)),
+            record.get("library_name"),
+            record.get("pipeline_tag"),
+        }
         return all(value in known for value in values)
 
     return test

@@ -50,13 +50,54 @@ EXPANDABLE: dict[str, frozenset[str]] = {
 }
 #: What the Hub lists when asked for no ``expand`` and no ``full``.
 DEFAULT_FIELDS: dict[str, frozenset[str]] = {
-    "models": frozenset({"_id", "id", "modelId", "likes", "trendingScore", "private", "downloads", "tags",
-                         "pipeline_tag", "library_name", "createdAt"}),
-    "datasets": frozenset({"_id", "id", "author", "disabled", "gated", "lastModified", "likes", "trendingScore",
-                           "private", "sha", "description", "downloads", "tags", "createdAt"}),
-    "spaces": frozenset({"_id", "id", "author", "lastModified", "likes", "trendingScore", "private", "sdk",
-                         "tags", "createdAt"}),
-}  # fmt: skip
+    "models": frozenset(
+        {
+            "_id",
+            "id",
+            "modelId",
+            "likes",
+            "trendingScore",
+            "private",
+            "downloads",
+            "tags",
+            "pipeline_tag",
+            "library_name",
+            "createdAt",
+        }
+    ),
+    "datasets": frozenset(
+        {
+            "_id",
+            "id",
+            "author",
+            "disabled",
+            "gated",
+            "lastModified",
+            "likes",
+            "trendingScore",
+            "private",
+            "sha",
+            "description",
+            "downloads",
+            "tags",
+            "createdAt",
+        }
+    ),
+    "spaces": frozenset(
+        {
+            "_id",
+            "id",
+            "author",
+            "lastModified",
+            "likes",
+            "trendingScore",
+            "private",
+            "sdk",
+            "tags",
+            "createdAt",
+        }
+    ),
+}
 _ALWAYS = frozenset({"_id", "id"})
 #: Expand values the Hub accepts for one repo but refuses in a listing (huggingface_hub PR #3182).
 _INFO_ONLY = frozenset({"baseModels", "childrenModelCount", "usedStorage"})
@@ -109,7 +150,9 @@ class ReplayServer:
             self._httpd = _HTTPServer((host, port), _Handler)
         except OSError as exc:
             self._close_collections()
-            raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror}): choose another port") from None
+            raise ConfigError(
+                f"cannot listen on {host}:{port} ({exc.strerror}): choose another port"
+            ) from None
         self._httpd.replay = self
         self._thread: threading.Thread | None = None
 
@@ -123,8 +166,9 @@ class ReplayServer:
         """Start answering in a daemon thread; return the server."""
         if self._thread is None:
             # A short poll interval makes stop() quick; idle, it costs ten wake-ups a second.
-            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.1,), name="replay-server",
-                                            daemon=True)  # fmt: skip
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, args=(0.1,), name="replay-server", daemon=True
+            )
             self._thread.start()
         return self
 
@@ -224,14 +268,16 @@ class _Handler(BaseHTTPRequestHandler):
         except _HubError as exc:
             status, body = exc.status, orjson.dumps({"error": exc.message})
             headers = {"X-Error-Message": exc.message} | ({"X-Error-Code": exc.code} if exc.code else {})
-        except Exception as exc:  # noqa: BLE001 - a bug answers 500 and says why, never a silent hang-up
+        except Exception as exc:
             message = f"replay server error: {type(exc).__name__}: {exc}"
             status, body, headers = 500, orjson.dumps({"error": message}), {"X-Error-Message": message[:200]}
         # Logged before answering, so that a client that has its answer finds it in the log.
         replay._log(Request("GET", self.path, status, fault.kind if fault else None))
         self._send(status, body, headers)
 
-    def _route(self, path: str, params: dict[str, list[str]], fault: Fault | None) -> tuple[int, bytes, dict[str, str]]:
+    def _route(
+        self, path: str, params: dict[str, list[str]], fault: Fault | None
+    ) -> tuple[int, bytes, dict[str, str]]:
         segments = path.strip("/").split("/")
         if len(segments) < 2 or segments[0] != "api":
             raise _HubError(404, "Not Found")
@@ -251,12 +297,16 @@ class _Handler(BaseHTTPRequestHandler):
             payload = {t: payload[t] for t in params["type"] if t in payload}
         return 200, orjson.dumps(payload), {}
 
-    def _list(self, kind: RepoKind, params: dict[str, list[str]], fault: Fault | None) -> tuple[int, bytes, dict[str, str]]:
+    def _list(
+        self, kind: RepoKind, params: dict[str, list[str]], fault: Fault | None
+    ) -> tuple[int, bytes, dict[str, str]]:
         replay = self.server.replay
         collection = replay.collections[kind]
         fields = _fields(kind, params)
         if kind == "models" and (refused := sorted(_INFO_ONLY.intersection(params.get("expand", [])))):
-            raise _HubError(400, f'"expand" cannot list {", ".join(refused)}: ask for one model with /api/models/{{id}}')
+            raise _HubError(
+                400, f'"expand" cannot list {", ".join(refused)}: ask for one model with /api/models/{{id}}'
+            )
         sort = _one(params, "sort")
         if sort is not None and sort not in SORT_FIELDS:
             raise _HubError(400, f"Invalid sort {sort!r}: use one of {', '.join(SORT_FIELDS)}")
@@ -286,12 +336,16 @@ class _Handler(BaseHTTPRequestHandler):
             lines.insert(len(lines) // 2, orjson.dumps(fault.record))
         headers = {}
         if start + size < len(indices):
-            query = {k: v for k, v in params.items() if k != "cursor"} | {"cursor": [_encode_cursor(page[-1], collection)]}
+            query = {k: v for k, v in params.items() if k != "cursor"} | {
+                "cursor": [_encode_cursor(page[-1], collection)]
+            }
             host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
             headers["Link"] = f'<http://{host}/api/{kind}?{urlencode(query, doseq=True)}>; rel="next"'
         return 200, b"[" + b",".join(lines) + b"]", headers
 
-    def _info(self, kind: RepoKind, rest: list[str], params: dict[str, list[str]]) -> tuple[int, bytes, dict[str, str]]:
+    def _info(
+        self, kind: RepoKind, rest: list[str], params: dict[str, list[str]]
+    ) -> tuple[int, bytes, dict[str, str]]:
         revision = None
         if "revision" in rest[:-1]:
             at = len(rest) - 1 - rest[::-1].index("revision")
@@ -312,7 +366,9 @@ class _Handler(BaseHTTPRequestHandler):
             record["inferenceProviderMapping"] = _mapping_as_dict(mapping)
         return 200, orjson.dumps(record), {}
 
-    def _send(self, status: int, body: bytes, headers: Mapping[str, str], *, declared: int | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, headers: Mapping[str, str], *, declared: int | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body) if declared is None else declared))
@@ -343,7 +399,10 @@ def _fields(kind: RepoKind, params: dict[str, list[str]]) -> frozenset[str] | No
     if expand:
         unknown = sorted(set(expand) - EXPANDABLE[kind])
         if unknown:
-            raise _HubError(400, f'"expand" must be one of {", ".join(sorted(EXPANDABLE[kind]))}; got {", ".join(unknown)}')
+            raise _HubError(
+                400,
+                f'"expand" must be one of {", ".join(sorted(EXPANDABLE[kind]))}; got {", ".join(unknown)}',
+            )
         return _ALWAYS | frozenset(expand)
     if _one(params, "full") not in (None, "", "0", "false", "False"):
         return None

@@ -81,7 +81,9 @@ class Snapshot:
         """Open the snapshot in folder ``path``, checking its manifest."""
         folder = Path(path)
         if not folder.is_dir():
-            raise SnapshotError(f"no snapshot folder at {str(folder)!r}: give the folder that holds manifest.json")
+            raise SnapshotError(
+                f"no snapshot folder at {str(folder)!r}: give the folder that holds manifest.json"
+            )
         manifest_path = folder / MANIFEST
         if not manifest_path.is_file():
             raise SnapshotError(
@@ -90,7 +92,9 @@ class Snapshot:
         try:
             manifest = orjson.loads(manifest_path.read_bytes())
         except orjson.JSONDecodeError as exc:
-            raise SnapshotError(f"{manifest_path} is not valid JSON ({exc}): rebuild or re-record the snapshot") from None
+            raise SnapshotError(
+                f"{manifest_path} is not valid JSON ({exc}): rebuild or re-record the snapshot"
+            ) from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             found = manifest.get("format") if isinstance(manifest, dict) else manifest
             raise SnapshotError(f"{manifest_path} has format {found!r}, this code reads format {FORMAT}")
@@ -121,7 +125,9 @@ class Snapshot:
             try:
                 yield orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                raise SnapshotError(f"{self.records_file(kind)} line {number} is not valid JSON ({exc})") from None
+                raise SnapshotError(
+                    f"{self.records_file(kind)} line {number} is not valid JSON ({exc})"
+                ) from None
 
     def read_json(self, name: str) -> Any | None:
         """Return the payload of ``<name>.json`` (the answer to ``GET /api/<name>``), or None if absent."""
@@ -133,7 +139,9 @@ class Snapshot:
         try:
             return orjson.loads(file.read_bytes())
         except orjson.JSONDecodeError as exc:
-            raise SnapshotError(f"{file} is not valid JSON ({exc}): rebuild or re-record the snapshot") from None
+            raise SnapshotError(
+                f"{file} is not valid JSON ({exc}): rebuild or re-record the snapshot"
+            ) from None
 
     def json_names(self) -> list[str]:
         """Return the names of the ``GET /api/<name>`` payloads the snapshot holds, sorted."""
@@ -302,8 +310,9 @@ def write_snapshot(
     of ``payloads`` ``<name>.json``. ``manifest`` adds to (or overrides) the manifest's fields,
     except ``format`` and ``counts``, which are computed.
     """
-    writer = SnapshotWriter(path, endpoint=str((manifest or {}).get("endpoint", "")), compress=compress,
-                            overwrite=overwrite)  # fmt: skip
+    writer = SnapshotWriter(
+        path, endpoint=str((manifest or {}).get("endpoint", "")), compress=compress, overwrite=overwrite
+    )
     try:
         writer.add_many("models", models)
         writer.add_many("datasets", datasets)
@@ -343,4 +352,4 @@ def _readable_prefix(file: Path) -> bytes:
 def _open_lines(file: Path) -> IO[bytes]:
     if file.name.endswith(".gz"):
         return io.BufferedReader(gzip.open(file, "rb"), buffer_size=1 << 20)  # type: ignore[arg-type]
-    return open(file, "rb", buffering=1 << 20)  # noqa: SIM115 - the caller closes it
+    return open(file, "rb", buffering=1 << 20)

@@ -72,10 +72,14 @@ def face_page(
     """
     info = dict(faces.nodes[centre]) if faces is not None and centre in faces else {}
     info.update({k: v for k, v in neighbourhood.nodes[centre].items() if v is not None})
-    models = sorted((n for n, d in neighbourhood.nodes(data=True) if d.get("kind") == "model" and n != centre),
-                    key=lambda n: (-(neighbourhood.nodes[n].get("downloads") or 0), str(n)))  # fmt: skip
-    others = sorted((n for n, d in neighbourhood.nodes(data=True) if d.get("kind") != "model" and n != centre),
-                    key=lambda n: (str(neighbourhood.nodes[n].get("kind")), str(n)))  # fmt: skip
+    models = sorted(
+        (n for n, d in neighbourhood.nodes(data=True) if d.get("kind") == "model" and n != centre),
+        key=lambda n: (-(neighbourhood.nodes[n].get("downloads") or 0), str(n)),
+    )
+    others = sorted(
+        (n for n, d in neighbourhood.nodes(data=True) if d.get("kind") != "model" and n != centre),
+        key=lambda n: (str(neighbourhood.nodes[n].get("kind")), str(n)),
+    )
     graph = nx.Graph(neighbourhood)
     if faces is not None:
         # The faces graph knows what the neighbourhood does not: a task's modality, counts.
@@ -91,8 +95,10 @@ def face_page(
         graph.add_node(more, kind="more", label=f"+{hidden:,} more models", folded=hidden)
         graph.add_edge(centre, more, rel="has_model")
         ring.append(more)
-    links = {n: [m for m in graph.adj[n] if m in graph.nodes and graph.nodes[m].get("kind") in ("model", "more")]
-             for n in others}  # fmt: skip
+    links = {
+        n: [m for m in graph.adj[n] if m in graph.nodes and graph.nodes[m].get("kind") in ("model", "more")]
+        for n in others
+    }
     # Room on the ring for the largest model node, so that neighbours never overlap.
     positions = hub_layout(centre, ring, others, links, spacing=2 * 22 + 12)
 
@@ -112,9 +118,14 @@ def face_page(
             size = 14.0
         x, y = positions[node]
         item: dict[str, Any] = {
-            "id": node, "x": round(x, 1), "y": round(y, 1),
-            "size": size, "shape": shape, "color": colour, "title": _title(node, data, graph),
-        }  # fmt: skip
+            "id": node,
+            "x": round(x, 1),
+            "y": round(y, 1),
+            "size": size,
+            "shape": shape,
+            "color": colour,
+            "title": _title(node, data, graph),
+        }
         # Long model ids pile up on the ring: only the top ones are named, the rest in tooltips.
         if kind != "model" or node in models[:LABELLED]:
             item["label"] = _label(node, data)
@@ -125,11 +136,23 @@ def face_page(
     heaviest = max((graph.nodes[m].get("downloads") or 0 for m in models), default=1) or 1
     edges = []
     for u, v, data in graph.edges(data=True):
-        model = u if graph.nodes[u].get("kind") == "model" else v if graph.nodes[v].get("kind") == "model" else None
+        model = (
+            u
+            if graph.nodes[u].get("kind") == "model"
+            else v
+            if graph.nodes[v].get("kind") == "model"
+            else None
+        )
         downloads = graph.nodes[model].get("downloads") or 0 if model else 0
-        edges.append({"from": u, "to": v, "width": edge_width(downloads, heaviest, thickest=4),
-                      "title": f"{_label(u, graph.nodes[u])} \u2014 {_label(v, graph.nodes[v])}\n"
-                               f"{data.get('rel', 'related')}"})  # fmt: skip
+        edges.append(
+            {
+                "from": u,
+                "to": v,
+                "width": edge_width(downloads, heaviest, thickest=4),
+                "title": f"{_label(u, graph.nodes[u])} \u2014 {_label(v, graph.nodes[v])}\n"
+                f"{data.get('rel', 'related')}",
+            }
+        )
     title = f"{KIND_LABELS.get(info.get('kind', ''), 'Face')}: {_label(centre, info)}"
     sidebar = _sidebar(centre, info, graph, models, path, page_of, faces)
     return Page(path, title, nodes, edges, sidebar=sidebar)
@@ -141,7 +164,9 @@ def _label(node: Hashable, data: dict[str, Any]) -> str:
     return str(node).partition(":")[2] or str(node)
 
 
-def _href(node: Hashable, data: dict[str, Any], path: str, page_of: Callable[[Hashable], str | None]) -> str | None:
+def _href(
+    node: Hashable, data: dict[str, Any], path: str, page_of: Callable[[Hashable], str | None]
+) -> str | None:
     target = page_of(node)
     if target:
         return relative_href(path, target)
@@ -182,19 +207,23 @@ def _sidebar(
         rows.append(("Modality", MODALITY_LABELS.get(info["modality"], info["modality"])))
     if models:
         rows.append(("Top models drawn", f"{len(models):,}"))
-    parts = ['<h2>Figures</h2><table>']
+    parts = ["<h2>Figures</h2><table>"]
     parts += [f'<tr><th>{escape(k)}</th><td class="n">{escape(v)}</td></tr>' for k, v in rows]
     parts.append("</table>")
 
     if models:
-        parts.append('<h2>Top models</h2><table><tr><th>Model</th><th class="n">Downloads</th>'
-                     '<th class="n">Likes</th></tr>')  # fmt: skip
+        parts.append(
+            '<h2>Top models</h2><table><tr><th>Model</th><th class="n">Downloads</th>'
+            '<th class="n">Likes</th></tr>'
+        )
         for node in models:
             data = graph.nodes[node]
             href = _href(node, data, path, page_of) or ""
-            parts.append(f'<tr><td><a href="{escape(href)}">{escape(_label(node, data))}</a></td>'
-                         f'<td class="n">{format_count(data.get("downloads"))}</td>'
-                         f'<td class="n">{format_count(data.get("likes"))}</td></tr>')  # fmt: skip
+            parts.append(
+                f'<tr><td><a href="{escape(href)}">{escape(_label(node, data))}</a></td>'
+                f'<td class="n">{format_count(data.get("downloads"))}</td>'
+                f'<td class="n">{format_count(data.get("likes"))}</td></tr>'
+            )
         parts.append("</table>")
 
     if faces is not None and centre in faces and faces.degree(centre):
@@ -232,7 +261,10 @@ def ego_page(
     for node in shown:
         graph.add_node(node, **faces.nodes[node])
         graph.add_edge(centre, node, **faces.edges[centre, node])
-    ring = sorted(shown, key=lambda n: (str(faces.nodes[n].get("kind")), -(faces.edges[centre, n].get("weight") or 0), str(n)))
+    ring = sorted(
+        shown,
+        key=lambda n: (str(faces.nodes[n].get("kind")), -(faces.edges[centre, n].get("weight") or 0), str(n)),
+    )
     if len(ranked) > limit:
         rest = ranked[limit:]
         graph.add_node("more:faces", kind="more", label=f"+{len(rest):,} more", folded=len(rest))
@@ -251,18 +283,29 @@ def ego_page(
         x, y = positions[node]
         title = _title(node, data, graph).rsplit("\n", 1)[0] + f"\nModels: {format_count(data.get('count'))}"
         item: dict[str, Any] = {
-            "id": node, "label": _label(node, data), "x": round(x, 1), "y": round(y, 1),
+            "id": node,
+            "label": _label(node, data),
+            "x": round(x, 1),
+            "y": round(y, 1),
             "size": 40.0 if node == centre else node_size(weight, heaviest, smallest=6, biggest=30),
-            "shape": shape, "color": colour, "title": title,
-        }  # fmt: skip
+            "shape": shape,
+            "color": colour,
+            "title": title,
+        }
         href = _href(node, data, path, page_of)
         if href:
             item["href"] = href
         nodes.append(item)
-    edges = [{"from": centre, "to": node, "width": edge_width(graph.edges[centre, node].get("weight") or 0, heaviest),
-              "title": f"{_label(centre, info)} \u2014 {_label(node, graph.nodes[node])}\n"
-                       f"{format_count(graph.edges[centre, node].get('weight'))} models"}
-             for node in ring]  # fmt: skip
+    edges = [
+        {
+            "from": centre,
+            "to": node,
+            "width": edge_width(graph.edges[centre, node].get("weight") or 0, heaviest),
+            "title": f"{_label(centre, info)} \u2014 {_label(node, graph.nodes[node])}\n"
+            f"{format_count(graph.edges[centre, node].get('weight'))} models",
+        }
+        for node in ring
+    ]
     title = f"{KIND_LABELS.get(info.get('kind', ''), 'Face')}: {_label(centre, info)}"
     sidebar = _sidebar(centre, dict(info), graph, [], path, page_of, faces)
     return Page(path, title, nodes, edges, sidebar=sidebar)

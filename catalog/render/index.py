@@ -30,8 +30,13 @@ __all__ = ["FACE_KINDS", "index_page"]
 
 #: The five faces of the ecosystem, in the order their wedges go around the map.
 FACE_KINDS: tuple[str, ...] = ("task", "library", "app", "provider", "params")
-_PLURALS = {"task": "tasks", "library": "libraries", "app": "apps", "provider": "providers",
-            "params": "parameter buckets"}  # fmt: skip
+_PLURALS = {
+    "task": "tasks",
+    "library": "libraries",
+    "app": "apps",
+    "provider": "providers",
+    "params": "parameter buckets",
+}
 
 
 def index_page(
@@ -64,7 +69,9 @@ def index_page(
     """
     graph = _aggregate(faces, max_nodes)
     largest = max((d.get("count") or 0 for _, d in graph.nodes(data=True)), default=0)
-    sizes = {n: node_size(d.get("count") or 0, largest, smallest=7, biggest=60) for n, d in graph.nodes(data=True)}
+    sizes = {
+        n: node_size(d.get("count") or 0, largest, smallest=7, biggest=60) for n, d in graph.nodes(data=True)
+    }
     groups, names = _groups(graph)
     positions, wedges = wedge_layout(groups, sizes)
     # Group names go on one circle around the whole map, each at the middle of its wedge;
@@ -73,8 +80,14 @@ def index_page(
     labels = []
     for name, (angle, _, span) in zip(names, wedges):
         size = round(min(30.0, max(14.0, 1.8 * rim * span / max(len(name), 1))))
-        labels.append({"text": name, "size": size, "x": round(rim * math.cos(angle), 1),
-                       "y": round(rim * math.sin(angle), 1)})  # fmt: skip
+        labels.append(
+            {
+                "text": name,
+                "size": size,
+                "x": round(rim * math.cos(angle), 1),
+                "y": round(rim * math.sin(angle), 1),
+            }
+        )
 
     nodes = []
     for node, data in graph.nodes(data=True):
@@ -104,16 +117,25 @@ def index_page(
     edges = []
     for u, v in kept:
         weight = graph.edges[u, v].get("weight", 1)
-        edges.append({
-            "from": u,
-            "to": v,
-            "width": edge_width(weight, heaviest),
-            "title": f"{_name(graph, u)} \u2014 {_name(graph, v)}\n{format_count(weight)} models",
-        })  # fmt: skip
+        edges.append(
+            {
+                "from": u,
+                "to": v,
+                "width": edge_width(weight, heaviest),
+                "title": f"{_name(graph, u)} \u2014 {_name(graph, v)}\n{format_count(weight)} models",
+            }
+        )
 
     sidebar = _sidebar(faces, graph, len(kept), families)
-    return Page("index.html", "The Hugging Face ecosystem", nodes, edges, sidebar=sidebar,
-                search=search, extra={"labels": labels})  # fmt: skip
+    return Page(
+        "index.html",
+        "The Hugging Face ecosystem",
+        nodes,
+        edges,
+        sidebar=sidebar,
+        search=search,
+        extra={"labels": labels},
+    )
 
 
 def _aggregate(faces: nx.Graph, max_nodes: int) -> nx.Graph:
@@ -150,8 +172,10 @@ def _groups(graph: nx.Graph) -> tuple[list[list[Hashable]], list[str]]:
         if key not in by_kind:
             continue
         # Biggest first, nearest the centre; the "+N more" node last, on the rim.
-        members = sorted(by_kind[key], key=lambda n: (graph.nodes[n].get("kind") == "more",
-                                                      -(graph.nodes[n].get("count") or 0), str(n)))  # fmt: skip
+        members = sorted(
+            by_kind[key],
+            key=lambda n: (graph.nodes[n].get("kind") == "more", -(graph.nodes[n].get("count") or 0), str(n)),
+        )
         groups.append(members)
         if key.startswith("task/"):
             modality = key.split("/", 1)[1]
@@ -187,7 +211,9 @@ def _node_title(node: Hashable, data: dict[str, Any]) -> str:
     if kind == "task" and data.get("modality"):
         lines.append(f"Modality: {MODALITY_LABELS.get(data['modality'], data['modality'])}")
     if kind == "more":
-        lines.append(f"Folded here: {format_count(data.get('folded'))} {_PLURALS.get(data.get('group', ''), 'nodes')}")
+        lines.append(
+            f"Folded here: {format_count(data.get('folded'))} {_PLURALS.get(data.get('group', ''), 'nodes')}"
+        )
     lines.append(f"Models: {format_count(data.get('count'))}")
     lines.append("Click to open its page")
     return "\n".join(lines)
@@ -196,37 +222,49 @@ def _node_title(node: Hashable, data: dict[str, Any]) -> str:
 def _sidebar(
     faces: nx.Graph, drawn: nx.Graph, edges_drawn: int, families: Sequence[tuple[str, int, str]]
 ) -> str:
-    parts = ["<h2>Legend</h2><ul class=\"legend\">"]
+    parts = ['<h2>Legend</h2><ul class="legend">']
     for modality, colour in MODALITY_COLOURS.items():
-        parts.append(f'<li><span class="swatch" style="background:{colour}"></span>'
-                     f"{escape(MODALITY_LABELS[modality])} task</li>")  # fmt: skip
+        parts.append(
+            f'<li><span class="swatch" style="background:{colour}"></span>'
+            f"{escape(MODALITY_LABELS[modality])} task</li>"
+        )
     for kind in ("library", "app", "provider", "params"):
         colour, shape = KIND_STYLES[kind]
         radius = "50%" if shape == "dot" else "2px"
-        parts.append(f'<li><span class="swatch" style="background:{colour};border-radius:{radius}"></span>'
-                     f"{escape(KIND_LABELS[kind])} ({escape(shape)})</li>")  # fmt: skip
-    parts.append("</ul><p class=\"note\">Node size: models touching it. Edge width: models "
-                 "sharing both ends. Hover for figures, click to open a page.</p>")  # fmt: skip
+        parts.append(
+            f'<li><span class="swatch" style="background:{colour};border-radius:{radius}"></span>'
+            f"{escape(KIND_LABELS[kind])} ({escape(shape)})</li>"
+        )
+    parts.append(
+        '</ul><p class="note">Node size: models touching it. Edge width: models '
+        "sharing both ends. Hover for figures, click to open a page.</p>"
+    )
 
-    parts.append('<h2>On the map</h2><table><tr><th>Kind</th><th class="n">Nodes</th>'
-                 '<th>Largest</th></tr>')  # fmt: skip
+    parts.append('<h2>On the map</h2><table><tr><th>Kind</th><th class="n">Nodes</th><th>Largest</th></tr>')
     for kind in FACE_KINDS:
-        members = [(d.get("count") or 0, d.get("label") or n) for n, d in faces.nodes(data=True) if d.get("kind") == kind]
+        members = [
+            (d.get("count") or 0, d.get("label") or n)
+            for n, d in faces.nodes(data=True)
+            if d.get("kind") == kind
+        ]
         if not members:
             continue
         top = max(members, key=lambda m: (m[0], str(m[1])))
-        parts.append(f"<tr><td>{escape(_PLURALS[kind].capitalize())}</td><td class=\"n\">{len(members):,}</td>"
-                     f"<td>{escape(top[1])} ({format_count(top[0])})</td></tr>")  # fmt: skip
+        parts.append(
+            f'<tr><td>{escape(_PLURALS[kind].capitalize())}</td><td class="n">{len(members):,}</td>'
+            f"<td>{escape(top[1])} ({format_count(top[0])})</td></tr>"
+        )
     parts.append("</table>")
     note = f"{drawn.number_of_nodes():,} nodes and {edges_drawn:,} of {faces.number_of_edges():,} edges drawn"
     if drawn.number_of_nodes() < faces.number_of_nodes():
-        note += "; the smallest of each kind are folded into a \"+N more\" node"
+        note += '; the smallest of each kind are folded into a "+N more" node'
     parts.append(f'<p class="note">{escape(note)}.</p>')
 
     if families:
         parts.append('<h2>Largest families</h2><table><tr><th>Base model</th><th class="n">Models</th></tr>')
         for root, size, path in families:
-            parts.append(f'<tr><td><a href="{escape(path)}">{escape(root)}</a></td>'
-                         f'<td class="n">{size:,}</td></tr>')  # fmt: skip
+            parts.append(
+                f'<tr><td><a href="{escape(path)}">{escape(root)}</a></td><td class="n">{size:,}</td></tr>'
+            )
         parts.append("</table>")
     return "".join(parts)

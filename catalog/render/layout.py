@@ -13,6 +13,7 @@ These layouts are linear or ``n log n`` and give the same picture on every run:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Hashable, Mapping, Sequence
 
@@ -223,6 +224,6 @@ def hub_layout(
 
 
 def _spread_ok(wanted: Sequence[tuple[float, int, Hashable]], min_gap: float) -> bool:
-    gaps = [b[0] - a[0] for a, b in zip(wanted, wanted[1:])]
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(wanted)]
     gaps.append(TAU - wanted[-1][0] + wanted[0][0])
     return min(gaps) >= min_gap

@@ -17,12 +17,16 @@ from catalog.render.face import model_href
 from catalog.render.fold import fold
 from catalog.render.layout import radial_tree_layout
 from catalog.render.page import Page, escape
-from catalog.render.style import RELATION_COLOURS, KIND_STYLES, edge_width, format_count, node_size
+from catalog.render.style import KIND_STYLES, RELATION_COLOURS, edge_width, format_count, node_size
 
 __all__ = ["lineage_page", "prune_family"]
 
-_RELATION_NAMES = {"finetune_of": "fine-tune", "adapter_of": "adapter", "quantized_from": "quantization",
-                   "merge_of": "merge"}  # fmt: skip
+_RELATION_NAMES = {
+    "finetune_of": "fine-tune",
+    "adapter_of": "adapter",
+    "quantized_from": "quantization",
+    "merge_of": "merge",
+}
 
 
 def prune_family(tree: nx.DiGraph, root: Hashable, max_nodes: int, *, fanout: int = 40) -> nx.DiGraph:
@@ -119,8 +123,12 @@ def lineage_page(
     top = max((graph.nodes[n].get("downloads") or 0 for n in models), default=0)
     named = set(sorted(models, key=lambda n: (-(graph.nodes[n].get("downloads") or 0), str(n)))[:labels])
     biggest = 44.0 if len(graph) <= 200 else 28.0
-    sizes = {n: 16.0 if graph.nodes[n].get("kind") == "more"
-             else node_size(graph.nodes[n].get("downloads") or 0, top, smallest=5, biggest=biggest) for n in graph}  # fmt: skip
+    sizes = {
+        n: 16.0
+        if graph.nodes[n].get("kind") == "more"
+        else node_size(graph.nodes[n].get("downloads") or 0, top, smallest=5, biggest=biggest)
+        for n in graph
+    }
     sizes[root] = 50.0
     positions = radial_tree_layout(layout_tree, root, sizes=sizes)
 
@@ -134,9 +142,14 @@ def lineage_page(
             colour, shape = RELATION_COLOURS.get(relation, "#8c959f"), "dot"
         x, y = positions[node]
         item: dict[str, Any] = {
-            "id": node, "x": round(x, 1), "y": round(y, 1), "size": sizes[node], "shape": shape, "color": colour,
+            "id": node,
+            "x": round(x, 1),
+            "y": round(y, 1),
+            "size": sizes[node],
+            "shape": shape,
+            "color": colour,
             "title": _title(node, data, relation, parent[node], graph),
-        }  # fmt: skip
+        }
         if node == root or node in named or data.get("kind") == "more":
             item["label"] = _name(node, data)
         if data.get("kind") != "more":
@@ -146,13 +159,20 @@ def lineage_page(
     edges = []
     for child, base, data in graph.edges(data=True):
         rel = data.get("rel")
-        edges.append({
-            "from": child, "to": base,
-            "color": {"color": RELATION_COLOURS.get(rel or "", "#8c959f")},
-            "width": edge_width(data.get("weight", 1), heaviest, thinnest=1, thickest=6),
-            "title": f"{_name(child, graph.nodes[child])} \u2192 {_name(base, graph.nodes[base])}\n"
-                     + (_RELATION_NAMES.get(rel, rel) if rel else f"{data.get('edges', 1):,} links, mixed relations"),
-        })  # fmt: skip
+        edges.append(
+            {
+                "from": child,
+                "to": base,
+                "color": {"color": RELATION_COLOURS.get(rel or "", "#8c959f")},
+                "width": edge_width(data.get("weight", 1), heaviest, thinnest=1, thickest=6),
+                "title": f"{_name(child, graph.nodes[child])} \u2192 {_name(base, graph.nodes[base])}\n"
+                + (
+                    _RELATION_NAMES.get(rel, rel)
+                    if rel
+                    else f"{data.get('edges', 1):,} links, mixed relations"
+                ),
+            }
+        )
     name = _name(root, tree.nodes[root])
     sidebar = _sidebar(tree, graph, root, size)
     return Page(path, f"Family of {name}", nodes, edges, sidebar=sidebar, directed=True)
@@ -170,15 +190,21 @@ def _relation(graph: nx.DiGraph, node: Hashable, base: Hashable | None) -> str:
     return graph.edges[node, base].get("rel") or "mixed"
 
 
-def _title(node: Hashable, data: dict[str, Any], relation: str, base: Hashable | None, graph: nx.DiGraph) -> str:
+def _title(
+    node: Hashable, data: dict[str, Any], relation: str, base: Hashable | None, graph: nx.DiGraph
+) -> str:
     if data.get("kind") == "more":
-        return (f"{data.get('folded', 0):,} more models under {_name(base, graph.nodes[base]) if base else ''}\n"
-                f"Their downloads: {format_count(data.get('downloads'))}")  # fmt: skip
+        return (
+            f"{data.get('folded', 0):,} more models under {_name(base, graph.nodes[base]) if base else ''}\n"
+            f"Their downloads: {format_count(data.get('downloads'))}"
+        )
     lines = [f"Model: {_name(node, data)}"]
     if relation == "root":
         lines.append("Base of the family")
     elif base is not None:
-        lines.append(f"{_RELATION_NAMES.get(relation, relation).capitalize()} of {_name(base, graph.nodes[base])}")
+        lines.append(
+            f"{_RELATION_NAMES.get(relation, relation).capitalize()} of {_name(base, graph.nodes[base])}"
+        )
     lines.append(f"Downloads: {format_count(data.get('downloads'))}")
     lines.append(f"Likes: {format_count(data.get('likes'))}")
     if data.get("missing"):
@@ -191,24 +217,35 @@ def _sidebar(tree: nx.DiGraph, drawn: nx.DiGraph, root: str, size: int) -> str:
     for rel, colour in RELATION_COLOURS.items():
         name = "base model" if rel == "root" else _RELATION_NAMES[rel]
         parts.append(f'<li><span class="swatch" style="background:{colour}"></span>{escape(name)}</li>')
-    parts.append(f'<li><span class="swatch" style="background:{KIND_STYLES["more"][0]};border-radius:2px">'
-                 '</span>folded models</li></ul>'
-                 '<p class="note">Colour: relation to its base. Size: downloads. Arrows point to the base.</p>')  # fmt: skip
+    parts.append(
+        f'<li><span class="swatch" style="background:{KIND_STYLES["more"][0]};border-radius:2px">'
+        "</span>folded models</li></ul>"
+        '<p class="note">Colour: relation to its base. Size: downloads. Arrows point to the base.</p>'
+    )
     by_relation: dict[str, int] = {}
     for _, _, rel in tree.edges(data="rel"):
         by_relation[rel] = by_relation.get(rel, 0) + 1
     downloads = sum(d or 0 for _, d in tree.nodes(data="downloads"))
-    rows = [("Models in the family", f"{size:,}"), ("Drawn", f"{drawn.number_of_nodes():,}"),
-            ("Downloads, all models", format_count(downloads))]  # fmt: skip
-    rows += [(f"{_RELATION_NAMES.get(r, r).capitalize()} links", f"{n:,}") for r, n in sorted(by_relation.items())]
+    rows = [
+        ("Models in the family", f"{size:,}"),
+        ("Drawn", f"{drawn.number_of_nodes():,}"),
+        ("Downloads, all models", format_count(downloads)),
+    ]
+    rows += [
+        (f"{_RELATION_NAMES.get(r, r).capitalize()} links", f"{n:,}") for r, n in sorted(by_relation.items())
+    ]
     parts.append("<h2>Figures</h2><table>")
     parts += [f'<tr><th>{escape(k)}</th><td class="n">{escape(v)}</td></tr>' for k, v in rows]
     parts.append("</table>")
-    ranked = sorted((n for n in tree if n != root), key=lambda n: (-(tree.nodes[n].get("downloads") or 0), str(n)))
+    ranked = sorted(
+        (n for n in tree if n != root), key=lambda n: (-(tree.nodes[n].get("downloads") or 0), str(n))
+    )
     parts.append('<h2>Most downloaded</h2><table><tr><th>Model</th><th class="n">Downloads</th></tr>')
     for node in ranked[:25]:
         name = _name(node, tree.nodes[node])
-        parts.append(f'<tr><td><a href="{escape(model_href(name))}">{escape(name)}</a></td>'
-                     f'<td class="n">{format_count(tree.nodes[node].get("downloads"))}</td></tr>')  # fmt: skip
+        parts.append(
+            f'<tr><td><a href="{escape(model_href(name))}">{escape(name)}</a></td>'
+            f'<td class="n">{format_count(tree.nodes[node].get("downloads"))}</td></tr>'
+        )
     parts.append("</table>")
     return "".join(parts)

@@ -30,7 +30,9 @@ def listing_page(
     parts = [f'<p class="note">{escape(note)}</p>' if note else ""]
     parts.append(f'<table><tr><th>{escape(heading)}</th><th class="n">{escape(figure)}</th></tr>')
     for name, target, value in rows:
-        cell = f'<a href="{escape(relative_href(path, target))}">{escape(name)}</a>' if target else escape(name)
+        cell = (
+            f'<a href="{escape(relative_href(path, target))}">{escape(name)}</a>' if target else escape(name)
+        )
         parts.append(f'<tr><td>{cell}</td><td class="n">{format_count(value)}</td></tr>')
     parts.append("</table>")
     return Page(path, title, [], [], sidebar="".join(parts))

@@ -38,8 +38,13 @@ VIS_JS = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # U+2028 and U+2029 end a line in old JavaScript parsers; escaping them costs nothing.
-_SCRIPT_ESCAPES = {b"<": b"\\u003c", b">": b"\\u003e", b"&": b"\\u0026",
-                   "\u2028".encode(): b"\\u2028", "\u2029".encode(): b"\\u2029"}  # fmt: skip
+_SCRIPT_ESCAPES = {
+    b"<": b"\\u003c",
+    b">": b"\\u003e",
+    b"&": b"\\u0026",
+    "\u2028".encode(): b"\\u2028",
+    "\u2029".encode(): b"\\u2029",
+}
 _SCRIPT_UNSAFE = re.compile(b"[<>&]|\xe2\x80[\xa8\xa9]")
 
 
@@ -175,7 +180,13 @@ def _options(page: Page) -> dict[str, Any]:
         "nodes": {"shape": "dot", "font": {"size": 14, "face": "sans-serif"}, "borderWidth": 1},
         "edges": {
             "smooth": False,
-            "color": {"inherit": False, "color": "#b9c0c8", "highlight": "#24292f", "hover": "#57606a", "opacity": 0.45},
+            "color": {
+                "inherit": False,
+                "color": "#b9c0c8",
+                "highlight": "#24292f",
+                "hover": "#57606a",
+                "opacity": 0.45,
+            },
             "arrows": {"to": {"enabled": page.directed, "scaleFactor": 0.5}},
         },
         "interaction": {

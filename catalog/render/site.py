@@ -99,7 +99,11 @@ def render_map(
     started = time.perf_counter()
     out = Path(out_dir)
     faces = build_faces_graph(store)
-    pages = {n: page_path(d["kind"], n.partition(":")[2]) for n, d in faces.nodes(data=True) if d.get("kind") in FACE_KINDS}
+    pages = {
+        n: page_path(d["kind"], n.partition(":")[2])
+        for n, d in faces.nodes(data=True)
+        if d.get("kind") in FACE_KINDS
+    }
     roots = largest_families(store, families) if families else []
     family_pages = [(root, size, page_path("lineage", root)) for root, size in roots]
 
@@ -109,7 +113,9 @@ def render_map(
         try:
             size = write_page(out, page)
         except OSError as exc:  # a path that is a file, a folder that cannot be made or written
-            raise ConfigError(f"cannot write {str(out / page.path)!r} ({exc.strerror}): choose another folder") from None
+            raise ConfigError(
+                f"cannot write {str(out / page.path)!r} ({exc.strerror}): choose another folder"
+            ) from None
         written.append(PageSummary(page.path, kind, page.title, len(page.nodes), len(page.edges), size))
 
     def page_of(node: Hashable) -> str | None:
@@ -117,8 +123,9 @@ def render_map(
             return f"more/{node[5:]}.html"
         return pages.get(node)
 
-    index = index_page(faces, page_of, search=_search(faces, pages, family_pages), families=family_pages,
-                       max_nodes=max_nodes)  # fmt: skip
+    index = index_page(
+        faces, page_of, search=_search(faces, pages, family_pages), families=family_pages, max_nodes=max_nodes
+    )
     write(index, "index")
     for node in (n["id"] for n in index.nodes if str(n["id"]).startswith("more:")):
         kind = node.partition(":")[2]
@@ -129,8 +136,15 @@ def render_map(
         if kind not in FACE_KINDS:
             continue
         if not data.get("count"):
-            write(listing_page(pages[node], f"{KIND_LABELS[kind]}: {data.get('label') or id}", [],
-                               note="No model in the catalog touches it."), kind)  # fmt: skip
+            write(
+                listing_page(
+                    pages[node],
+                    f"{KIND_LABELS[kind]}: {data.get('label') or id}",
+                    [],
+                    note="No model in the catalog touches it.",
+                ),
+                kind,
+            )
         elif kind in NEIGHBOURHOOD_KINDS:
             neighbourhood = face_neighbourhood(store, kind, id, limit=neighbours)  # type: ignore[arg-type]
             write(face_page(neighbourhood, node, pages[node], page_of, faces=faces), kind)
@@ -143,7 +157,9 @@ def render_map(
     return MapSummary(out, tuple(written), time.perf_counter() - started)
 
 
-def _search(faces: nx.Graph, pages: dict[str, str], families: list[tuple[str, int, str]]) -> list[dict[str, str]]:
+def _search(
+    faces: nx.Graph, pages: dict[str, str], families: list[tuple[str, int, str]]
+) -> list[dict[str, str]]:
     entries = []
     for node, path in sorted(pages.items()):
         data = faces.nodes[node]
@@ -156,8 +172,18 @@ def _search(faces: nx.Graph, pages: dict[str, str], families: list[tuple[str, in
 
 
 def _folded_listing(faces: nx.Graph, kind: str, pages: dict[str, str]) -> Page:
-    rows = sorted(((str(d.get("label") or n), pages.get(n), d.get("count") or 0)
-                   for n, d in faces.nodes(data=True) if d.get("kind") == kind), key=lambda r: (-r[2], r[0]))  # fmt: skip
+    rows = sorted(
+        (
+            (str(d.get("label") or n), pages.get(n), d.get("count") or 0)
+            for n, d in faces.nodes(data=True)
+            if d.get("kind") == kind
+        ),
+        key=lambda r: (-r[2], r[0]),
+    )
     plural = {"library": "libraries", "params": "parameter buckets"}.get(kind, f"{kind}s")
-    return listing_page(f"more/{kind}.html", f"All {plural}", rows,
-                        note=f"Every {KIND_LABELS.get(kind, kind).lower()} of the catalog, by models touching it.")  # fmt: skip
+    return listing_page(
+        f"more/{kind}.html",
+        f"All {plural}",
+        rows,
+        note=f"Every {KIND_LABELS.get(kind, kind).lower()} of the catalog, by models touching it.",
+    )

@@ -10,9 +10,9 @@ __all__ = [
     "MODALITY_COLOURS",
     "MODALITY_LABELS",
     "RELATION_COLOURS",
-    "node_size",
     "edge_width",
     "format_count",
+    "node_size",
 ]
 
 #: Colour (Tableau 10) and vis-network shape of each kind of node. Tasks take their colour from
