@@ -1,0 +1,109 @@
+"""`catalog search`, `catalog lineage`, `catalog stats`: questions to the analytics API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from catalog.cli.common import db_option, echo_frame, format_option
+
+
+@click.command("search")
+@db_option
+@click.option("--task", metavar="ID", help="Pipeline tag, e.g. text-generation.")
+@click.option("--library", metavar="ID", help="Library, e.g. transformers.")
+@click.option("--app", metavar="ID", help="Local app that runs the model, e.g. llama.cpp.")
+@click.option("--provider", metavar="ID", help="Inference provider that serves it, e.g. together.")
+@click.option("--min-params", metavar="N", help="At least N parameters: 7B, 500M or an integer.")
+@click.option("--max-params", metavar="N", help="At most N parameters: 13B, 500M or an integer.")
+@click.option("--license", metavar="ID", help="License id, e.g. apache-2.0.")
+@click.option("--language", metavar="CODE", help="Language code, e.g. en.")
+@click.option("--author", metavar="NAME", help="Author (user or organisation).")
+@click.option("--text", metavar="TEXT", help="Text the model id contains (any case).")
+@click.option(
+    "--sort",
+    type=click.Choice(["downloads", "likes", "trending", "created"]),
+    default="downloads",
+    show_default=True,
+    help="Order, largest (newest) first.",
+)
+@click.option("--limit", default=20, show_default=True, help="Models per page.")
+@click.option("--offset", default=0, show_default=True, help="Models to skip (page x limit).")
+@format_option
+def search(db_url: str | None, fmt: str, **facets: Any) -> None:
+    """Find models by task, library, app, provider, size, license, language, author or text.
+
+    Facets combine (AND). A task, library, app, provider or author the catalog does not hold is
+    an error that names close matches, not an empty list.
+
+    \b
+    Example:
+      catalog search --task text-generation --library transformers --max-params 8B --limit 10
+    """
+    from catalog.analytics import Catalog
+
+    with Catalog.open(db_url) as cat:
+        echo_frame(cat.search(**facets), fmt)
+
+
+@click.command("lineage")
+@click.argument("model")
+@db_option
+@click.option(
+    "--direction",
+    type=click.Choice(["down", "up", "both"]),
+    default="down",
+    show_default=True,
+    help="down: descendants; up: base models; both.",
+)
+@click.option("--max-depth", type=int, metavar="N", help="Follow at most N steps.")
+@format_option
+def lineage(model: str, db_url: str | None, direction: str, max_depth: int | None, fmt: str) -> None:
+    """Show the family tree of MODEL: finetunes, adapters, quantizations and merges.
+
+    Depth counts steps from MODEL (negative for its bases). Cycles in the Hub's metadata are
+    reported on stderr, never followed.
+
+    \b
+    Example:
+      catalog lineage meta-llama/Llama-3.1-8B --max-depth 1
+    """
+    from catalog.analytics import Catalog
+
+    with Catalog.open(db_url) as cat:
+        frame = cat.lineage(model, direction, max_depth)  # type: ignore[arg-type]
+    frame["bases"] = frame["bases"].map(", ".join)
+    echo_frame(frame.drop(columns="missing"), fmt)
+    for cycle in frame.attrs["cycles"]:
+        click.echo(f"warning: lineage cycle in the Hub's metadata: {' -> '.join(cycle)}", err=True)
+
+
+@click.command("stats")
+@db_option
+@click.option("--families", default=10, show_default=True, help="Also list this many largest model families.")
+@format_option
+def stats(db_url: str | None, families: int, fmt: str) -> None:
+    """Summarise the catalog: counts, the reach of each face, and the largest model families.
+
+    With --format csv or json, only the counts are printed (one table).
+
+    \b
+    Example:
+      catalog stats --families 5
+    """
+    from catalog.analytics import Catalog
+
+    with Catalog.open(db_url) as cat:
+        frames = [("catalog", cat.stats())]
+        for face in ("task", "library", "provider", "app", "params"):
+            top = cat.reach(face).head(10).round({"share": 3})  # type: ignore[arg-type]
+            frames.append((f"top {face} values by live models", top))
+        if families:
+            frames.append(("largest model families", cat.family_stats(limit=families)))
+    if fmt == "table":
+        for i, (title, frame) in enumerate(frames):
+            click.echo(("\n" if i else "") + title)
+            echo_frame(frame, fmt)
+    else:
+        echo_frame(frames[0][1], fmt)

@@ -1,0 +1,45 @@
+"""`catalog serve`: a snapshot as the Hub's HTTP API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+@click.command("serve")
+@click.argument("snapshot", type=click.Path(file_okay=False))
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+@click.option("--page-size", default=1000, show_default=True, help="Most records one listing page holds.")
+def serve(snapshot: str, port: int, page_size: int) -> None:
+    """Serve a SNAPSHOT folder as the Hub's HTTP API on 127.0.0.1, until Ctrl-C.
+
+    Any Hub client can read it: set HF_ENDPOINT (or HfApi(endpoint=...)) to the URL printed.
+
+    \b
+    Example:
+      catalog serve data/snapshot --port 8000
+      HF_ENDPOINT=http://127.0.0.1:8000 hf models ls --limit 5
+    """
+    import signal
+    import time
+
+    from catalog.hub.replay import ReplayServer  # the client loads only for this command
+
+    # SIGTERM (a service manager, a test) stops the server as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    with ReplayServer(snapshot, port=port, page_size=page_size) as server:
+        counts = ", ".join(f"{n:,} {kind}" for kind, n in server.snapshot.manifest["counts"].items())
+        click.echo(f"Serving {snapshot} ({counts}) at {server.url}", err=True)
+        click.echo(server.url)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("Stopped.", err=True)
