@@ -48,6 +48,7 @@ __all__ = [
     "SpaceDataset",
     "SpaceModel",
     "Task",
+    "include_name",
 ]
 
 #: JSON everywhere, JSONB on PostgreSQL so that it can be indexed and queried with ``->>``.
@@ -334,3 +335,29 @@ class ModelHistory(Base):
 
 Index("ix_models_pipeline_tag_downloads", Model.pipeline_tag, Model.downloads)
 Index("ix_models_library_name_downloads", Model.library_name, Model.downloads)
+
+
+#: Search indexes that revision 0005 makes beside the metadata, which has no way to spell them: the
+#: FTS5 table ``models_fts`` with its shadow tables (SQLite), the trigram index ``models_id_trgm``
+#: (PostgreSQL). See ``catalog/queries/fulltext.py``.
+SEARCH_INDEXES = frozenset(
+    {
+        "models_fts",
+        "models_fts_config",
+        "models_fts_data",
+        "models_fts_docsize",
+        "models_fts_idx",
+        "models_id_trgm",
+    }
+)
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Tell Alembic's autogenerate to compare every object but the search indexes.
+
+    Examples
+    --------
+    >>> include_name("models", "table", {}), include_name("models_fts_idx", "table", {})
+    (True, False)
+    """
+    return name not in SEARCH_INDEXES
