@@ -5,6 +5,7 @@ Every error the library raises on purpose is a ``CatalogError``; the CLI prints 
 
     CatalogError
     ├── ConfigError            bad input from the user: a URL, an option, a file
+    │   └── NodeIdError        a graph node id that is not ``kind:id``
     ├── StoreError             the database cannot be used
     │   ├── SchemaOutOfDate    the database is at another schema revision than the code
     │   └── ReadOnlyViolation  a read-only query tried to write
@@ -20,6 +21,7 @@ __all__ = [
     "CatalogError",
     "ConfigError",
     "HubError",
+    "NodeIdError",
     "NotFound",
     "ReadOnlyViolation",
     "RecordError",
@@ -36,6 +38,10 @@ class CatalogError(Exception):
 
 class ConfigError(CatalogError):
     """An option, URL or input file given by the user is not usable."""
+
+
+class NodeIdError(ConfigError):
+    """A graph node id that is not ``kind:id`` with a known kind."""
 
 
 class StoreError(CatalogError):

@@ -7,10 +7,7 @@ The buckets are the size classes of issue 4 (<1B, 1-3B, 3-7B, 7-13B, 13-34B, 34-
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
-from catalog.errors import ConfigError
+from catalog.records import PARAM_BUCKETS, bucket_of, parse_count
 
 __all__ = [
     "BYTES_PER_DTYPE",
@@ -20,20 +17,6 @@ __all__ = [
     "parse_count",
     "weight_bytes_sql",
 ]
-
-_B = 1_000_000_000
-
-#: ``(id, low, high)`` of each bucket, ``low <= num_parameters < high``; ``None`` is unbounded.
-PARAM_BUCKETS: tuple[tuple[str, int | None, int | None], ...] = (
-    ("<1B", None, 1 * _B),
-    ("1-3B", 1 * _B, 3 * _B),
-    ("3-7B", 3 * _B, 7 * _B),
-    ("7-13B", 7 * _B, 13 * _B),
-    ("13-34B", 13 * _B, 34 * _B),
-    ("34-70B", 34 * _B, 70 * _B),
-    ("70-200B", 70 * _B, 200 * _B),
-    (">200B", 200 * _B, None),
-)
 
 #: Bytes per parameter of each safetensors dtype (``SafeTensorsInfo.parameters`` keys).
 #: Unknown dtypes, and models without per-dtype counts, count 2 bytes (16-bit weights).
@@ -62,22 +45,6 @@ BYTES_PER_DTYPE: dict[str, float] = {
     "U4": 0.5,
 }
 DEFAULT_BYTES = 2
-
-
-def bucket_of(num_parameters: int | None) -> str | None:
-    """Return the bucket of a parameter count, ``None`` when the count is unknown.
-
-    Examples
-    --------
-    >>> bucket_of(6_738_000_000), bucket_of(7_000_000_000), bucket_of(None)
-    ('3-7B', '7-13B', None)
-    """
-    if num_parameters is None:
-        return None
-    for id, low, high in PARAM_BUCKETS:
-        if (low is None or num_parameters >= low) and (high is None or num_parameters < high):
-            return id
-    raise AssertionError("the buckets cover every count")
 
 
 def bucket_sql(column: str) -> str:
@@ -114,24 +81,3 @@ def weight_bytes_sql(dialect: str) -> tuple[str, str]:
         f"ELSE {value} * (CASE j.key {cases} ELSE {DEFAULT_BYTES} END) END"
     )
     return joined, expression
-
-
-_COUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMBT]?)\s*$", re.IGNORECASE)
-_SCALE = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
-
-
-def parse_count(value: int | str) -> int:
-    """Parse a parameter count: an integer, or a string such as ``"7B"``, ``"500M"``, ``"1.5B"``.
-
-    Examples
-    --------
-    >>> parse_count("1.5B"), parse_count("500m"), parse_count(42)
-    (1500000000, 500000000, 42)
-    """
-    if isinstance(value, int):
-        return value
-    match = _COUNT.match(value)
-    if not match:
-        raise ConfigError(f"not a parameter count: {value!r} (use e.g. 7B, 500M or 1500000)")
-    # Decimal, not float: 1.005 * 1000 is 1004.999... as a float, and int() would drop a parameter.
-    return int(Decimal(match.group(1)) * _SCALE[match.group(2).upper()])

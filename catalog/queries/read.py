@@ -1,0 +1,93 @@
+"""The one way statements are read: :func:`read` streams rows into a row type; :func:`scalar` one value."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Executable
+
+from catalog.errors import ConfigError
+from catalog.records import MAX_COUNT
+from catalog.store import Store
+
+__all__ = ["CHUNK", "ROWS_PER_FETCH", "check_limit", "chunks", "read", "scalar"]
+
+T = TypeVar("T")
+
+#: Rows the driver hands over at a time: a million-row read holds one batch, not the result.
+ROWS_PER_FETCH = 20_000
+#: Ids per ``IN (...)`` list: far below SQLite's 32766 variables and PostgreSQL's 65535.
+CHUNK = 5_000
+
+
+def read(store: Store, statement: Executable, row: Callable[..., T]) -> Iterator[T]:
+    """Run ``statement`` on ``store`` and yield each result row as ``row(*columns)``.
+
+    Rows are streamed, :data:`ROWS_PER_FETCH` at a time; the connection closes when the last is
+    read (or the iterator is closed).
+
+    Examples
+    --------
+    >>> from sqlalchemy import select
+    >>> from catalog.graph.demo import demo_store
+    >>> from catalog.schema import App
+    >>> list(read(demo_store(), select(App.id, App.label).order_by(App.id).limit(2), lambda *r: r))
+    [('llama.cpp', 'llama.cpp'), ('ollama', 'Ollama')]
+    """
+    with store.engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=ROWS_PER_FETCH).execute(statement)
+        for values in result:
+            yield row(*values)
+
+
+def scalar(store: Store, statement: Executable) -> Any:
+    """Return the first column of the first row of ``statement`` (``None`` without rows).
+
+    Examples
+    --------
+    >>> from sqlalchemy import func, select
+    >>> from catalog.graph.demo import demo_store
+    >>> from catalog.schema import App
+    >>> scalar(demo_store(), select(func.count()).select_from(App))
+    3
+    """
+    with store.engine.connect() as conn:
+        return conn.execute(statement).scalar()
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """Yield ``items`` in lists of at most ``size``, short enough for one ``IN (...)``.
+
+    Examples
+    --------
+    >>> list(chunks(["a", "b", "c"], 2))
+    [['a', 'b'], ['c']]
+    """
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def check_limit(limit: int | None, offset: int = 0) -> None:
+    """Raise :class:`ConfigError` unless ``limit`` (``None``: no limit) and ``offset`` fit a query.
+
+    A negative limit would otherwise mean "all but the last rows" in a Python slice and "no limit"
+    to SQLite but an error to PostgreSQL; one past a 64-bit integer, an ``OverflowError`` on
+    SQLite and "bigint out of range" on PostgreSQL.
+
+    Examples
+    --------
+    >>> check_limit(-1)
+    Traceback (most recent call last):
+    ...
+    catalog.errors.ConfigError: limit must be 0 or more, got -1
+    >>> check_limit(99999999999999999999)
+    Traceback (most recent call last):
+    ...
+    catalog.errors.ConfigError: limit and offset must add up to at most 9223372036854775807, got 99999999999999999999
+    """
+    for name, value in (("limit", limit), ("offset", offset)):
+        if value is not None and value < 0:
+            raise ConfigError(f"{name} must be 0 or more, got {value}")
+    if (limit or 0) + offset > MAX_COUNT:
+        raise ConfigError(f"limit and offset must add up to at most {MAX_COUNT}, got {(limit or 0) + offset}")
