@@ -12,9 +12,10 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, TypedDict, Unpack
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, exists, or_, select, union_all
 
 from catalog.errors import ConfigError
+from catalog.queries.fulltext import id_contains
 from catalog.queries.lookup import require
 from catalog.queries.read import check_limit, read
 from catalog.records import MAX_COUNT, Identified, parse_count
@@ -152,7 +153,7 @@ def model_conditions(store: Store, facets: ModelFacets) -> list[ColumnElement[bo
             raise ConfigError(f"min_downloads must be between 0 and {MAX_COUNT}, got {min_downloads}")
         where.append(Model.downloads >= min_downloads)
     if text := facets.get("text"):
-        where.append(func.lower(Model.id).contains(text.lower(), autoescape=True))
+        where.append(id_contains(text))  # the trigram index of revision 0005
     return where
 
 
