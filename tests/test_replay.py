@@ -5,24 +5,26 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
-from huggingface_hub import HfApi
+from huggingface_hub import HfApi, get_session, hf_raise_for_status
 from huggingface_hub.errors import (
     BadRequestError,
     HfHubHTTPError,
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
-from huggingface_hub.utils import get_session, hf_raise_for_status, http_backoff
+from huggingface_hub.utils import http_backoff  # type: ignore[attr-defined]
 
-from catalog.errors import SnapshotError
+from catalog.errors import ConfigError, SnapshotError
 from catalog.hub.faults import Fault, Request
+from catalog.hub.listing import Cursor
 from catalog.hub.replay import ReplayServer
 from catalog.hub.snapshot import Snapshot, write_snapshot
 
-EXPAND = [
+EXPAND: list[Any] = [
     "author",
     "pipeline_tag",
     "library_name",
@@ -171,7 +173,9 @@ def test_filters_through_the_client(server: ReplayServer) -> None:
 
 
 def test_unsupported_parameters_and_expand_values_answer_400(server: ReplayServer) -> None:
-    with pytest.raises(BadRequestError, match="does not support the models listing parameter 'apps'"):
+    with pytest.raises(BadRequestError, match="does not support the models listing parameter 'trained'"):
+        hf_raise_for_status(get_session().get(f"{server.url}/api/models", params={"trained": "x"}))
+    with pytest.raises(BadRequestError, match="started without the app rules, so it cannot filter by 'apps'"):
         list(_api(server).list_models(apps="llama.cpp"))
     with pytest.raises(BadRequestError, match="got downloadz"):
         list(_api(server).list_models(expand=["downloadz"]))  # type: ignore[list-item]
@@ -221,12 +225,23 @@ def test_payload_endpoints(server: ReplayServer) -> None:
 
 
 @pytest.mark.parametrize(
-    "cursor", ["WzAsIm90aGVyIl0", "NQ", "not base64 at all", "Wzk5LCJvcmcwL21vZGVsLTAiXQ"]
+    ("cursor", "message"),
+    [
+        ("not base64 at all", "Invalid cursor: start the listing again without one"),
+        ("NQ", "Invalid cursor: start the listing again without one"),  # 5
+        ("WzAsIm90aGVyIl0", "Invalid cursor: start the listing again without one"),  # [0,"other"]
+        (  # a cursor of the likes order, given to the listing in _id order
+            Cursor("likes", True, 10.0, "oid1").encode(),
+            "Invalid cursor: it belongs to another sort order; start again without one",
+        ),
+    ],
 )
-def test_a_stale_or_broken_cursor_is_refused(server: ReplayServer, cursor: str) -> None:
+def test_a_broken_cursor_or_one_of_another_order_is_refused(
+    server: ReplayServer, cursor: str, message: str
+) -> None:
     response = get_session().get(f"{server.url}/api/models", params={"cursor": cursor})
     assert response.status_code == 400
-    assert response.json() == {"error": "Invalid cursor: start the listing again without one"}
+    assert response.json() == {"error": message}
 
 
 def test_429_with_ratelimit_headers_is_waited_out_by_the_client(snapshot: Snapshot) -> None:
@@ -313,7 +328,7 @@ def test_an_empty_snapshot_lists_nothing(tmp_path: Path) -> None:
 
 
 def test_bad_page_size_and_missing_folder_are_errors(tmp_path: Path) -> None:
-    with pytest.raises(SnapshotError, match="page_size must be at least 1, got 0"):
+    with pytest.raises(ConfigError, match="page_size must be at least 1, got 0"):
         ReplayServer(write_snapshot(tmp_path), page_size=0)
     with pytest.raises(SnapshotError, match="no snapshot folder at"):
         ReplayServer(tmp_path / "missing")

@@ -3,8 +3,24 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
+
+__all__ = ["model_apps", "serve"]
+
+
+def model_apps(record: dict[str, Any]) -> list[str]:
+    """Return the local apps that run a raw model record, by the catalog's own rules (the ``apps`` filter).
+
+    Examples
+    --------
+    >>> model_apps({"id": "org/m-GGUF", "tags": ["gguf"], "gguf": {"total": 1, "context_length": 4096}})[:3]
+    ['llama.cpp', 'node-llama-cpp', 'lmstudio']
+    """
+    from catalog.normalize import normalize_model  # the same rules the crawler stores in model_apps
+
+    return [row["app_id"] for row in normalize_model(record).children["model_apps"]]
 
 
 @click.command("serve")
@@ -21,6 +37,9 @@ def serve(snapshot: str, port: int, page_size: int) -> None:
     """Serve a SNAPSHOT folder as the Hub's HTTP API on 127.0.0.1, until Ctrl-C.
 
     Any Hub client can read it: set HF_ENDPOINT (or HfApi(endpoint=...)) to the URL printed.
+    Listings page by the Hub's keyset cursor and take the Hub's filters (apps included); a
+    renamed repo (the snapshot's aliases.json) answers 307 to its new name; file endpoints
+    answer 404 EntryNotFound (a snapshot holds records, not files).
 
     \b
     Example:
@@ -34,7 +53,7 @@ def serve(snapshot: str, port: int, page_size: int) -> None:
 
     # SIGTERM (a service manager, a test) stops the server as cleanly as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    with ReplayServer(snapshot, port=port, page_size=page_size) as server:
+    with ReplayServer(snapshot, port=port, page_size=page_size, apps=model_apps) as server:
         counts = ", ".join(f"{n:,} {kind}" for kind, n in server.snapshot.manifest["counts"].items())
         click.echo(f"Serving {snapshot} ({counts}) at {server.url}", err=True)
         click.echo(server.url)

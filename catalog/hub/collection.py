@@ -2,7 +2,7 @@
 
 Records stay on disk: the index keeps each record's byte offset, its id and its sort values, so
 memory stays small whatever the snapshot's size, and a page of a listing is a few ``pread`` calls
-over contiguous lines. Filters and orders are computed on first use and cached.
+over contiguous lines. Orders and filters are the listing module's (``catalog.hub.listing``).
 """
 
 from __future__ import annotations
@@ -11,11 +11,8 @@ import gzip
 import os
 import shutil
 import tempfile
-import threading
 from array import array
-from bisect import bisect_right
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import IO, Any
 
@@ -30,8 +27,6 @@ __all__ = ["SORT_FIELDS", "RecordCollection"]
 SORT_FIELDS = ("createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "trendingScore")
 _DATE_FIELDS = {"createdAt", "lastModified"}
 
-Predicate = Callable[[dict[str, Any]], bool]
-
 
 class RecordCollection:
     """The records of one kind of a snapshot, with their offsets, ids and sort values."""
@@ -43,15 +38,13 @@ class RecordCollection:
         self.offsets = array("q")
         self.lengths = array("l")
         self.ids: list[str | None] = []
+        # The Hub's _id (else the id, else the position): the tiebreak of every listing order.
+        self.oids: list[str] = []
         self.keys: set[str] = set()
         self._sort_values: dict[str, array[float]] = {f: array("d") for f in SORT_FIELDS}
         self._by_id: dict[str, int] = {}
         # Earlier copies of a record that appears twice (a resumed recording): never listed.
         self._hidden: set[int] = set()
-        # Handler threads share the caches of orders and filters.
-        self._lock = threading.Lock()
-        self._orders: dict[tuple[str | None, bool], tuple[array[int], array[int]]] = {}
-        self._filtered: OrderedDict[tuple[Any, ...], tuple[array[int], array[int]]] = OrderedDict()
         if self._file is not None:
             self._index()
 
@@ -101,79 +94,22 @@ class RecordCollection:
         """Return the parsed record at ``index``."""
         return orjson.loads(self.read([index])[0])
 
-    def order(
-        self,
-        sort: str | None,
-        descending: bool,
-        predicate_key: tuple[Any, ...] = (),
-        predicate: Predicate | None = None,
-    ) -> tuple[array[int], array[int] | None]:
-        """Return ``(indices, ranks)`` of a listing: record positions in listing order.
+    def sort_value(self, field: str, index: int) -> float:
+        """Return the record's ``field`` as a number (dates as timestamps), NaN when it has none."""
+        return self._sort_values[field][index]
 
-        ``ranks`` are the positions of the same records in the unfiltered order, increasing (None
-        when nothing is filtered out), so a cursor finds its place with one bisection.
-        """
-        with self._lock:
-            return self._order(sort, descending, predicate_key, predicate)
+    def listed(self) -> range | list[int]:
+        """Return the positions of the records a listing holds (the last copy of each id)."""
+        if not self._hidden:
+            return range(len(self.ids))
+        return [i for i in range(len(self.ids)) if i not in self._hidden]
 
-    def _order(
-        self, sort: str | None, descending: bool, predicate_key: tuple[Any, ...], predicate: Predicate | None
-    ) -> tuple[array[int], array[int] | None]:
-        perm, rank = self._full_order(sort, descending)
-        if predicate is None:
-            return perm, None
-        cache_key = (sort, descending, *predicate_key)
-        cached = self._filtered.get(cache_key)
-        if cached is None:
-            matching = [
-                i
-                for i, record in self._scan()
-                if i not in self._hidden and isinstance(record, dict) and predicate(record)
-            ]
-            ranks = array("l", sorted(rank[i] for i in matching))
-            cached = self._filtered[cache_key] = (array("l", (perm[r] for r in ranks)), ranks)
-            while len(self._filtered) > 16:
-                self._filtered.popitem(last=False)
-        else:
-            self._filtered.move_to_end(cache_key)
-        return cached
-
-    def next_start(self, ranks: array[int] | None, sort: str | None, descending: bool, after: int) -> int:
-        """Return the position in a listing that follows record ``after``."""
-        with self._lock:
-            rank = self._full_order(sort, descending)[1][after]
-        return rank + 1 if ranks is None else bisect_right(ranks, rank)
-
-    def _full_order(self, sort: str | None, descending: bool) -> tuple[array[int], array[int]]:
-        key = (sort, descending)
-        if key not in self._orders:
-            positions = (
-                [i for i in range(len(self.ids)) if i not in self._hidden]
-                if self._hidden
-                else range(len(self.ids))
-            )
-            if sort is None:
-                perm = array("l", positions)
-            else:
-                values = self._sort_values[sort]
-                sign = -1.0 if descending else 1.0
-
-                def sort_key(i: int) -> tuple[bool, float, int]:
-                    # Records without the field (NaN) come last either way; ties keep file order.
-                    missing = values[i] != values[i]
-                    return missing, 0.0 if missing else sign * values[i], i
-
-                perm = array("l", sorted(positions, key=sort_key))
-            rank = array("l", bytes(len(self.ids) * array("l").itemsize))
-            for position, index in enumerate(perm):
-                rank[index] = position
-            self._orders[key] = (perm, rank)
-        return self._orders[key]
-
-    def _scan(self) -> Iterator[tuple[int, Any]]:
-        for start in range(0, len(self.ids), 2000):
-            indices = range(start, min(start + 2000, len(self.ids)))
-            for index, line in zip(indices, self.read(indices)):
+    def scan(self) -> Iterator[tuple[int, Any]]:
+        """Yield ``(position, parsed record)`` for every listed record, reading in blocks."""
+        listed = self.listed()
+        for start in range(0, len(listed), 2000):
+            block = listed[start : start + 2000]
+            for index, line in zip(block, self.read(block)):
                 yield index, orjson.loads(line)
 
     def _index(self) -> None:
@@ -200,6 +136,8 @@ class RecordCollection:
             id = record.get("id")
             id = id if isinstance(id, str) else None
             self.ids.append(id)
+            oid = record.get("_id")
+            self.oids.append(oid if isinstance(oid, str) else id if id is not None else f"~{index:012d}")
             if id is not None:
                 # A later copy of the same repo is the newer one.
                 previous = self._by_id.get(id)
@@ -235,4 +173,4 @@ def _readable_copy(snapshot: Snapshot, kind: RepoKind) -> IO[bytes] | None:
     with gzip.open(file, "rb") as source:
         shutil.copyfileobj(source, copy, 1 << 20)
     copy.flush()
-    return copy  # type: ignore[return-value]
+    return copy

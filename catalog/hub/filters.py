@@ -1,144 +1,206 @@
-"""The Hub's listing filters as predicates over raw records, for the replay server.
+"""The Hub's listing filters, as conditions over indexed record facets, for the replay server.
 
-Each query parameter the client sends for filtering (``filter``, ``author``, ``search``, ...)
-becomes one test; a record is listed when it passes them all. A parameter the server does not
-implement is refused rather than ignored, so a replayed listing is never silently wrong.
+Each query parameter the client sends for filtering (``filter``, ``author``, ``apps``, ...) becomes
+one :class:`Condition` on a *facet*: the keys a record is indexed under (its tags, its owner, the
+apps that run it). The server indexes a facet once, on first use, so a new filter value is a
+lookup, not a scan of the snapshot. A parameter the server does not implement is refused rather
+than ignored, so a replayed listing is never silently wrong.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
-__all__ = ["FilterError", "listing_predicate", "parse_num_parameters"]
+from catalog.errors import CatalogError, ConfigError
 
-Predicate = Callable[[dict[str, Any]], bool]
+__all__ = [
+    "AppsOf",
+    "Condition",
+    "FilterError",
+    "facet_keys",
+    "listing_conditions",
+    "parse_num_parameters",
+]
+
+#: What the server is given to tell which local apps run a raw model record.
+AppsOf = Callable[[dict[str, Any]], Iterable[str]]
+Extract = Callable[[dict[str, Any]], Iterable[Hashable]]
 _NUMBER = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([KMBT]?)\s*$", re.IGNORECASE)
 _SCALE = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
+_TRUE, _FALSE = ("true", "1"), ("false", "0")
 
 
-class FilterError(ValueError):
+class FilterError(ConfigError):
     """A listing filter that the replay server does not know or cannot parse."""
 
 
-def listing_predicate(kind: str, params: Mapping[str, Sequence[str]]) -> Predicate | None:
-    """Return a test that a raw ``kind`` record passes the listing filters ``params``, or None.
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """Records whose ``facet`` keys hold ``every`` value, ``any`` value, or a key passing ``where``."""
+
+    facet: str
+    values: tuple[Hashable, ...]
+    mode: Literal["every", "any", "where"]
+    where: Callable[[Any], bool] | None = None
+
+
+def listing_conditions(
+    kind: str, params: Mapping[str, Sequence[str]], *, apps: bool = True
+) -> tuple[Condition, ...]:
+    """Return the conditions a ``kind`` listing's filter parameters ``params`` set.
+
+    ``apps`` says whether the server can tell which apps run a model (it was given the rules).
 
     Examples
     --------
-    >>> keep = listing_predicate("models", {"filter": ["gguf"], "author": ["Qwen"]})
-    >>> keep({"id": "Qwen/Qwen3-0.6B-GGUF", "tags": ["gguf", "text-generation"]})
-    True
-    >>> keep({"id": "Qwen/Qwen3-0.6B", "tags": ["safetensors"]})
-    False
-    >>> listing_predicate("models", {}) is None
-    True
+    >>> listing_conditions("models", {"filter": ["gguf"], "author": ["Qwen"]})
+    (Condition(facet='tags', values=('gguf',), mode='every', where=None), Condition(facet='author', values=('Qwen',), mode='any', where=None))
+    >>> listing_conditions("datasets", {"apps": ["ollama"]})
+    Traceback (most recent call last):
+    ...
+    catalog.hub.filters.FilterError: the replay server does not support the datasets listing parameter 'apps'
     """
-    tests: list[Predicate] = []
+    conditions: list[Condition] = []
     for name, values in params.items():
-        make = _FILTERS.get((kind, name)) or _FILTERS.get(("*", name))
+        make = _PARAMS.get((kind, name)) or _PARAMS.get(("*", name))
         if make is None:
             raise FilterError(f"the replay server does not support the {kind} listing parameter {name!r}")
-        tests.append(make(list(values)))
-    if not tests:
-        return None
-    return lambda record: all(test(record) for test in tests)
+        if name == "apps" and not apps:
+            raise FilterError(
+                "the replay server was started without the app rules, so it cannot filter by 'apps': "
+                "serve the snapshot with `catalog serve`"
+            )
+        conditions.extend(make(list(values)))
+    return tuple(conditions)
 
 
-def _filter(values: list[str]) -> Predicate:
-    def test(record: dict[str, Any]) -> bool:
-        tags = record.get("tags")
-        tags = tags if isinstance(tags, list) else []
-        # The Hub matches a filter against tags, the library and the pipeline tag alike.
-        known = {
-            *(t for t in tags if isinstance(t, str)),
-            record.get("library_name"),
-            record.get("pipeline_tag"),
-        }
-        return all(value in known for value in values)
+def facet_keys(kind: str, facet: str, apps: AppsOf | None = None) -> Extract:
+    """Return the function giving the keys a raw ``kind`` record is indexed under for ``facet``.
 
-    return test
-
-
-def _author(values: list[str]) -> Predicate:
-    def test(record: dict[str, Any]) -> bool:
-        id = record.get("id")
-        owner = id.partition("/")[0] if isinstance(id, str) and "/" in id else record.get("author")
-        return owner in values
-
-    return test
+    Examples
+    --------
+    >>> sorted(set(facet_keys("models", "tags")({"tags": ["gguf"], "library_name": "gguf", "pipeline_tag": "text-generation"})))
+    ['gguf', 'text-generation']
+    >>> list(facet_keys("models", "author")({"id": "Qwen/Qwen3-0.6B"}))
+    ['Qwen']
+    """
+    if facet == "apps":
+        if apps is None:
+            raise FilterError("no app rules were given to the replay server")
+        return lambda record: _safe_apps(apps, record)
+    return _FACETS[facet]
 
 
-def _search(values: list[str]) -> Predicate:
-    needles = [v.lower() for v in values]
-
-    def test(record: dict[str, Any]) -> bool:
-        id = record.get("id")
-        return isinstance(id, str) and any(needle in id.lower() for needle in needles)
-
-    return test
+def _safe_apps(apps: AppsOf, record: dict[str, Any]) -> list[str]:
+    try:
+        return list(apps(record))
+    except (CatalogError, ValueError, TypeError):
+        return []  # a malformed record runs in no app; the crawler rejects it on its own
 
 
-def _equals(key: str) -> Callable[[list[str]], Predicate]:
-    def make(values: list[str]) -> Predicate:
-        return lambda record: record.get(key) in values
-
-    return make
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _gated(values: list[str]) -> Predicate:
-    wanted = values[-1].lower() in ("true", "1")
-    return lambda record: (record.get("gated") not in (None, False, "false")) == wanted
+def _tags(record: dict[str, Any]) -> list[Hashable]:
+    # The Hub matches a filter against tags, the library and the pipeline tag alike.
+    return [*_strings(record.get("tags")), record.get("library_name"), record.get("pipeline_tag")]
 
 
-def _inference_provider(values: list[str]) -> Predicate:
-    def test(record: dict[str, Any]) -> bool:
-        mapping = record.get("inferenceProviderMapping")
-        if isinstance(mapping, dict):
-            providers = set(mapping)
-        elif isinstance(mapping, list):
-            providers = {m.get("provider") for m in mapping if isinstance(m, dict)}
-        else:
-            providers = set()
-        return bool(providers) if "all" in values else bool(providers & set(values))
-
-    return test
+def _owner(record: dict[str, Any]) -> list[Hashable]:
+    id = record.get("id")
+    return [id.partition("/")[0] if isinstance(id, str) and "/" in id else record.get("author")]
 
 
-def _num_parameters(values: list[str]) -> Predicate:
+def _providers(record: dict[str, Any]) -> list[Hashable]:
+    mapping = record.get("inferenceProviderMapping")
+    if isinstance(mapping, dict):
+        providers = [p for p in mapping if isinstance(p, str)]
+    elif isinstance(mapping, list):
+        providers = [
+            m["provider"] for m in mapping if isinstance(m, dict) and isinstance(m.get("provider"), str)
+        ]
+    else:
+        providers = []
+    return [*providers, "all"] if providers else []
+
+
+def _warm(record: dict[str, Any]) -> list[Hashable]:
+    # ModelInfo.inference is "warm" when a provider serves the model; a snapshot may only have the mapping.
+    mapping = record.get("inferenceProviderMapping")
+    entries = mapping.values() if isinstance(mapping, dict) else mapping if isinstance(mapping, list) else []
+    live = any(isinstance(e, dict) and e.get("status") == "live" for e in entries)
+    return [True] if record.get("inference") == "warm" or live else []
+
+
+def _total_parameters(record: dict[str, Any]) -> list[Hashable]:
+    for source in ("safetensors", "gguf"):
+        block = record.get(source)
+        total = block.get("total") if isinstance(block, dict) else None
+        if isinstance(total, int) and not isinstance(total, bool):
+            return [total]
+    return []
+
+
+_FACETS: dict[str, Extract] = {
+    "tags": _tags,
+    "author": _owner,
+    "id": lambda record: [record["id"].lower()] if isinstance(record.get("id"), str) else [],
+    "gated": lambda record: [record.get("gated") not in (None, False, "false")],
+    "pipeline_tag": lambda record: [record.get("pipeline_tag")],
+    "providers": _providers,
+    "warm": _warm,
+    "num_parameters": _total_parameters,
+    "models": lambda record: _strings(record.get("models")),
+    "datasets": lambda record: _strings(record.get("datasets")),
+    "linked": lambda record: [True] if record.get("models") or record.get("datasets") else [],
+}
+
+
+def _flag(name: str, value: str) -> bool:
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise FilterError(f"Invalid {name} {value!r}: give true or false")
+
+
+def _search(values: list[str]) -> list[Condition]:
+    needles = tuple(v.lower() for v in values)
+    return [Condition("id", (), "where", where=lambda id: any(n in id for n in needles))]
+
+
+def _inference(values: list[str]) -> list[Condition]:
+    if any(v != "warm" for v in values):
+        raise FilterError(f"Invalid inference {values[-1]!r}: the only value is 'warm'")
+    return [Condition("warm", (True,), "any")]
+
+
+def _num_parameters(values: list[str]) -> list[Condition]:
     try:
         bounds = [parse_num_parameters(v) for v in values]
     except ValueError as exc:
         raise FilterError(str(exc)) from None
-
-    def test(record: dict[str, Any]) -> bool:
-        total = None
-        for source in ("safetensors", "gguf"):
-            block = record.get(source)
-            if isinstance(block, dict) and isinstance(block.get("total"), int):
-                total = block["total"]
-                break
-        return total is not None and all(low <= total <= high for low, high in bounds)
-
-    return test
+    return [Condition("num_parameters", (), "where", where=_between(low, high)) for low, high in bounds]
 
 
-def _contains(key: str) -> Callable[[list[str]], Predicate]:
-    def make(values: list[str]) -> Predicate:
-        def test(record: dict[str, Any]) -> bool:
-            held = record.get(key)
-            return isinstance(held, list) and all(v in held for v in values)
-
-        return test
-
-    return make
+def _between(low: float, high: float) -> Callable[[Any], bool]:
+    return lambda n: low <= n <= high
 
 
-def _linked(values: list[str]) -> Predicate:
-    if values[-1].lower() not in ("true", "1"):
-        return lambda record: True
-    return lambda record: bool(record.get("models")) or bool(record.get("datasets"))
+def _linked(values: list[str]) -> list[Condition]:
+    return [Condition("linked", (True,), "any")] if _flag("linked", values[-1]) else []
+
+
+def _every(facet: str) -> Callable[[list[str]], list[Condition]]:
+    return lambda values: [Condition(facet, tuple(values), "every")]
+
+
+def _any(facet: str) -> Callable[[list[str]], list[Condition]]:
+    return lambda values: [Condition(facet, tuple(values), "any")]
 
 
 def parse_num_parameters(spec: str) -> tuple[float, float]:
@@ -162,15 +224,17 @@ def parse_num_parameters(spec: str) -> tuple[float, float]:
     return low, high
 
 
-_FILTERS: dict[tuple[str, str], Callable[[list[str]], Predicate]] = {
-    ("*", "filter"): _filter,
-    ("*", "author"): _author,
+_PARAMS: dict[tuple[str, str], Callable[[list[str]], list[Condition]]] = {
+    ("*", "filter"): _every("tags"),
+    ("*", "author"): _any("author"),
     ("*", "search"): _search,
-    ("*", "gated"): _gated,
-    ("models", "pipeline_tag"): _equals("pipeline_tag"),
-    ("models", "inference_provider"): _inference_provider,
+    ("*", "gated"): lambda values: [Condition("gated", (_flag("gated", values[-1]),), "any")],
+    ("models", "pipeline_tag"): _any("pipeline_tag"),
+    ("models", "inference_provider"): _any("providers"),
+    ("models", "inference"): _inference,
     ("models", "num_parameters"): _num_parameters,
-    ("spaces", "models"): _contains("models"),
-    ("spaces", "datasets"): _contains("datasets"),
+    ("models", "apps"): _any("apps"),
+    ("spaces", "models"): _every("models"),
+    ("spaces", "datasets"): _every("datasets"),
     ("spaces", "linked"): _linked,
 }
