@@ -15,6 +15,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from catalog.cli import main
+from catalog.cli.sql import SUPERUSER_WARNING
 from catalog.store import Store, create_engine_for, head_revision, upsert
 
 #: A tiny made-up catalog: three models (one without downloads or license) and one provider.
@@ -31,6 +32,11 @@ QUERY = "SELECT id, downloads, license FROM models ORDER BY id"
 
 def _run(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(main, list(args), env=env)
+
+
+def _err(result: Result) -> str:
+    """stderr without the warning given to a PostgreSQL superuser (the test user is one)."""
+    return result.stderr.replace(SUPERUSER_WARNING + "\n", "", 1)
 
 
 def _shown(url: str) -> str:
@@ -62,29 +68,29 @@ def test_db_status_counts_every_table(tiny: str) -> None:
     assert (
         result.output
         == f"""{_shown(tiny)}: schema at revision {head_revision()}
-table            rows
----------------  ----
-models              3
-model_tags          0
-model_lineage       0
-model_datasets      0
-model_providers     0
-model_apps          0
-tasks               0
-libraries           0
-library_tasks       0
-apps                0
-providers           1
-provider_tasks      0
-datasets            0
-dataset_tags        0
-spaces              0
-space_models        0
-space_datasets      0
-crawl_runs          0
-model_history       0
-rejects             0
-edges (view)        0
+table              rows
+---------------  ------
+models                3
+model_tags            0
+model_lineage         0
+model_datasets        0
+model_providers       0
+model_apps            0
+tasks                 0
+libraries             0
+library_tasks         0
+apps                  0
+providers             1
+provider_tasks        0
+datasets              0
+dataset_tags          0
+spaces                0
+space_models          0
+space_datasets        0
+crawl_runs            0
+model_history         0
+rejects               0
+edges (view)          0
 """
     )
 
@@ -92,18 +98,18 @@ edges (view)        0
 def test_sql_prints_an_aligned_table(tiny: str) -> None:
     result = _run("sql", QUERY, "--db", tiny)
     assert result.exit_code == 0, result.output
-    assert result.output == (
-        "id     downloads  license\n"
-        "-----  ---------  ----------\n"
-        "org/a         10  mit\n"
-        "org/b       2000\n"
-        "zed/c             apache-2.0\n"
+    assert result.stdout == (
+        "id       downloads  license\n"
+        "-----  -----------  ----------\n"
+        "org/a           10  mit\n"
+        "org/b         2000\n"
+        "zed/c               apache-2.0\n"
     )
 
 
 def test_sql_prints_csv(tiny: str) -> None:
     result = _run("sql", QUERY, "--db", tiny, "--format", "csv")
-    assert (result.exit_code, result.output) == (
+    assert (result.exit_code, result.stdout) == (
         0,
         "id,downloads,license\norg/a,10,mit\norg/b,2000,\nzed/c,,apache-2.0\n",
     )
@@ -112,17 +118,17 @@ def test_sql_prints_csv(tiny: str) -> None:
 def test_sql_prints_json(tiny: str) -> None:
     result = _run("sql", QUERY, "--db", tiny, "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == [
+    assert json.loads(result.stdout) == [
         {"id": "org/a", "downloads": 10, "license": "mit"},
         {"id": "org/b", "downloads": 2000, "license": None},
         {"id": "zed/c", "downloads": None, "license": "apache-2.0"},
     ]
-    assert result.output.startswith('[\n  {\n    "id": "org/a",\n')
+    assert result.stdout.startswith('[\n  {\n    "id": "org/a",\n')
 
 
 def test_sql_takes_the_database_from_catalog_db(tiny: str) -> None:
     result = _run("sql", "SELECT COUNT(*) AS n FROM models", "--format", "csv", env={"CATALOG_DB": tiny})
-    assert (result.exit_code, result.output) == (0, "n\n3\n")
+    assert (result.exit_code, result.stdout) == (0, "n\n3\n")
 
 
 def test_sql_defaults_to_data_catalog_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,7 +136,7 @@ def test_sql_defaults_to_data_catalog_db(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.delenv("CATALOG_DB", raising=False)
     assert _run("db", "upgrade").exit_code == 0
     result = _run("sql", "SELECT COUNT(*) AS n FROM models", "--format", "csv")
-    assert (result.exit_code, result.output) == (0, "n\n0\n")
+    assert (result.exit_code, result.stdout) == (0, "n\n0\n")
     assert (tmp_path / "data" / "catalog.db").is_file()
 
 
@@ -172,7 +178,7 @@ def test_reading_an_empty_database_creates_no_tables(db_url: str, command: tuple
         )
     assert _run("db", "upgrade", "--db", db_url).exit_code == 0
     assert (
-        _run("sql", "SELECT COUNT(*) AS n FROM models", "--db", db_url, "--format", "csv").output == "n\n0\n"
+        _run("sql", "SELECT COUNT(*) AS n FROM models", "--db", db_url, "--format", "csv").stdout == "n\n0\n"
     )
 
 
@@ -189,7 +195,7 @@ def test_a_writing_statement_is_refused_and_changes_nothing(tiny: str, statement
     result = _run("sql", statement, "--db", tiny)
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert _err(result).startswith("Error: ") and _err(result).count("\n") == 1
     after = _run(
         "sql",
         "SELECT (SELECT COUNT(*) FROM models) AS models, "
@@ -200,13 +206,13 @@ def test_a_writing_statement_is_refused_and_changes_nothing(tiny: str, statement
         "--format",
         "csv",
     )
-    assert after.output == "models,downloads,providers\n3,2010,1\n"
+    assert after.stdout == "models,downloads,providers\n3,2010,1\n"
 
 
 def test_a_write_says_it_was_refused(tiny: str) -> None:
     result = _run("sql", "DELETE FROM models", "--db", tiny)
-    assert result.stderr.startswith("Error: refused: the statement writes, and queries here are read-only")
-    assert result.stderr.endswith("; nothing was changed\n")
+    assert _err(result).startswith("Error: refused: the statement writes, and queries here are read-only")
+    assert _err(result).endswith("; nothing was changed\n")
 
 
 def test_a_database_the_catalog_did_not_make_gives_the_upgrade_hint(db_url: str) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import click
@@ -73,7 +75,7 @@ def crawl_report(summary: Any, db: str) -> str:
 
 
 def echo_frame(frame: Any, fmt: str) -> None:
-    # pandas shows a missing value as NaN (or NA); the table, CSV and JSON show it as empty/null.
+    """Print a DataFrame like :func:`echo_result`; pandas' missing values (NaN, NA) show as empty/null."""
     rows = [tuple(_plain(v) for v in row) for row in frame.itertuples(index=False, name=None)]
     echo_result(QueryResult([str(c) for c in frame.columns], rows), fmt)
 
@@ -91,46 +93,106 @@ def _plain(value: Any) -> Any:
 
 def echo_result(result: QueryResult, fmt: str) -> None:
     """Print rows as an aligned table, CSV or JSON (a list of objects)."""
+    echo_rows(result.columns, result.rows, fmt)
+
+
+def echo_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) -> None:
+    """Print rows as they come: CSV and JSON stream, a table is aligned once its rows are read.
+
+    JSON is strict (NaN and infinities are ``null``); in a table, and in CSV written to a terminal,
+    control characters are shown escaped (see :func:`visible`), never sent to the terminal raw.
+    """
     if fmt == "json":
-        records = [dict(zip(result.columns, row)) for row in result.rows]
-        click.echo(json.dumps(records, indent=2, default=str, ensure_ascii=False))
+        _echo_json(columns, rows)
     elif fmt == "csv":
+        shown = visible if sys.stdout.isatty() else _same
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(result.columns)
-        writer.writerows(result.rows)
+        writer.writerow([shown(c) for c in columns])
+        for row in rows:
+            writer.writerow([shown(v) if isinstance(v, str) else v for v in row])
     else:
-        click.echo(format_table(result.columns, result.rows))
+        click.echo(format_table(columns, list(rows)))
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _echo_json(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    # orjson writes NaN and infinities as null (json.dumps would write NaN, which is not JSON);
+    # datetimes keep str()'s spelling, as they always had here.
+    import orjson
+
+    option = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+    out = sys.stdout
+    opened = False
+    for row in rows:
+        record = orjson.dumps(dict(zip(columns, row)), default=str, option=option).decode()
+        out.write(("[\n" if not opened else ",\n") + textwrap.indent(record, "  "))
+        opened = True
+    out.write("\n]\n" if opened else "[]\n")
+    out.flush()
 
 
 def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Format rows as a plain aligned text table.
+    """Format rows as a plain aligned text table (tabulate's ``simple`` style), numbers to the right.
+
+    Control characters in a cell are shown escaped, so a Hub string cannot drive the terminal.
 
     Examples
     --------
     >>> print(format_table(["id", "n"], [("a", 1), ("bcd", 22)]))
-    id     n
-    ---  --
-    a      1
-    bcd   22
+    id      n
+    ----  ---
+    a       1
+    bcd    22
+    >>> print(format_table(["id", "note"], [("\x1b]0;pwned\x07x", None), ("y", {"a": [1]})]))
+    id                 note
+    -----------------  ----------
+    \\x1b]0;pwned\\x07x
+    y                  {"a": [1]}
     """
-    cells = [[_cell(v) for v in row] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    from tabulate import tabulate
+
     numeric = [
-        all(isinstance(row[i], int | float) for row in rows if row[i] is not None) and bool(rows)
+        bool(rows) and all(isinstance(row[i], int | float) for row in rows if row[i] is not None)
         for i in range(len(columns))
     ]
-
-    def line(values: Sequence[str]) -> str:
-        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
-
-    out = [line(list(columns)), line(["-" * w for w in widths])]
-    out += [line(r) for r in cells]
-    return "\n".join(out)
+    table = tabulate(
+        [[_cell(v) for v in row] for row in rows],
+        headers=[visible(str(c)) for c in columns],
+        tablefmt="simple",
+        colalign=["right" if n else "left" for n in numeric],
+        disable_numparse=True,  # cells are already text: 1.0000001 stays 1.0000001, '007' stays '007'
+    )
+    return "\n".join(line.rstrip() for line in table.splitlines())
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        return visible(json.dumps(value, ensure_ascii=False))
+    return visible(str(value))
+
+
+# C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a terminal shows.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Return ``text`` with control characters escaped (``\\x1b``), so a terminal shows, not obeys, them.
+
+    Examples
+    --------
+    >>> print(visible("evil\x1b[2J\x1b]0;title\x07 id\u202e"))
+    evil\\x1b[2J\\x1b]0;title\\x07 id\\u202e
+    >>> visible("plain ünïcode 中文")
+    'plain ünïcode 中文'
+    """
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
