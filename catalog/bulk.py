@@ -176,7 +176,7 @@ class Batch:
 def make_batch(
     dialect: str,
     table: str,
-    rows: list[Row],
+    rows: Sequence[Row],
     *,
     shared: Row | None = None,
     keep: Sequence[str] = (),
@@ -187,7 +187,9 @@ def make_batch(
     Every row also gets the columns of ``shared`` (on SQLite converted once, not once a row).
     """
     if dialect != "sqlite" or not rows:
-        return Batch(table, [row | shared for row in rows] if shared else rows, tuple(keep), update)
+        return Batch(
+            table, [{**row, **shared} for row in rows] if shared else list(rows), tuple(keep), update
+        )
     columns = tuple(rows[0])
     convert = _row_converter(table, columns)
     if shared:
@@ -270,7 +272,7 @@ def _row_converter(table: str, columns: tuple[str, ...]) -> Callable[[Row], tupl
     if all(c is None for c in converters):
         if len(columns) == 1:
             return lambda row: (get(row),)
-        return get  # type: ignore[return-value]
+        return get
     pairs = tuple((at, fn) for at, fn in enumerate(converters) if fn is not None)
 
     def convert(row: Row) -> tuple[Any, ...]:

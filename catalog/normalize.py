@@ -9,10 +9,13 @@ name, ready for :func:`catalog.store.upsert`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import orjson
 
 from catalog.apps import APPS, ModelFacts, apps_for
 from catalog.errors import RecordError
@@ -20,8 +23,11 @@ from catalog.facts import load_facts
 from catalog.records import LINEAGE_RELATIONS
 
 __all__ = [
+    "KEY_BYTES",
+    "BadEntry",
     "Normalized",
     "app_rows",
+    "clean_reference",
     "library_rows",
     "normalize_dataset",
     "normalize_model",
@@ -35,6 +41,19 @@ Row = dict[str, Any]
 _RELATIONS = frozenset(LINEAGE_RELATIONS)
 _ZERO = timedelta(0)
 _GATED = {False: "false", True: "true", "auto": "auto", "manual": "manual"}
+#: The longest string (UTF-8 bytes) a column of its own takes: PostgreSQL's b-tree entries hold at
+#: most ~2,700 bytes ("index row size exceeds btree maximum"), and a key may pair two such columns.
+KEY_BYTES = 1000
+#: An escaped NUL in orjson's output (``\u0000`` after an even run of backslashes): PostgreSQL's
+#: text and JSONB cannot hold the character.
+_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+#: What orjson's refusal to write a record means for the store.
+_UNWRITABLE = {
+    "Recursion limit": "nested deeper than 254 levels, more than the store's JSON writer takes",
+    "64-bit": "an integer beyond 64 bits, more than the store's JSON columns take",
+    "surrogates": "a string holds a lone surrogate (not valid Unicode)",
+    "NonFinite": "a number is NaN or Infinity, which JSON does not allow",
+}
 
 
 @dataclass(slots=True)
@@ -93,6 +112,7 @@ def normalize_model(raw: Any) -> Normalized:
     catalog.errors.RecordError: safetensors: missing 'total'
     """
     id = _id(raw)
+    _check_storable(raw)
     get = raw.get
     tags = _str_list(get("tags"), "tags")
     card = get("cardData")
@@ -174,7 +194,7 @@ def normalize_model(raw: Any) -> Normalized:
         "likes": likes,
         "trending_score": trending,
     }
-    return Normalized(id, row, children, history)
+    return _checked(Normalized(id, row, children, history))
 
 
 def normalize_dataset(raw: Any) -> Normalized:
@@ -187,6 +207,7 @@ def normalize_dataset(raw: Any) -> Normalized:
     ('nyu-mll', ['text-classification'], [{'dataset_id': 'nyu-mll/glue', 'tag': 'task_categories:text-classification'}])
     """
     id = _id(raw)
+    _check_storable(raw)
     get = raw.get
     tags = list(dict.fromkeys(_str_list(get("tags"), "tags")))
     categories = [t[16:] for t in tags if t.startswith("task_categories:")]
@@ -200,7 +221,7 @@ def normalize_dataset(raw: Any) -> Normalized:
         "task_categories": categories or None,
         "raw": raw,
     }
-    return Normalized(id, row, {"dataset_tags": [{"dataset_id": id, "tag": t} for t in tags]})
+    return _checked(Normalized(id, row, {"dataset_tags": [{"dataset_id": id, "tag": t} for t in tags]}))
 
 
 def normalize_space(raw: Any) -> Normalized:
@@ -214,6 +235,7 @@ def normalize_space(raw: Any) -> Normalized:
     ('RUNNING', 'cpu-basic', [{'space_id': 'u/demo', 'model_id': 'org/m'}])
     """
     id = _id(raw)
+    _check_storable(raw)
     get = raw.get
     runtime = get("runtime")
     if runtime is not None and not isinstance(runtime, dict):
@@ -239,10 +261,87 @@ def normalize_space(raw: Any) -> Normalized:
         "space_models": [{"space_id": id, "model_id": m} for m in models],
         "space_datasets": [{"space_id": id, "dataset_id": d} for d in datasets],
     }
-    return Normalized(id, row, children)
+    return _checked(Normalized(id, row, children))
 
 
 # --- reference tables ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BadEntry:
+    """An entry of a reference payload left out: ``kind`` is ``task`` or ``tag``, with the reason."""
+
+    kind: str
+    id: str | None
+    raw: Any
+    reason: str
+
+
+def clean_reference(tasks: Any, tags_by_type: Any) -> tuple[dict[str, Any], dict[str, Any], list[BadEntry]]:
+    """Return the ``/api/tasks`` and ``/api/models-tags-by-type`` payloads without their malformed entries.
+
+    A payload that is not an object counts as empty. An entry whose id, label, type or libraries
+    the tables cannot take is left out and returned as a :class:`BadEntry` (the crawler files it
+    in ``rejects``), so that one entry does not stop the reference tables.
+
+    Examples
+    --------
+    >>> tasks, tags, bad = clean_reference({"a": {"label": ["A"]}, "b": {"label": "B"}}, [])
+    >>> tasks, tags, [(b.kind, b.id, b.reason) for b in bad]
+    ({'b': {'label': 'B'}}, {}, [('task', 'a', "label: expected a string, got ['A']")])
+    """
+    bad: list[BadEntry] = []
+    clean_tasks: dict[str, Any] = {}
+    for id, data in tasks.items() if isinstance(tasks, dict) else ():
+        reason = _bad_entry(id, data, ("label",), "libraries")
+        if reason is None:
+            clean_tasks[id] = data
+        else:
+            bad.append(BadEntry("task", id if _storable_id(id) else None, data, reason))
+    clean_tags: dict[str, Any] = {}
+    for type_, entries in tags_by_type.items() if isinstance(tags_by_type, dict) else ():
+        if not isinstance(entries, list):
+            bad.append(
+                BadEntry("tag", None, entries, f"{type_}: expected a list of tags, got {_short(entries)}")
+            )
+            continue
+        kept = clean_tags[type_] = []
+        for entry in entries:
+            id = entry.get("id") if isinstance(entry, dict) else None
+            reason = _bad_entry(id, entry, ("label", "type", "subType"), None)
+            if reason is None:
+                kept.append(entry)
+            else:
+                bad.append(BadEntry("tag", id if _storable_id(id) else None, entry, reason))
+    return clean_tasks, clean_tags, bad
+
+
+def _bad_entry(id: Any, data: Any, strings: tuple[str, ...], string_list: str | None) -> str | None:
+    """Return why a reference entry cannot be stored, or None."""
+    if not isinstance(data, dict):
+        return f"expected an object, got {_short(data)}"
+    if not _storable_id(id):
+        return f"id: missing, not a string or too long: {_short(id)}"
+    try:
+        _check_storable(data)
+        for name in strings:
+            value = _opt_str(data.get(name), name)
+            if value is not None and len(value.encode()) > KEY_BYTES:
+                return f"{name}: longer than {KEY_BYTES} bytes: {_short(value)}"
+        if string_list is not None:
+            _str_list(data.get(string_list), string_list)
+    except RecordError as exc:
+        return str(exc)
+    return None
+
+
+def _storable_id(id: Any) -> bool:
+    return (
+        isinstance(id, str)
+        and bool(id)
+        and "\x00" not in id
+        and len(id.encode("utf-8", "replace")) <= KEY_BYTES
+    )
 
 
 def task_rows(tasks: Any, tags_by_type: Any) -> list[Row]:
@@ -491,8 +590,15 @@ def _opt_int(value: Any, name: str, *, bits: int = 64) -> int | None:
 
 
 def _opt_float(value: Any, name: str) -> float | None:
-    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+    if value is None or type(value) is float:
         return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        # As a float: an integer beyond 64 bits is a number a REAL/double column takes, not one
+        # SQLite's driver can bind (OverflowError).
+        try:
+            return float(value)
+        except OverflowError:
+            raise RecordError(f"{name}: {_short(value)} is beyond a double's range") from None
     raise RecordError(f"{name}: expected a number, got {_short(value)}")
 
 
@@ -514,6 +620,34 @@ def _str_list(value: Any, name: str) -> list[str]:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value
     raise RecordError(f"{name}: expected a list of strings, got {_short(value)}")
+
+
+def _check_storable(raw: dict[str, Any]) -> None:
+    """Refuse a record the store cannot hold whole in its JSON ``raw`` column, on either database."""
+    try:
+        text = orjson.dumps(raw)
+    except TypeError as exc:  # orjson.JSONEncodeError is a TypeError
+        message = str(exc)
+        reason = next((r for key, r in _UNWRITABLE.items() if key in message), message)
+        raise RecordError(f"not storable: {reason}") from None
+    if b"\\u0000" in text and _NUL.search(text):
+        raise RecordError(
+            "not storable: a string holds a NUL character (\\u0000), which PostgreSQL cannot store"
+        )
+
+
+def _checked(item: Normalized) -> Normalized:
+    """Return ``item`` if every string of its rows fits a column of its own (see :data:`KEY_BYTES`)."""
+    for table, rows in (("", [item.row]), *item.children.items()):
+        for row in rows:
+            for column, value in row.items():
+                if type(value) is str and len(value) > KEY_BYTES // 4 and len(value.encode()) > KEY_BYTES:
+                    where = f"{table}.{column}" if table else column
+                    raise RecordError(
+                        f"{where}: {len(value.encode())} bytes, longer than the {KEY_BYTES} a column "
+                        f"takes: {_short(value)}"
+                    )
+    return item
 
 
 def _short(value: Any, limit: int = 60) -> str:

@@ -18,7 +18,7 @@ from catalog.bulk import defer_indexes
 from catalog.cli import main
 from catalog.crawl import crawl, crawl_snapshot, replay_source
 from catalog.errors import HubError, StoreError
-from catalog.hub import Fault, HubClient, ReplayServer, Snapshot, write_snapshot
+from catalog.hub import Fault, HubClient, ReplayServer, Request, Snapshot, write_snapshot
 from catalog.schema import Base
 from catalog.store import Store
 
@@ -132,6 +132,11 @@ def snapshot(folder: Path, models: list[dict[str, Any]] = MODELS) -> Snapshot:
     )
 
 
+def listed(requests: list[Request], path: str = "/api/models") -> list[Request]:
+    """The listing requests among ``requests``, without the one that reads the Hub's clock at a run's start."""
+    return [r for r in requests if r.path == path and "expand=lastModified&limit=100&" not in r.target]
+
+
 def rows(store: Store, sql: str) -> list[tuple[Any, ...]]:
     return store.query(sql).rows
 
@@ -225,9 +230,9 @@ def test_an_incremental_crawl_reads_only_what_changed(store: Store, tmp_path: Pa
     changed.append(model("u/new", 30, tags=["gguf"], gguf={"total": 5, "context_length": 8}))
     with ReplayServer(snapshot(tmp_path / "b", changed), page_size=2) as server:
         summary = crawl(store, HubClient(server.url, token=False))
-        listed = [r.target for r in server.requests if r.path == "/api/models"]
+        targets = [r.target for r in listed(server.requests)]
     assert (summary.mode, summary.pages["models"], summary.records["models"]) == ("incremental", 2, 3)
-    assert len(listed) == 2 and "sort=lastModified&direction=-1" in listed[0]  # stopped at the watermark
+    assert len(targets) == 2 and "sort=lastModified&direction=-1" in targets[0]  # stopped at the watermark
     assert rows(store, f"SELECT likes FROM models WHERE id = '{BASE}'") == [(99,)]
     assert rows(store, "SELECT model_id, likes FROM model_history WHERE run_id = 2 ORDER BY 1") == [
         ("google-bert/bert-base-uncased", 7),
@@ -253,7 +258,7 @@ def test_a_full_crawl_marks_models_gone_from_the_hub(store: Store, tmp_path: Pat
 def test_a_malformed_record_in_the_middle_of_a_page_goes_to_rejects(store: Store, tmp_path: Path) -> None:
     bad = {"id": "bad/no-total", "safetensors": {"parameters": {"F16": 1}}}
     models = [*MODELS[:3], {"id": "bad/tags", "tags": "text-generation"}, *MODELS[3:]]
-    fault = Fault("malformed", path="/api/models", record=bad)
+    fault = Fault("malformed", path="/api/models", after=1, record=bad)  # after the clock's probe
     with ReplayServer(snapshot(tmp_path / "snap", models), faults=[fault]) as server:
         summary = crawl(store, HubClient(server.url, token=False))
     assert (summary.pages["models"], summary.records["models"], summary.rejects) == (1, 7, 2)
@@ -279,7 +284,7 @@ def test_a_malformed_record_in_the_middle_of_a_page_goes_to_rejects(store: Store
 def test_the_hub_down_stops_the_run_and_the_next_one_resumes(store: Store, tmp_path: Path) -> None:
     with ReplayServer(snapshot(tmp_path / "snap"), page_size=2) as server:
         reference = dump_after_clean_crawl(store, server)
-        server.add_fault(Fault("503", path="/api/models", after=2, times=100))
+        server.add_fault(Fault("503", path="/api/models", after=3, times=100))  # the probe, 2 pages
         with pytest.raises(HubError, match=r"/api/models answered HTTP 503 after 1 retries"):
             crawl(store, HubClient(server.url, token=False, max_retries=1, base_wait=0.01))
         assert rows(store, "SELECT status, error IS NOT NULL FROM crawl_runs") == [("failed", True)]
@@ -288,9 +293,9 @@ def test_the_hub_down_stops_the_run_and_the_next_one_resumes(store: Store, tmp_p
         server.clear_faults()
         before = len(server.requests)
         summary = crawl(store, HubClient(server.url, token=False))
-        listed = [r for r in server.requests[before:] if r.path == "/api/models"]
+        fetched = listed(server.requests[before:])
     assert summary.resumed and summary.pages["models"] == 4
-    assert len(listed) == 2  # pages 3 and 4 only
+    assert len(fetched) == 2  # pages 3 and 4 only
     assert dump(store) == reference
 
 
@@ -298,7 +303,7 @@ def test_a_stopped_replay_resumes_on_the_next_replay(store: Store, tmp_path: Pat
     snap = snapshot(tmp_path / "snap")
     with (
         ReplayServer(
-            snap, page_size=2, faults=[Fault("500", path="/api/models", after=1, times=100)]
+            snap, page_size=2, faults=[Fault("500", path="/api/models", after=2, times=100)]
         ) as server,
         pytest.raises(HubError),
     ):
@@ -367,8 +372,8 @@ def test_a_crawl_killed_with_sigkill_resumes_to_the_same_database(
     ]
     with ReplayServer(snapshot(tmp_path / "snap", models), page_size=2) as server:
         reference = dump_after_clean_crawl(store, server)
-        pages = sum(1 for r in server.requests if r.path == "/api/models")
-        server.add_fault(Fault("hang", path="/api/models", after=4))
+        pages = len(listed(server.requests))
+        server.add_fault(Fault("hang", path="/api/models", after=5))  # the clock's probe, then 4 pages
         start = len(server.requests)
         process = subprocess.Popen(
             [
@@ -398,7 +403,7 @@ def test_a_crawl_killed_with_sigkill_resumes_to_the_same_database(
         # Pages are written behind the fetching (at most 3 in flight), so 1 to 4 were committed at the kill.
         assert status == "running" and 1 <= committed <= 4
         summary = crawl(store, HubClient(server.url, token=False))
-        fetched = [r for r in server.requests[start:] if r.path == "/api/models"]
+        fetched = listed(server.requests[start:])
     assert summary.resumed and summary.pages["models"] == pages and indexes(store) == ALL_INDEXES
     # Before the kill: 4 pages and the one that hung; after: only the pages not committed.
     assert len(fetched) == 5 + (pages - committed)

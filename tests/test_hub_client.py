@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from catalog.errors import HubError
-from catalog.hub import Fault, HubClient, ReplayServer, Snapshot, SnapshotWriter, write_snapshot
+from catalog.errors import ConfigError, HubError
+from catalog.hub import Fault, HubClient, ReplayServer, Snapshot, write_snapshot
 
 MODELS = [
     {
@@ -73,26 +73,6 @@ def test_a_listing_retries_5xx_and_dropped_connections(snapshot: Snapshot, kind:
     assert faults == [None, kind, kind, None]
 
 
-def test_single_repo_calls_retry_too_and_get_the_dict_form(snapshot: Snapshot) -> None:
-    faults = [
-        Fault("429", path="/api/models/org/m1"),
-        Fault("500", path="/api/models/org/m1", after=1),
-        Fault("drop", path="/api/models/org/m1", after=2),
-    ]
-    with ReplayServer(snapshot, faults=faults) as server:
-        client = HubClient(server.url, token=False, base_wait=0.05)
-        record = client.repo_info("models", "org/m1", expand=["inferenceProviderMapping"])
-        assert client.repo_info("models", "org/nope") is None
-        statuses = [r.status for r in server.requests]
-    assert record == {
-        "id": "org/m1",
-        "inferenceProviderMapping": {
-            "groq": {"providerId": "g/m1", "status": "live", "task": "conversational"}
-        },
-    }
-    assert statuses == [429, 500, None, 200, 404]
-
-
 def test_an_endpoint_down_after_retries_is_one_hub_error(snapshot: Snapshot) -> None:
     with ReplayServer(snapshot, faults=[Fault("503", times=100)]) as server:
         client = HubClient(server.url, token="hf_secret_never_shown", max_retries=2, base_wait=0.01)
@@ -127,22 +107,22 @@ def test_payloads_and_missing_payloads(snapshot: Snapshot) -> None:
             client.get_json("models-tags-by-type")
 
 
-def test_record_mode_writes_every_raw_answer_to_a_snapshot(snapshot: Snapshot, tmp_path: Path) -> None:
-    with (
-        ReplayServer(snapshot, page_size=2) as server,
-        SnapshotWriter(tmp_path / "rec", endpoint=server.url) as writer,
-    ):
-        client = HubClient(server.url, token=False, recorder=writer)
-        client.get_json("tasks")
-        pages = list(client.list_pages("models", sort="likes", expand=["likes", "lastModified"]))
-    recorded = Snapshot.open(tmp_path / "rec")
-    assert recorded.manifest["counts"] == {"models": 5, "datasets": 0, "spaces": 0}
-    assert list(recorded.iter_records("models")) == [r for page in pages for r in page.records]
-    assert recorded.read_json("tasks") == {"fill-mask": {"id": "fill-mask"}}
-
-
-def test_a_bad_endpoint_is_refused() -> None:
-    with pytest.raises(
-        HubError, match=r"^not a Hub endpoint: 'ftp://x' \(expected e.g. https://huggingface.co\)$"
-    ):
-        HubClient("ftp://x", token=False)
+@pytest.mark.parametrize(
+    ("endpoint", "message"),
+    [
+        ("ftp://x", "not a Hub endpoint: 'ftp://x' (expected e.g. https://huggingface.co)"),
+        (
+            "http://[::1",
+            "not a Hub endpoint: 'http://[::1' (Invalid IPv6 URL; expected e.g. https://huggingface.co)",
+        ),
+        (
+            "http://u:SECRET@h:99999",
+            "not a Hub endpoint: 'http://***@h:99999' (Port out of range 0-65535; "
+            "expected e.g. https://huggingface.co)",
+        ),
+    ],
+)
+def test_a_bad_endpoint_is_a_config_error(endpoint: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        HubClient(endpoint, token=False)
+    assert str(caught.value) == message

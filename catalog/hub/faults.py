@@ -2,22 +2,52 @@
 
 A ``Fault`` rule picks requests by path and by count (the 2nd and 3rd ``/api/models`` request,
 say) and makes them answer 429 with the Hub's rate-limit headers, a 5xx, no answer at all, a body cut
-short, no answer until released, or a page with a malformed record slipped in.
+short, no answer until released, a page with a malformed record slipped in, a page that is not
+JSON (its ``Link`` kept), a ``Link`` back to the same page (``loop``) or to a new cursor every time
+(``endless``), a body trickled a byte every ``every`` seconds, or a small gzip body that unpacks
+to ``size`` bytes (``bomb``).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import threading
-from collections.abc import Iterable, Mapping
+import uuid
+import zlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
 
-__all__ = ["Fault", "FaultKind", "FaultPlan", "Request", "fault_answer"]
+__all__ = [
+    "PAGE_FAULTS",
+    "Fault",
+    "FaultKind",
+    "FaultPlan",
+    "Request",
+    "fault_answer",
+    "fault_page",
+    "trickle",
+]
 
-FaultKind = Literal["429", "500", "502", "503", "drop", "truncate", "hang", "malformed"]
+FaultKind = Literal[
+    "429",
+    "500",
+    "502",
+    "503",
+    "drop",
+    "truncate",
+    "hang",
+    "malformed",
+    "invalid",
+    "loop",
+    "endless",
+    "trickle",
+    "bomb",
+]
+#: Faults that change a listing page the server computes (the others replace the answer).
+PAGE_FAULTS = frozenset({"malformed", "invalid"})
 RATE_LIMITED = "You have been rate-limited; you can retry this action in about 5 minutes."
 
 
@@ -26,7 +56,8 @@ class Fault:
     """Make requests whose path matches ``path`` (a glob) fail: numbers ``after + 1`` to ``after + times``.
 
     ``retry_after`` is the wait a 429 asks for (``RateLimit: "api";r=0;t=N`` and ``Retry-After``);
-    ``record`` is what a ``malformed`` fault slips into the middle of a page.
+    ``record`` is what a ``malformed`` fault slips into the middle of a page; ``every`` the seconds
+    between the bytes of a ``trickle``; ``size`` what a ``bomb`` unpacks to.
     """
 
     kind: FaultKind
@@ -37,6 +68,8 @@ class Fault:
     record: Mapping[str, Any] = field(
         default_factory=lambda: {"id": "bad/record", "safetensors": {"parameters": {}}}
     )
+    every: float = 1.0
+    size: int = 500_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,4 +152,49 @@ def fault_answer(fault: Fault) -> tuple[int, bytes, dict[str, str], int] | None:
         # The length promised is never sent: the client sees the connection end mid-body.
         body = b'[{"id": "cut/short", "tags": ["a", '
         return 200, body, {}, len(body) * 4
+    if fault.kind in ("loop", "endless"):
+        cursor = "loop" if fault.kind == "loop" else uuid.uuid4().hex
+        return 200, b"[]", {"Link": f'<{fault.path}?cursor={cursor}>; rel="next"'}, 2
+    if fault.kind == "trickle":
+        body = orjson.dumps([{"id": "slow/record"}] * 8)
+        return 200, body, {}, len(body)
+    if fault.kind == "bomb":
+        body = _gzipped_spaces(fault.size)
+        return 200, body, {"Content-Encoding": "gzip"}, len(body)
     return None
+
+
+def fault_page(fault: Fault, lines: list[bytes]) -> bytes:
+    """Return the body of a listing page of ``lines`` (raw records) changed by a page fault.
+
+    Examples
+    --------
+    >>> fault_page(Fault("malformed", record={"id": "x"}), [b'{"id":"a"}', b'{"id":"b"}'])
+    b'[{"id":"a"},{"id":"x"},{"id":"b"}]'
+    >>> fault_page(Fault("invalid"), [b'{"id":"a"}'])
+    b'[{"id":"a"},{"id": "cut'
+    """
+    if fault.kind == "malformed":
+        lines = [*lines[: len(lines) // 2], orjson.dumps(fault.record), *lines[len(lines) // 2 :]]
+    body = b"[" + b",".join(lines) + b"]"
+    return body[:-1] + b',{"id": "cut' if fault.kind == "invalid" else body
+
+
+def trickle(write: Callable[[bytes], Any], body: bytes, every: float, stop: threading.Event) -> None:
+    """Write ``body`` a byte every ``every`` seconds, until done or ``stop`` is set."""
+    for at in range(len(body)):
+        if stop.wait(every):
+            return
+        write(body[at : at + 1])
+
+
+def _gzipped_spaces(size: int) -> bytes:
+    """Return a gzip body that unpacks to a JSON list padded to ``size`` bytes (~1/1000 its size)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = b" " * (1 << 20)
+    out = [packer.compress(b"[")]
+    for at in range(0, size, len(block)):
+        out.append(packer.compress(block[: min(len(block), size - at)]))
+    out.append(packer.compress(b"]"))
+    out.append(packer.flush())
+    return b"".join(out)

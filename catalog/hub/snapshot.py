@@ -32,6 +32,7 @@ from typing import IO, Any, Literal, get_args
 import orjson
 
 from catalog.errors import SnapshotError
+from catalog.hub import rawjson
 
 __all__ = [
     "FORMAT",
@@ -98,14 +99,25 @@ class Snapshot:
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             found = manifest.get("format") if isinstance(manifest, dict) else manifest
             raise SnapshotError(f"{manifest_path} has format {found!r}, this code reads format {FORMAT}")
+        counts = manifest.get("counts")
+        if not isinstance(counts, dict) or not all(isinstance(n, int) for n in counts.values()):
+            raise SnapshotError(
+                f'{manifest_path} has no record counts ("counts": {{"models": N, ...}}): rebuild or '
+                "re-record the snapshot"
+            )
         return cls(folder, manifest)
 
     def records_file(self, kind: RepoKind) -> Path | None:
         """Return the file holding the ``kind`` records (plain or gzipped), or None if there is none."""
         _check_kind(kind)
         for name in (f"{kind}.jsonl", f"{kind}.jsonl.gz"):
-            if (self.path / name).is_file():
-                return self.path / name
+            file = self.path / name
+            if file.is_file():
+                if name.endswith(".gz"):
+                    with open(file, "rb") as stream:
+                        if stream.read(2) != b"\x1f\x8b":
+                            raise SnapshotError(f"{file} is not gzip: rebuild or re-record the snapshot")
+                return file
         return None
 
     def iter_lines(self, kind: RepoKind) -> Iterator[bytes]:
@@ -113,18 +125,21 @@ class Snapshot:
         file = self.records_file(kind)
         if file is None:
             return
-        with _open_lines(file) as stream:
-            for line in stream:
-                line = line.strip()
-                if line:
-                    yield line
+        try:
+            with _open_lines(file) as stream:
+                for line in stream:
+                    line = line.strip()
+                    if line:
+                        yield line
+        except (OSError, EOFError, zlib.error) as exc:  # a gzip file cut short or damaged
+            raise SnapshotError(f"{file} cannot be read ({exc}): rebuild or re-record the snapshot") from None
 
     def iter_records(self, kind: RepoKind) -> Iterator[Any]:
         """Yield each ``kind`` record as parsed JSON (normally a dict), in file order."""
         for number, line in enumerate(self.iter_lines(kind), start=1):
             try:
-                yield orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
+                yield rawjson.loads(line)
+            except ValueError as exc:
                 raise SnapshotError(
                     f"{self.records_file(kind)} line {number} is not valid JSON ({exc})"
                 ) from None
@@ -155,7 +170,9 @@ class SnapshotWriter:
     leaves no manifest and cannot be mistaken for a whole snapshot. Used as a context manager, an
     exception leaves the folder unfinished. With ``resume``, the records an interrupted recording
     wrote whole are kept and new ones appended; a record recorded twice is served once, its last
-    copy (see ``replay``).
+    copy (see ``replay``). With ``keep`` too (kind -> count), only the first ``count`` records of
+    each kind are kept (what a crawl had committed when it stopped), and a recording holding fewer
+    is refused.
 
     Examples
     --------
@@ -176,6 +193,7 @@ class SnapshotWriter:
         compress: bool = False,
         overwrite: bool = False,
         resume: bool = False,
+        keep: Mapping[str, int] | None = None,
     ) -> None:
         self.path = Path(path)
         if (self.path / MANIFEST).exists() and not overwrite:
@@ -194,8 +212,9 @@ class SnapshotWriter:
         self._files: dict[str, IO[bytes]] = {}
         for kind in REPO_KINDS:
             part = self.path / self._name(kind, part=True)
-            if resume and part.exists():
-                self._resume(kind, part)
+            wanted = None if keep is None else keep.get(kind, 0)
+            if resume and (part.exists() or wanted):
+                self._resume(kind, part, wanted)
             else:
                 part.unlink(missing_ok=True)
 
@@ -212,7 +231,8 @@ class SnapshotWriter:
 
     def add(self, kind: RepoKind, record: Mapping[str, Any] | bytes) -> None:
         """Append one raw record (a dict, or its JSON bytes) to the ``kind`` file."""
-        line = record if isinstance(record, bytes) else orjson.dumps(record, option=_DUMP_OPTIONS)
+        # rawjson: a record orjson cannot write (nested 300 deep, a lone surrogate) is still recorded.
+        line = record if isinstance(record, bytes) else rawjson.dumps(record)
         self._file(kind).write(line.strip() + b"\n")
         self.counts[kind] += 1
 
@@ -220,6 +240,13 @@ class SnapshotWriter:
         """Append raw records to the ``kind`` file."""
         for record in records:
             self.add(kind, record)
+
+    def flush(self) -> None:
+        """Hand what was added so far to the operating system (it survives the process being killed)."""
+        for stream in self._files.values():
+            stream.flush()
+            if isinstance(stream, gzip.GzipFile) and stream.fileobj is not None:
+                stream.fileobj.flush()
 
     def write_json(self, name: str, payload: Any) -> None:
         """Write ``<name>.json``: the answer to ``GET /api/<name>`` (``tasks``, ``models-tags-by-type``)."""
@@ -261,12 +288,26 @@ class SnapshotWriter:
         self.snapshot = Snapshot(self.path, manifest)
         return self.snapshot
 
-    def _resume(self, kind: RepoKind, part: Path) -> None:
-        data = _readable_prefix(part) if self.compress else part.read_bytes()
+    def _resume(self, kind: RepoKind, part: Path, wanted: int | None) -> None:
+        data = b""
+        if part.exists():
+            data = _readable_prefix(part) if self.compress else part.read_bytes()
         # A line cut short by the interruption is dropped: only whole records are kept.
         data = data[: data.rfind(b"\n") + 1]
-        self.counts[kind] = data.count(b"\n")
-        part.unlink()
+        lines = data.count(b"\n")
+        if wanted is not None:
+            if lines < wanted:
+                raise SnapshotError(
+                    f"the unfinished recording in {str(self.path)!r} holds {lines} {kind} records where the "
+                    f"run it belongs to committed {wanted}: it cannot be resumed; record into a new folder "
+                    "with a --full run"
+                )
+            end = 0
+            for _ in range(wanted):
+                end = data.index(b"\n", end) + 1
+            data, lines = data[:end], wanted
+        self.counts[kind] = lines
+        part.unlink(missing_ok=True)
         self._file(kind).write(data)
 
     def _file(self, kind: RepoKind) -> IO[bytes]:
@@ -275,8 +316,12 @@ class SnapshotWriter:
             _check_kind(kind)
             raw = open(self.path / self._name(kind, part=True), "wb")  # noqa: SIM115 - closed by close()
             # mtime=0 keeps gzipped snapshots byte-for-byte reproducible.
-            stream = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if self.compress else raw
-            self._files[kind] = stream
+            opened: IO[bytes] = (
+                gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)  # type: ignore[assignment]
+                if self.compress
+                else raw
+            )
+            self._files[kind] = stream = opened
         return stream
 
     def _close_files(self) -> None:
@@ -351,5 +396,5 @@ def _readable_prefix(file: Path) -> bytes:
 
 def _open_lines(file: Path) -> IO[bytes]:
     if file.name.endswith(".gz"):
-        return io.BufferedReader(gzip.open(file, "rb"), buffer_size=1 << 20)  # type: ignore[arg-type]
+        return io.BufferedReader(gzip.open(file, "rb"), buffer_size=1 << 20)
     return open(file, "rb", buffering=1 << 20)

@@ -1,0 +1,456 @@
+"""One crawl run: its row in ``crawl_runs``, its phases, and how each page is prepared and committed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Table, func, insert, select, update
+
+from catalog.bulk import (
+    BackgroundWriter,
+    Batch,
+    defer_indexes,
+    existing_ids,
+    make_batch,
+    restore_indexes,
+    tune_connection,
+    write_batch,
+)
+from catalog.crawl.checkpoint import CLOCK_MARGIN, Checkpoint, SkippedPage, as_utc, trusted_clock
+from catalog.errors import HubError, RecordError
+from catalog.hub import rawjson
+from catalog.hub.client import HubClient, Page, provider_registry
+from catalog.hub.snapshot import REPO_KINDS, RepoKind, SnapshotWriter
+from catalog.normalize import (
+    KEY_BYTES,
+    Normalized,
+    app_rows,
+    clean_reference,
+    library_rows,
+    normalize_dataset,
+    normalize_model,
+    normalize_space,
+    parse_date,
+    provider_rows,
+    task_rows,
+)
+from catalog.schema import Base, CrawlRun
+from catalog.store import Store, delete_children, upsert
+
+__all__ = ["CrawlProgress", "Mode", "Progress", "Run"]
+
+Mode = Literal["full", "incremental"]
+Progress = Callable[["CrawlProgress"], None]
+
+_NORMALIZE: dict[RepoKind, Callable[[Any], Normalized]] = {
+    "models": normalize_model,
+    "datasets": normalize_dataset,
+    "spaces": normalize_space,
+}
+#: Child tables of each listing, with the column naming the parent: deleted and re-inserted per page.
+_CHILDREN: dict[RepoKind, tuple[tuple[str, str], ...]] = {
+    "models": (
+        ("model_tags", "model_id"),
+        ("model_lineage", "model_id"),
+        ("model_datasets", "model_id"),
+        ("model_providers", "model_id"),
+        ("model_apps", "model_id"),
+    ),
+    "datasets": (("dataset_tags", "dataset_id"),),
+    "spaces": (("space_models", "space_id"), ("space_datasets", "space_id")),
+}
+#: The tables the listings fill (the reference tables are small and kept indexed).
+_LOADED = (*REPO_KINDS, *(table for children in _CHILDREN.values() for table, _ in children), "model_history")
+_RUNS: Table = CrawlRun.__table__  # type: ignore[assignment]
+_TABLES: dict[str, Table] = dict(Base.metadata.tables)
+#: The Hub's clock is read from the newest ``lastModified`` among this many records of a listing.
+_CLOCK_PROBE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlProgress:
+    """Where a crawl stands: the listing being read, and pages, records and rejects so far."""
+
+    listing: str
+    pages: int
+    records: int
+    rejects: int
+    done: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _PageRows:
+    """A normalised page: the ids stored, their rows batched per table, and the rejects."""
+
+    ids: list[str]
+    batches: list[Batch]
+    rejects: list[dict[str, Any]]
+
+
+class Run:
+    """One crawl run: its row in ``crawl_runs``, its checkpoint and what it deleted."""
+
+    def __init__(self, store: Store, client: HubClient, row: dict[str, Any], resumed: bool) -> None:
+        self.store = store
+        self.client = client
+        self.id: int = row["id"]
+        self.mode: Mode = row["mode"]
+        self.started_at: datetime = as_utc(row["started_at"])
+        self.resumed = resumed
+        self.state = Checkpoint.from_json(row["checkpoint"])
+        self.deleted: dict[str, int] = {}
+        self.recorder: SnapshotWriter | None = None
+        # A private in-memory SQLite database exists in one connection only: no second thread.
+        self._threaded = store.engine.url.database not in (None, "", ":memory:")
+
+    @classmethod
+    def start(cls, store: Store, client: HubClient, source: str, *, full: bool) -> Run:
+        """Resume the last unfinished run from ``source``, or start a new one."""
+        with store.engine.begin() as conn:
+            last = (
+                conn.execute(
+                    select(_RUNS)
+                    .where(_RUNS.c.status.in_(("running", "failed")))
+                    .order_by(_RUNS.c.id.desc())
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
+            if last is not None:
+                if last["endpoint"] == source and not (full and last["mode"] == "incremental"):
+                    conn.execute(
+                        update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="running", error=None)
+                    )
+                    return cls(store, client, dict(last), resumed=True)
+                conn.execute(update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="abandoned"))
+                # Its tables are no longer empty, so no later run would build what it deferred.
+                restore_indexes(conn, Checkpoint.from_json(last["checkpoint"]).deferred_indexes)
+            previous = (
+                conn.execute(
+                    select(_RUNS.c.counts)
+                    .where(_RUNS.c.status == "finished")
+                    .order_by(_RUNS.c.id.desc())
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
+            mode: Mode = "full" if full or previous is None else "incremental"
+            now = datetime.now(UTC)
+            counts = (previous["counts"] if previous is not None else None) or {}
+            since = _watermarks(conn, counts, now) if mode == "incremental" else {}
+        # The Hub's time now, read before this run lists anything: the next run's watermark.
+        clock: dict[str, str | None] = {
+            kind: _hub_clock(client, kind, now).isoformat() for kind in REPO_KINDS
+        }
+        with store.engine.begin() as conn:
+            # A first crawl fills empty tables: their indexes are built once at the end instead.
+            deferred = defer_indexes(conn, _LOADED) if mode == "full" else []
+            state = Checkpoint(since=since, clock=clock, deferred_indexes=tuple(deferred))
+            row: dict[str, Any] = {
+                "started_at": now,
+                "endpoint": source,
+                "mode": mode,
+                "status": "running",
+                "checkpoint": state.to_json(),
+            }
+            row["id"] = conn.execute(insert(_RUNS).values(**row)).inserted_primary_key[0]  # type: ignore[index]
+        return cls(store, client, row, resumed=False)
+
+    # --- phases ---------------------------------------------------------------------------
+
+    def crawl_reference(self) -> None:
+        """Store tasks, libraries, apps and providers (small: re-read whole every run)."""
+        if "reference" in self.state.done:
+            return
+        raw_tasks = self.client.get_json("tasks", missing_ok=True)
+        raw_tags = self.client.get_json("models-tags-by-type", missing_ok=True)
+        if self.recorder is not None:
+            for name, payload in (("tasks", raw_tasks), ("models-tags-by-type", raw_tags)):
+                if payload is not None:
+                    self.recorder.write_json(name, payload)
+        tasks, tags_by_type, bad = clean_reference(raw_tasks, raw_tags)
+        libraries, library_tasks = library_rows(tasks, tags_by_type)
+        providers, provider_tasks = provider_rows(provider_registry())
+        rejects = [self._reject(entry.kind, entry.id, entry.raw, entry.reason) for entry in bad]
+        with self.store.engine.begin() as conn:
+            for table, rows in (
+                ("tasks", task_rows(tasks, tags_by_type)),
+                ("libraries", libraries),
+                ("apps", app_rows()),
+                ("providers", providers),
+            ):
+                upsert(conn, table, rows)
+            # The link tables are replaced whole (a pair the Hub no longer lists goes), but only
+            # from payloads the Hub gave: an endpoint that answers nothing empties nothing.
+            replaced = [("provider_tasks", provider_tasks)]
+            if tasks and tags_by_type:
+                replaced.append(("library_tasks", library_tasks))
+            for table, rows in replaced:
+                conn.execute(_TABLES[table].delete())
+                upsert(conn, table, rows)
+            if rejects:
+                conn.execute(insert(_TABLES["rejects"]), rejects)
+            self.state = replace(
+                self.state.phase_done("reference"), rejects=self.state.rejects + len(rejects)
+            )
+            self._save(conn)
+
+    def crawl_listing(self, kind: RepoKind, progress: Progress | None) -> None:
+        """Read the ``kind`` listing page by page from the checkpoint, committing each page."""
+        if kind in self.state.done:
+            return
+        watermark = self.state.since.get(kind) if self.mode == "incremental" else None
+        since = datetime.fromisoformat(watermark) if watermark else None
+        start = self.state.next if self.state.listing == kind else None
+        sort = "lastModified" if self.mode == "incremental" else None
+        pages = self.client.list_pages(kind, start=start, sort=sort)
+        # Pages are normalised here while the previous one is written and committed in order by
+        # another thread: SQLite works outside the GIL, so fetching and writing overlap.
+        try:
+            with BackgroundWriter(threaded=self._threaded) as writer:
+                for page in pages:
+                    records, stop = _newer(page.records, since)
+                    rows = self._prepare(kind, records)
+                    next_url = None if stop else page.next
+                    writer.submit(partial(self._commit_page, kind, page, rows, next_url, progress))
+                    if stop:
+                        break  # the rest is older than the watermark: request no further page
+        finally:
+            pages.close()
+        with self.store.engine.begin() as conn:
+            self.state = self.state.phase_done(kind)
+            self._save(conn)
+        if progress is not None:
+            state = self.state
+            progress(
+                CrawlProgress(kind, state.pages.get(kind, 0), state.records.get(kind, 0), state.rejects, True)
+            )
+
+    def finish(self, *, allow_mass_delete: bool = False) -> None:
+        """Mark repos gone from the Hub (full runs) and close the run.
+
+        A full listing that gave under half the repos the store holds is refused (a Hub that
+        answers nothing is not a Hub that lost everything) unless ``allow_mass_delete``; a
+        listing with skipped pages marks nothing deleted, since what they held is unknown.
+        """
+        now = datetime.now(UTC)
+        with self.store.engine.begin() as conn:
+            if self.mode == "full":
+                self._mark_deleted(conn, now, allow_mass_delete)
+            restore_indexes(conn, self.state.deferred_indexes)
+            counts = {
+                "pages": self.state.pages,
+                "records": self.state.records,
+                "rejects": self.state.rejects,
+                "deleted": self.deleted,
+                "skipped": [s.url for s in self.state.skipped],
+                "clock": self.state.clock,
+            }
+            conn.execute(
+                update(_RUNS)
+                .where(_RUNS.c.id == self.id)
+                .values(status="finished", finished_at=now, counts=counts, checkpoint=None)
+            )
+
+    def fail(self, error: str) -> None:
+        """Record that the run stopped; its checkpoint stays for the next run to resume from.
+
+        Deferred indexes are built now, so the stored pages can be queried as usual meanwhile.
+        """
+        with self.store.engine.begin() as conn:
+            restore_indexes(conn, self.state.deferred_indexes)
+            self.state = replace(self.state, deferred_indexes=())
+            conn.execute(
+                update(_RUNS)
+                .where(_RUNS.c.id == self.id)
+                .values(status="failed", error=error, checkpoint=self.state.to_json())
+            )
+
+    def _mark_deleted(self, conn: Connection, now: datetime, allow_mass_delete: bool) -> None:
+        gone: dict[RepoKind, int] = {}
+        for kind in REPO_KINDS:
+            table = _TABLES[kind]
+            alive = table.c.deleted_at.is_(None)
+            held = conn.execute(select(func.count()).where(alive)).scalar_one()
+            seen = conn.execute(
+                select(func.count()).where(alive, table.c.last_seen >= self.started_at)
+            ).scalar_one()
+            if self.state.skipped_in(kind):
+                continue  # repos on a skipped page were not seen: nothing is known gone
+            if held and seen * 2 < held and not allow_mass_delete:
+                raise HubError(
+                    f"the full {kind} listing gave {seen:,} repos where the store holds {held:,}: refusing "
+                    f"to mark {held - seen:,} deleted (over half); if they really went from the Hub, run "
+                    "again with --allow-mass-delete (the run resumes at this step)"
+                )
+            gone[kind] = held - seen
+        for kind in gone:
+            table = _TABLES[kind]
+            result = conn.execute(
+                update(table)
+                .where(table.c.deleted_at.is_(None), table.c.last_seen < self.started_at)
+                .values(deleted_at=now)
+            )
+            self.deleted[kind] = result.rowcount
+
+    # --- one page ---------------------------------------------------------------------------
+
+    def _prepare(self, kind: RepoKind, records: list[Any]) -> _PageRows:
+        """Normalise a page's records into batches ready to write; a malformed one becomes a reject.
+
+        Only :class:`~catalog.errors.RecordError` is a reject: anything else the normaliser
+        raises is a bug in it, and stops the run.
+        """
+        normalize = _NORMALIZE[kind]
+        good: dict[str, Normalized] = {}
+        rejects: list[dict[str, Any]] = []
+        for raw in records:
+            try:
+                item = normalize(raw)
+            except RecordError as exc:
+                record_id = raw.get("id") if isinstance(raw, dict) else None
+                rejects.append(self._reject(kind[:-1], record_id, raw, str(exc)))
+                continue
+            good[item.id] = item  # the same repo twice in a page: the last wins
+        items = sorted(good.values(), key=_by_id)  # b-trees fill faster in key order
+        dialect = self.store.dialect
+        seen = {"first_seen": self.started_at, "last_seen": self.started_at, "deleted_at": None}
+        batches = [make_batch(dialect, kind, [item.row for item in items], shared=seen, keep=("first_seen",))]
+        batches += [
+            make_batch(dialect, table, [row for item in items for row in item.children[table]], update=False)
+            for table, _ in _CHILDREN[kind]
+        ]
+        if kind == "models":
+            history = [item.history for item in items if item.history is not None]
+            batches.append(make_batch(dialect, "model_history", history, shared={"run_id": self.id}))
+        return _PageRows([item.id for item in items], batches, rejects)
+
+    def _reject(self, kind: str, record_id: Any, raw: Any, reason: str) -> dict[str, Any]:
+        """Return a ``rejects`` row; every value in it is storable, whatever the record held."""
+        return {
+            "run_id": self.id,
+            "kind": kind,
+            "record_id": _storable_text(record_id)[:KEY_BYTES] if isinstance(record_id, str) else None,
+            "raw": rawjson.dumps(raw).decode(),
+            "reason": _storable_text(reason),
+        }
+
+    def _commit_page(
+        self, kind: RepoKind, page: Page, rows: _PageRows, next_url: str | None, progress: Progress | None
+    ) -> None:
+        """Write one page and the checkpoint after it in one transaction (and record it first)."""
+        recorded = None
+        if self.recorder is not None:
+            # Flushed before the commit: the checkpoint never counts a record the file lacks.
+            self.recorder.add_many(kind, page.records)
+            self.recorder.flush()
+            recorded = dict(self.recorder.counts)
+        skipped = SkippedPage(kind, page.url, page.error) if page.error else None
+        with self.store.engine.begin() as conn:
+            tune_connection(conn)
+            # Only repos stored before can have child rows to replace; a first crawl deletes nothing.
+            found = existing_ids(conn, kind, rows.ids) if rows.ids else set()
+            known = [id for id in rows.ids if id in found]
+            if known:
+                for table, column in _CHILDREN[kind]:
+                    delete_children(conn, table, column, known)
+            for batch in rows.batches:
+                write_batch(conn, batch)
+            if rows.rejects:
+                conn.execute(insert(_TABLES["rejects"]), rows.rejects)
+                # A repo still listed, even if malformed now, has not gone from the Hub.
+                listed = [r["record_id"] for r in rows.rejects if r["record_id"]]
+                repos = _TABLES[kind]
+                for at in range(0, len(listed), 900):
+                    conn.execute(
+                        update(repos)
+                        .where(repos.c.id.in_(listed[at : at + 900]))
+                        .values(last_seen=self.started_at)
+                    )
+            state = self.state.page_done(
+                kind,
+                next_url,
+                records=len(rows.ids),
+                rejects=len(rows.rejects),
+                skipped=skipped,
+                recorded=recorded,
+            )
+            conn.execute(update(_RUNS).where(_RUNS.c.id == self.id).values(checkpoint=state.to_json()))
+        # The counters move only once the page is committed.
+        self.state = state
+        if progress is not None:
+            progress(CrawlProgress(kind, state.pages[kind], state.records[kind], state.rejects))
+
+    def _save(self, conn: Connection) -> None:
+        conn.execute(update(_RUNS).where(_RUNS.c.id == self.id).values(checkpoint=self.state.to_json()))
+
+
+def _watermarks(conn: Connection, counts: dict[str, Any], now: datetime) -> dict[str, str | None]:
+    """Return each listing's watermark: the Hub's time when the previous run began, less a margin.
+
+    Not the newest date stored: a model modified while a full crawl went on, after its page was
+    read, is older than what later pages stored, and would never be read again. A run recorded
+    before the Hub's time was kept falls back to the newest stored date that is not in the future.
+    """
+    clock = counts.get("clock") or {}
+    since: dict[str, str | None] = {}
+    for kind in REPO_KINDS:
+        value = clock.get(kind)
+        if isinstance(value, str):
+            moment = datetime.fromisoformat(value)
+        else:
+            column = _TABLES[kind].c.last_modified
+            newest = conn.execute(select(func.max(column)).where(column <= now + CLOCK_MARGIN)).scalar()
+            if newest is None:
+                since[kind] = None
+                continue
+            moment = as_utc(newest)
+        since[kind] = (moment - CLOCK_MARGIN).isoformat()
+    return since
+
+
+def _hub_clock(client: HubClient, kind: RepoKind, now: datetime) -> datetime:
+    """Return the Hub's time for ``kind``: its newest ``lastModified`` not in the future, else ``now``."""
+    pages = client.list_pages(kind, expand=["lastModified"], sort="lastModified", limit=_CLOCK_PROBE)
+    try:
+        page = next(pages, None)
+    finally:
+        pages.close()
+    newest = None
+    for raw in page.records if page is not None else ():
+        try:
+            modified = parse_date(raw.get("lastModified"), "lastModified") if isinstance(raw, dict) else None
+        except RecordError:
+            continue
+        if modified is not None and trusted_clock(modified, now) == modified:
+            newest = modified if newest is None else max(newest, modified)
+    return trusted_clock(newest, now)
+
+
+def _by_id(item: Normalized) -> str:
+    return item.id
+
+
+def _newer(records: list[Any], since: datetime | None) -> tuple[list[Any], bool]:
+    """Return the records modified at or after ``since``, and whether an older one was met."""
+    if since is None:
+        return records, False
+    for at, raw in enumerate(records):
+        try:
+            modified = parse_date(raw.get("lastModified"), "lastModified") if isinstance(raw, dict) else None
+        except RecordError:
+            continue  # malformed: kept, for the normaliser to reject with its reason
+        if modified is not None and modified < since:
+            return records[:at], True
+    return records, False
+
+
+def _storable_text(text: str) -> str:
+    """Return ``text`` with what no database column takes (NUL, lone surrogates) escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
