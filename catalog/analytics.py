@@ -8,62 +8,45 @@ graph where the answer is a graph. An id the catalog does not hold raises
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import fields
+from typing import Any, Unpack
 
 import networkx as nx
 import pandas as pd
 
 from catalog.errors import ConfigError
 from catalog.graph.build import build_graph
-from catalog.graph.cooccurrence import Face, cooccurrence_counts, provider_coverage
 from catalog.graph.demo import demo_store
 from catalog.graph.faces import build_faces_graph
-from catalog.graph.fit import hardware_fit, hardware_fit_by_task, runs_where
-from catalog.graph.influence import lineage_pagerank, reach
-from catalog.graph.lineage import Direction, family_stats, family_tree, largest_families
-from catalog.graph.lookup import fetch
-from catalog.graph.neighbourhood import NeighbourKind, face_neighbourhood, neighbourhood
-from catalog.graph.params import PARAM_BUCKETS
-from catalog.graph.search import SEARCH_COLUMNS, Sort, search_models
-from catalog.graph.trends import Metric, TrendBy, trends
-from catalog.records import LINEAGE_RELATIONS
+from catalog.graph.influence import Influence, lineage_pagerank
+from catalog.graph.lineage import (
+    FamilyMember,
+    family_members,
+    family_stats,
+    family_tree,
+    largest_families,
+)
+from catalog.graph.neighbourhood import Centre, face_neighbourhood, neighbourhood
+from catalog.queries.faces import CoverageRow, ReachRow, cooccurrence_counts, provider_coverage, reach
+from catalog.queries.fit import FitRow, FitShare, RunsWhere, hardware_fit, hardware_fit_by_task, runs_where
+from catalog.queries.models import ModelFacets, SearchFacets, SearchRow, search_models
+from catalog.queries.stats import catalog_stats
+from catalog.queries.trends import Metric, Trend, TrendBy, trends
+from catalog.records import LINEAGE_RELATIONS, PARAM_BUCKETS, Direction, Face, Kind
 from catalog.store import Store
 
 __all__ = ["Catalog", "catalog_stats"]
-
-_STATS = (
-    ("models", "SELECT COUNT(*) FROM models WHERE deleted_at IS NULL"),
-    ("models deleted from the Hub", "SELECT COUNT(*) FROM models WHERE deleted_at IS NOT NULL"),
-    ("tasks", "SELECT COUNT(*) FROM tasks"),
-    ("libraries", "SELECT COUNT(*) FROM libraries"),
-    ("apps", "SELECT COUNT(*) FROM apps"),
-    ("providers", "SELECT COUNT(*) FROM providers"),
-    ("datasets", "SELECT COUNT(*) FROM datasets WHERE deleted_at IS NULL"),
-    ("spaces", "SELECT COUNT(*) FROM spaces WHERE deleted_at IS NULL"),
-    ("lineage links", "SELECT COUNT(*) FROM edges WHERE src_kind = 'model' AND dst_kind = 'model'"),
-    ("graph edges", "SELECT COUNT(*) FROM edges"),
-    ("downloads (live models)", "SELECT COALESCE(SUM(downloads), 0) FROM models WHERE deleted_at IS NULL"),
-    ("crawl runs", "SELECT COUNT(*) FROM crawl_runs"),
-)
-
 
 #: Counts that may be unknown: kept as integers (pandas' nullable ``Int64``), not floats with NaN.
 _COUNTS = ("num_parameters", "downloads", "likes")
 
 
-def _counts_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
+def _frame(rows: Sequence[Any], row_type: type[Any]) -> pd.DataFrame:
+    """Return ``rows`` (of the dataclass ``row_type``) as a frame with its fields as columns, in order."""
+    columns = [f.name for f in fields(row_type)]
+    frame = pd.DataFrame([[getattr(r, c) for c in columns] for r in rows], columns=columns)
     return frame.astype({c: "Int64" for c in _COUNTS if c in frame.columns})
-
-
-def catalog_stats(store: Store) -> list[tuple[str, int]]:
-    """Return ``(what, how many)`` for the main contents of the catalog.
-
-    Examples
-    --------
-    >>> dict(catalog_stats(demo_store()))["lineage links"]
-    5
-    """
-    return [(what, int(fetch(store, sql)[0][0])) for what, sql in _STATS]
 
 
 class Catalog:
@@ -120,24 +103,8 @@ class Catalog:
 
     # --- models ---------------------------------------------------------------------------
 
-    def search(
-        self,
-        *,
-        task: str | None = None,
-        library: str | None = None,
-        app: str | None = None,
-        provider: str | None = None,
-        min_params: int | str | None = None,
-        max_params: int | str | None = None,
-        license: str | None = None,
-        language: str | None = None,
-        author: str | None = None,
-        text: str | None = None,
-        sort: Sort = "downloads",
-        limit: int = 20,
-        offset: int = 0,
-    ) -> pd.DataFrame:
-        """Return one page of live models matching every facet given (see ``search_models``).
+    def search(self, **facets: Unpack[SearchFacets]) -> pd.DataFrame:
+        """Return one page of live models matching every facet given (see ``SearchFacets``).
 
         Examples
         --------
@@ -147,23 +114,7 @@ class Catalog:
         1  mistralai/mistral-7b     40
         2   alice/llama-7b-chat     20
         """
-        rows = search_models(
-            self.store,
-            task=task,
-            library=library,
-            app=app,
-            provider=provider,
-            min_params=min_params,
-            max_params=max_params,
-            license=license,
-            language=language,
-            author=author,
-            text=text,
-            sort=sort,
-            limit=limit,
-            offset=offset,
-        )
-        return _counts_as_integers(pd.DataFrame(rows, columns=list(SEARCH_COLUMNS)))
+        return _frame(search_models(self.store, **facets), SearchRow)
 
     def runs_where(self, model_id: str) -> pd.DataFrame:
         """Return the local apps that run ``model_id`` and the providers that serve it (live or staging).
@@ -176,10 +127,7 @@ class Catalog:
         1  provider      groq     live
         2  provider  together  staging
         """
-        return pd.DataFrame(
-            runs_where(self.store, model_id),
-            columns=["kind", "id", "label", "status", "task", "provider_model_id"],
-        )
+        return _frame(runs_where(self.store, model_id), RunsWhere)
 
     def hardware_fit(
         self,
@@ -203,13 +151,8 @@ class Catalog:
         if by_task:
             if task is not None or limit is not None:
                 raise ConfigError("by_task counts every task: give no task or limit with it")
-            return pd.DataFrame(
-                hardware_fit_by_task(self.store, sku, memory_gb=memory_gb),
-                columns=["pipeline_tag", "fit", "sized", "share"],
-            )
-        rows = hardware_fit(self.store, sku, task=task, memory_gb=memory_gb, limit=limit)
-        columns = ["model_id", "pipeline_tag", "library_name", "downloads", "weights_gib"]
-        return _counts_as_integers(pd.DataFrame(rows, columns=columns))
+            return _frame(hardware_fit_by_task(self.store, sku, memory_gb=memory_gb), FitShare)
+        return _frame(hardware_fit(self.store, sku, task=task, memory_gb=memory_gb, limit=limit), FitRow)
 
     # --- lineage ----------------------------------------------------------------------------
 
@@ -228,9 +171,9 @@ class Catalog:
         return family_tree(self.store, model_id, direction=direction, max_depth=max_depth)
 
     def lineage(
-        self, model_id: str, direction: Direction = "down", max_depth: int | None = None
+        self, model_id: str, direction: Direction = "both", max_depth: int | None = None
     ) -> pd.DataFrame:
-        """Return the family of ``model_id``, one row per model: depth, its bases in the family, relation.
+        """Return the family of ``model_id``, one row per model (see ``FamilyMember``), nearest first.
 
         ``frame.attrs["cycles"]`` lists the cycles met in the lineage (see ``family_tree``).
 
@@ -243,23 +186,7 @@ class Catalog:
         2           meta/llama-7b     -2        NaN                     []
         """
         tree = self.family_tree(model_id, direction, max_depth)
-        rows = []
-        for node, attrs in tree.nodes(data=True):
-            out = sorted(tree.out_edges(node, data="relation"), key=lambda e: e[1])
-            rows.append(
-                {
-                    "model_id": node.removeprefix("model:"),
-                    "depth": attrs["depth"],
-                    "relation": out[0][2] if out else None,
-                    "bases": [e[1].removeprefix("model:") for e in out],
-                    **{
-                        k: attrs[k] for k in ("downloads", "likes", "pipeline_tag", "library_name", "missing")
-                    },
-                }
-            )
-        frame = _counts_as_integers(pd.DataFrame(rows))
-        frame["order"] = frame["depth"].abs()
-        frame = frame.sort_values(["order", "model_id"]).drop(columns="order").reset_index(drop=True)
+        frame = _frame(family_members(tree), FamilyMember)
         frame.attrs["cycles"] = tree.graph["cycles"]
         return frame
 
@@ -274,11 +201,19 @@ class Catalog:
         1  mistralai/mistral-7b            1      1      1        980
         """
         roots = [root_id] if root_id is not None else [r for r, _ in largest_families(self.store, limit)]
-        rows = []
-        for root in roots:
-            stats = family_stats(self.store, root)
-            rows.append({**{k: v for k, v in stats.items() if k != "by_relation"}, **stats["by_relation"]})
         columns = ["root", "descendants", *LINEAGE_RELATIONS, "depth", "downloads", "cycles"]
+        rows = []
+        for stats in (family_stats(self.store, root) for root in roots):
+            rows.append(
+                [
+                    stats.root,
+                    stats.descendants,
+                    *stats.by_relation.values(),
+                    stats.depth,
+                    stats.downloads,
+                    stats.cycles,
+                ]
+            )
         return pd.DataFrame(rows, columns=columns)
 
     def influence(self, limit: int | None = 20) -> pd.DataFrame:
@@ -292,10 +227,7 @@ class Catalog:
         1  mistralai/mistral-7b            1
         2   alice/llama-7b-chat            2
         """
-        return pd.DataFrame(
-            lineage_pagerank(self.store, limit=limit),
-            columns=["model_id", "pagerank", "downloads", "derivatives"],
-        )
+        return _frame(lineage_pagerank(self.store, limit=limit), Influence)
 
     # --- faces ------------------------------------------------------------------------------
 
@@ -310,7 +242,7 @@ class Catalog:
         1          groq       1        900
         2  hf-inference       1       2000
         """
-        return pd.DataFrame(reach(self.store, face), columns=["id", "label", "models", "downloads", "share"])
+        return _frame(reach(self.store, face), ReachRow)
 
     def cooccurrence(self, a: Face, b: Face, *, pivot: bool = False) -> pd.DataFrame:
         """Return how many live models each pair of ``a`` and ``b`` values shares (a table if ``pivot``).
@@ -323,7 +255,8 @@ class Catalog:
         gguf                  1       1     0
         transformers          0       0     4
         """
-        frame = pd.DataFrame(cooccurrence_counts(self.store, a, b), columns=[a, b, "models", "downloads"])
+        rows = [(r.a, r.b, r.models, r.downloads) for r in cooccurrence_counts(self.store, a, b)]
+        frame = pd.DataFrame(rows, columns=[a, b, "models", "downloads"])
         if not pivot:
             return frame
         return frame.pivot_table(index=a, columns=b, values="models", fill_value=0, aggfunc="sum")
@@ -339,10 +272,7 @@ class Catalog:
         1  image-classification       1            0          0
         2   text-classification       1            1          1
         """
-        return pd.DataFrame(
-            provider_coverage(self.store),
-            columns=["task", "models", "served_live", "served_any", "share_live", "providers"],
-        )
+        return _frame(provider_coverage(self.store), CoverageRow)
 
     def app_reach(self) -> pd.DataFrame:
         """Return, per parameter bucket, its live models and how many of them each local app runs.
@@ -362,10 +292,8 @@ class Catalog:
         """
         buckets = [b for b, _, _ in PARAM_BUCKETS]
         table = self.cooccurrence("params", "app", pivot=True).reindex(buckets, fill_value=0)
-        models = pd.DataFrame(
-            reach(self.store, "params"), columns=["id", "label", "models", "downloads", "share"]
-        )
-        table.insert(0, "models", models.set_index("id")["models"].reindex(buckets, fill_value=0))
+        models = {r.id: r.models for r in reach(self.store, "params")}
+        table.insert(0, "models", [models.get(b, 0) for b in buckets])
         table.index.name = table.columns.name = None
         return table.astype(int)
 
@@ -380,7 +308,7 @@ class Catalog:
         """
         return build_faces_graph(self.store)
 
-    def face_neighbourhood(self, kind: NeighbourKind, id: str, *, limit: int = 50) -> nx.Graph:
+    def face_neighbourhood(self, kind: Centre, id: str, *, limit: int = 50) -> nx.Graph:
         """Return the top ``limit`` models around a task, library, app or provider, as a graph.
 
         Examples
@@ -390,7 +318,7 @@ class Catalog:
         """
         return face_neighbourhood(self.store, kind, id, limit=limit)
 
-    def graph(self, **filters: Any) -> nx.MultiDiGraph:
+    def graph(self, *, kinds: Sequence[Kind] | None = None, **facets: Unpack[ModelFacets]) -> nx.MultiDiGraph:
         """Return the knowledge graph, or a sub-graph (see ``catalog.graph.build.build_graph``).
 
         Examples
@@ -400,7 +328,7 @@ class Catalog:
         [('library:timm', 'task:image-classification', 'supports_task'),
          ('model:timm/resnet50', 'library:timm', 'uses_library')]
         """
-        return build_graph(self.store, **filters)
+        return build_graph(self.store, kinds=kinds, **facets)
 
     def neighbourhood(self, node: str, radius: int = 1) -> nx.MultiDiGraph:
         """Return every node within ``radius`` steps of ``node`` (``kind:id``) in the graph.
@@ -431,10 +359,7 @@ class Catalog:
                      id  before  after  growth
         0  transformers    3850   4300     450
         """
-        return pd.DataFrame(
-            trends(self.store, by, metric=metric, runs=runs, limit=limit),
-            columns=["id", "before", "after", "growth", "growth_pct", "models"],
-        )
+        return _frame(trends(self.store, by, metric=metric, runs=runs, limit=limit), Trend)
 
     def stats(self) -> pd.DataFrame:
         """Return the main counts of the catalog.

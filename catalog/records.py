@@ -14,6 +14,7 @@ from typing import Literal, get_args
 from catalog.errors import ConfigError, NodeIdError
 
 __all__ = [
+    "DIRECTIONS",
     "EDGE_KINDS",
     "FACES",
     "GRAPH_RELS",
@@ -26,6 +27,8 @@ __all__ = [
     "PARAM_BUCKETS",
     "RELS",
     "SINGULAR",
+    "SORTS",
+    "Direction",
     "Face",
     "GraphRel",
     "Identified",
@@ -33,6 +36,7 @@ __all__ = [
     "LineageRelation",
     "NodeKind",
     "Rel",
+    "Sort",
     "bucket_of",
     "node_id",
     "parse_count",
@@ -93,6 +97,10 @@ GraphRel = Literal[
     "has_model",
 ]
 LineageRelation = Literal["finetune", "adapter", "quantized", "merge"]
+#: Which way a family tree is followed from a model: to its descendants, its bases, or both.
+Direction = Literal["down", "up", "both"]
+#: What a model search sorts by (descending).
+Sort = Literal["downloads", "likes", "trending", "created"]
 
 KINDS: tuple[Kind, ...] = get_args(Kind)
 EDGE_KINDS = KINDS
@@ -102,6 +110,8 @@ IDENTIFIED: tuple[Identified, ...] = get_args(Identified)
 RELS: tuple[Rel, ...] = get_args(Rel)
 GRAPH_RELS: tuple[GraphRel, ...] = get_args(GraphRel)
 LINEAGE_RELATIONS: tuple[LineageRelation, ...] = get_args(LineageRelation)
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
+SORTS: tuple[Sort, ...] = get_args(Sort)
 
 #: The ``rel`` of a lineage edge (child -> base) for each relation the Hub names.
 LINEAGE_RELS: dict[LineageRelation, Rel] = {

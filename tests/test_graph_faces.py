@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import asdict, astuple
+
 import pytest
 
 from catalog.errors import ConfigError
-from catalog.graph.cooccurrence import cooccurrence_all, cooccurrence_counts, face_counts, provider_coverage
 from catalog.graph.faces import build_faces_graph
-from catalog.graph.params import bucket_of, parse_count
+from catalog.queries.faces import cooccurrence_all, cooccurrence_counts, face_counts, provider_coverage
+from catalog.records import FACES, bucket_of, parse_count
 from catalog.store import Store
 from tests.catalog_fixtures import load_tiny_catalog
 
@@ -64,7 +66,7 @@ def test_faces_graph_edges_weigh_the_models_touching_both(store: Store) -> None:
 
 
 def test_cooccurrence_task_by_library(store: Store) -> None:
-    assert cooccurrence_counts(load_tiny_catalog(store), "task", "library") == [
+    assert [astuple(r) for r in cooccurrence_counts(load_tiny_catalog(store), "task", "library")] == [
         ("text-generation", "transformers", 5, 3080),
         ("image-classification", "timm", 1, 1500),
         ("text-classification", "transformers", 1, 2000),
@@ -74,7 +76,7 @@ def test_cooccurrence_task_by_library(store: Store) -> None:
 
 
 def test_face_counts_by_parameter_bucket(store: Store) -> None:
-    assert face_counts(load_tiny_catalog(store), "params") == [
+    assert [astuple(r) for r in face_counts(load_tiny_catalog(store), "params")] == [
         ("3-7B", 3, 1700),
         ("<1B", 3, 3550),
         ("7-13B", 2, 980),
@@ -103,13 +105,18 @@ def test_bucket_edges_and_counts() -> None:
     ]
     with pytest.raises(ConfigError, match="not a parameter count: 'seven'"):
         parse_count("seven")
+    # Past a 64-bit column: one ConfigError, not an OverflowError from the driver later.
+    for huge in ("99999999999999999999", "9223372036854775808", 2**63, "1" + "0" * 40 + "T"):
+        with pytest.raises(ConfigError, match="out of range"):
+            parse_count(huge)
+    assert parse_count(str(2**63 - 1)) == 2**63 - 1
 
 
 def test_provider_coverage_per_task_counts_live_and_staging(store: Store) -> None:
     load_tiny_catalog(store)
     with store.engine.begin() as conn:  # a model served only in staging
         conn.exec_driver_sql("UPDATE model_providers SET status = 'staging' WHERE model_id = 'big/llama-70b'")
-    assert provider_coverage(store) == [
+    assert [asdict(r) for r in provider_coverage(store)] == [
         {
             "task": "text-generation",
             "models": 7,
@@ -139,17 +146,17 @@ def test_provider_coverage_per_task_counts_live_and_staging(store: Store) -> Non
 
 def test_task_by_app_and_library_by_app(store: Store) -> None:
     load_tiny_catalog(store)
-    assert cooccurrence_counts(store, "task", "app") == [
+    assert [astuple(r) for r in cooccurrence_counts(store, "task", "app")] == [
         ("text-generation", "vllm", 4, 3000),
         ("text-generation", "llama.cpp", 1, 300),
         ("text-generation", "ollama", 1, 300),
     ]
-    assert cooccurrence_counts(store, "library", "app") == [
+    assert [astuple(r) for r in cooccurrence_counts(store, "library", "app")] == [
         ("transformers", "vllm", 4, 3000),
         ("gguf", "llama.cpp", 1, 300),
         ("gguf", "ollama", 1, 300),
     ]
-    assert cooccurrence_counts(store, "task", "provider") == [
+    assert [astuple(r) for r in cooccurrence_counts(store, "task", "provider")] == [
         ("text-generation", "together", 3, 2600),
         ("text-classification", "hf-inference", 1, 2000),
         ("text-generation", "groq", 1, 900),
@@ -159,12 +166,11 @@ def test_task_by_app_and_library_by_app(store: Store) -> None:
 def test_the_four_queries_agree_with_the_pairwise_ones(store: Store) -> None:
     load_tiny_catalog(store)
     counts, pairs = cooccurrence_all(store)
-    faces = ["task", "library", "params", "provider", "app"]
-    assert counts == {(f, v): (n, d) for f in faces for v, n, d in face_counts(store, f)}  # type: ignore[arg-type]
+    assert counts == {(f, r.value): (r.models, r.downloads) for f in FACES for r in face_counts(store, f)}
     expected = {
-        ((a, va), (b, vb)): (n, d)
-        for i, a in enumerate(faces)
-        for b in faces[i + 1 :]
-        for va, vb, n, d in cooccurrence_counts(store, a, b)
-    }  # type: ignore[arg-type]
+        ((a, r.a), (b, r.b)): (r.models, r.downloads)
+        for i, a in enumerate(FACES)
+        for b in FACES[i + 1 :]
+        for r in cooccurrence_counts(store, a, b)
+    }
     assert pairs == expected

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 
 from catalog.errors import NotFound
-from catalog.graph.fit import hardware_fit, hardware_fit_by_task, runs_where, sku_memory_gb
+from catalog.queries.fit import hardware_fit, hardware_fit_by_task, runs_where, sku_memory_gb
 from catalog.store import Store
 from tests.catalog_fixtures import load_tiny_catalog
 
 
 def test_runs_where_lists_apps_and_live_and_staging_providers(store: Store) -> None:
     load_tiny_catalog(store)
-    assert runs_where(store, "mistralai/mistral-7b") == [
+    assert [asdict(r) for r in runs_where(store, "mistralai/mistral-7b")] == [
         {
             "kind": "app",
             "id": "vllm",
@@ -36,7 +38,7 @@ def test_runs_where_lists_apps_and_live_and_staging_providers(store: Store) -> N
             "provider_model_id": "mistralai/Mistral-7B",
         },
     ]
-    assert [(r["kind"], r["id"]) for r in runs_where(store, "bob/llama-7b-chat-gguf")] == [
+    assert [(r.kind, r.id) for r in runs_where(store, "bob/llama-7b-chat-gguf")] == [
         ("app", "llama.cpp"),
         ("app", "ollama"),
     ]
@@ -49,7 +51,7 @@ def test_runs_where_lists_apps_and_live_and_staging_providers(store: Store) -> N
 
 def test_what_fits_a_24_gb_gpu(store: Store) -> None:
     fits = hardware_fit(load_tiny_catalog(store), "RTX 4090")
-    assert [(r["model_id"], r["weights_gib"]) for r in fits] == [
+    assert [(r.model_id, r.weights_gib) for r in fits] == [
         ("acme/bert-sentiment", 0.41),  # F32: 4 bytes a parameter
         ("timm/resnet50", 0.1),
         ("meta/llama-7b", 12.55),  # BF16
@@ -59,15 +61,15 @@ def test_what_fits_a_24_gb_gpu(store: Store) -> None:
         ("dave/llama-mistral-merge", 13.04),
         ("carol/llama-7b-chat-lora", 0.02),
     ]  # big/llama-70b (131 GiB) does not fit; old/gone-model is deleted
-    assert [r["model_id"] for r in hardware_fit(store, "H100", task="text-generation", limit=2)] == [
+    assert [r.model_id for r in hardware_fit(store, "H100", task="text-generation", limit=2)] == [
         "meta/llama-7b",
         "mistralai/mistral-7b",
     ]
-    assert "big/llama-70b" in [r["model_id"] for r in hardware_fit(store, "H200")]
+    assert "big/llama-70b" in [r.model_id for r in hardware_fit(store, "H200")]
 
 
 def test_fit_by_task_on_an_8_gb_gpu(store: Store) -> None:
-    assert hardware_fit_by_task(load_tiny_catalog(store), "RTX 4060") == [
+    assert [asdict(r) for r in hardware_fit_by_task(load_tiny_catalog(store), "RTX 4060")] == [
         {"pipeline_tag": "image-classification", "fit": 1, "sized": 1, "share": 1.0},
         {"pipeline_tag": "text-classification", "fit": 1, "sized": 1, "share": 1.0},
         {"pipeline_tag": "text-generation", "fit": 1, "sized": 7, "share": 1 / 7},

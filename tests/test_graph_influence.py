@@ -5,23 +5,24 @@ import numpy as np
 import pytest
 from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
-from catalog.graph.influence import lineage_pagerank, pagerank_arrays, reach
+from catalog.graph.influence import lineage_pagerank, pagerank_arrays
+from catalog.queries.faces import reach
 from catalog.store import Store
 from tests.catalog_fixtures import load_bad_lineage, load_tiny_catalog
 
 
 def test_influence_order_of_base_models(store: Store) -> None:
     ranked = lineage_pagerank(load_tiny_catalog(store), limit=None)
-    assert [(r["model_id"], r["downloads"], r["derivatives"]) for r in ranked] == [
+    assert [(r.model_id, r.downloads, r.derivatives) for r in ranked] == [
         ("meta/llama-7b", 1000, 2),
         ("mistralai/mistral-7b", 900, 1),
         ("alice/llama-7b-chat", 400, 2),
     ]
-    assert [round(r["pagerank"], 4) for r in ranked] == [0.4408, 0.2529, 0.1893]
+    assert [round(r.pagerank, 4) for r in ranked] == [0.4408, 0.2529, 0.1893]
 
 
 def test_pagerank_matches_networkx_on_the_demo_lineage(store: Store) -> None:
-    ranked = {r["model_id"]: r["pagerank"] for r in lineage_pagerank(load_tiny_catalog(store), limit=None)}
+    ranked = {r.model_id: r.pagerank for r in lineage_pagerank(load_tiny_catalog(store), limit=None)}
     graph = nx.DiGraph()
     downloads = {
         "meta/llama-7b": 1000,
@@ -51,7 +52,7 @@ def test_pagerank_on_cycles_terminates_and_sums_to_one() -> None:
 
 
 def test_bad_lineage_still_ranks(store: Store) -> None:
-    ranked = [r["model_id"] for r in lineage_pagerank(load_bad_lineage(store), limit=None)]
+    ranked = [r.model_id for r in lineage_pagerank(load_bad_lineage(store), limit=None)]
     assert ranked[0] == "meta/llama-7b"
     # Every model of the cycle, and the model that is its own base, has a derivative.
     assert sorted(ranked) == [
@@ -67,18 +68,18 @@ def test_bad_lineage_still_ranks(store: Store) -> None:
 
 def test_reach_of_libraries_and_providers(store: Store) -> None:
     load_tiny_catalog(store)
-    assert [(r["id"], r["label"], r["models"], r["downloads"]) for r in reach(store, "library")] == [
+    assert [(r.id, r.label, r.models, r.downloads) for r in reach(store, "library")] == [
         ("transformers", "Transformers", 6, 5080),
         ("gguf", "GGUF", 1, 300),
         ("peft", "PEFT", 1, 50),
         ("timm", "timm", 1, 1500),
     ]
-    assert [(r["id"], r["models"]) for r in reach(store, "provider")] == [
+    assert [(r.id, r.models) for r in reach(store, "provider")] == [
         ("together", 3),
         ("groq", 1),
         ("hf-inference", 1),
     ]
-    assert [(r["id"], r["models"]) for r in reach(store, "task")] == [
+    assert [(r.id, r.models) for r in reach(store, "task")] == [
         ("text-generation", 7),
         ("image-classification", 1),
         ("text-classification", 1),

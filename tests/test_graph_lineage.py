@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 
 from catalog.errors import ConfigError, NotFound
@@ -63,7 +65,9 @@ def test_max_depth_and_deleted_models(store: Store) -> None:
 def test_a_base_the_catalog_does_not_hold_is_a_missing_node(store: Store) -> None:
     load_tiny_catalog(store)
     with store.engine.begin() as conn:
-        conn.exec_driver_sql("INSERT INTO model_lineage VALUES ('timm/resnet50', 'ghost/resnet', 'finetune')")
+        conn.exec_driver_sql(
+            "INSERT INTO model_lineage (model_id, base_model_id, relation) VALUES ('timm/resnet50', 'ghost/resnet', 'finetune')"
+        )
     tree = family_tree(store, "ghost/resnet")
     assert tree.nodes["model:ghost/resnet"]["missing"] is True
     assert tree.nodes["model:ghost/resnet"]["downloads"] is None
@@ -78,7 +82,7 @@ def test_cycles_in_bad_data_are_reported_not_followed(store: Store) -> None:
     assert [sorted(c) for c in tree.graph["cycles"]] == [["cyc/a", "cyc/b", "cyc/c"]]
     assert family_tree(store, "cyc/self").graph["cycles"] == [["cyc/self"]]
     stats = family_stats(store, "cyc/b")
-    assert (stats["descendants"], stats["by_relation"], stats["cycles"]) == (
+    assert (stats.descendants, stats.by_relation, stats.cycles) == (
         3,
         {"finetune": 2, "adapter": 0, "quantized": 1, "merge": 0},
         1,
@@ -88,7 +92,7 @@ def test_cycles_in_bad_data_are_reported_not_followed(store: Store) -> None:
 
 
 def test_family_stats(store: Store) -> None:
-    assert family_stats(load_tiny_catalog(store), "alice/llama-7b-chat") == {
+    assert asdict(family_stats(load_tiny_catalog(store), "alice/llama-7b-chat")) == {
         "root": "alice/llama-7b-chat",
         "descendants": 2,
         "by_relation": {"finetune": 0, "adapter": 1, "quantized": 1, "merge": 0},

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
 
 import pytest
 
 from catalog.errors import ConfigError, NotFound
-from catalog.graph.search import SEARCH_COLUMNS, search_models
+from catalog.queries.models import SEARCH_COLUMNS, SearchRow, search_models
 from catalog.store import Store
 from tests.catalog_fixtures import load_tiny_catalog
 
 
-def ids(rows: list[dict]) -> list[str]:
-    return [r["id"] for r in rows]
+def ids(rows: list[SearchRow]) -> list[str]:
+    return [r.id for r in rows]
 
 
 def test_no_facet_sorts_live_models_by_downloads(store: Store) -> None:
@@ -27,16 +28,16 @@ def test_no_facet_sorts_live_models_by_downloads(store: Store) -> None:
         "dave/llama-mistral-merge",
         "carol/llama-7b-chat-lora",
     ]
-    assert tuple(rows[0]) == SEARCH_COLUMNS
-    assert rows[0]["created_at"] == datetime(2022, 3, 2, tzinfo=UTC)
+    assert tuple(f.name for f in fields(rows[0])) == SEARCH_COLUMNS
+    assert rows[0].created_at == datetime(2022, 3, 2, tzinfo=UTC)
     # The same value on both backends, whatever zone the PostgreSQL session is in.
-    assert rows[0]["created_at"].tzinfo is UTC
+    assert rows[0].created_at.tzinfo is UTC
 
 
 def test_created_at_is_utc_whatever_the_session_zone(db_url: str) -> None:
     options = "%20-ctimezone%3DAsia/Tokyo" if "options=" in db_url else ""
     with Store.open(db_url + options) as store:
-        created = [r["created_at"] for r in search_models(load_tiny_catalog(store), sort="created", limit=2)]
+        created = [r.created_at for r in search_models(load_tiny_catalog(store), sort="created", limit=2)]
     assert [(c, c.tzinfo) for c in created] == [
         (datetime(2024, 1, 10, tzinfo=UTC), UTC),
         (datetime(2023, 11, 1, tzinfo=UTC), UTC),
@@ -98,6 +99,27 @@ def test_unknown_facet_values_are_not_found(store: Store) -> None:
         ConfigError, match="^min_params 10B is more than max_params 1B: no model can match both$"
     ):
         search_models(store, min_params="10B", max_params="1B")
+
+
+@pytest.mark.parametrize(
+    "facets, message",
+    [
+        ({"limit": 10**20}, "limit and offset must add up to at most 9223372036854775807"),
+        ({"offset": 10**20}, "limit and offset must add up to at most"),
+        ({"limit": 2**62, "offset": 2**62}, "limit and offset must add up to at most"),
+        ({"min_params": "99999999999999999999"}, "parameter count 99999999999999999999 is out of range"),
+        ({"max_params": 10**20}, "is out of range"),
+        ({"min_downloads": 10**20}, "min_downloads must be between 0 and"),
+    ],
+)
+def test_numbers_past_a_64_bit_column_are_one_config_error(
+    store: Store, facets: dict[str, int | str], message: str
+) -> None:
+    # Not an OverflowError (SQLite) or "bigint out of range" (PostgreSQL) from the driver.
+    load_tiny_catalog(store)
+    with pytest.raises(ConfigError, match=message):
+        search_models(store, **facets)  # type: ignore[arg-type]
+    assert ids(search_models(store, limit=2**63 - 2, offset=1)) != []
     assert ids(search_models(store, min_params="7B", max_params=7_000_000_000)) == [
         "dave/llama-mistral-merge"
     ]

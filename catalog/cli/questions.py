@@ -7,6 +7,10 @@ from typing import Any
 import click
 
 from catalog.cli.common import db_option, echo_frame, format_option
+from catalog.records import DIRECTIONS, FACES, SORTS, Direction
+
+#: The note of a family member the catalog does not hold (a base named by a card, never crawled).
+NOT_IN_CATALOG = "not in the catalog"
 
 
 @click.command("search")
@@ -23,7 +27,7 @@ from catalog.cli.common import db_option, echo_frame, format_option
 @click.option("--text", metavar="TEXT", help="Text the model id contains (any case).")
 @click.option(
     "--sort",
-    type=click.Choice(["downloads", "likes", "trending", "created"]),
+    type=click.Choice(SORTS),
     default="downloads",
     show_default=True,
     help="Order, largest (newest) first.",
@@ -52,18 +56,19 @@ def search(db_url: str | None, fmt: str, **facets: Any) -> None:
 @db_option
 @click.option(
     "--direction",
-    type=click.Choice(["down", "up", "both"]),
-    default="down",
+    type=click.Choice(DIRECTIONS),
+    default="both",
     show_default=True,
-    help="down: descendants; up: base models; both.",
+    help="down: descendants; up: base models; both: the two.",
 )
 @click.option("--max-depth", type=int, metavar="N", help="Follow at most N steps.")
 @format_option
-def lineage(model: str, db_url: str | None, direction: str, max_depth: int | None, fmt: str) -> None:
-    """Show the family tree of MODEL: finetunes, adapters, quantizations and merges.
+def lineage(model: str, db_url: str | None, direction: Direction, max_depth: int | None, fmt: str) -> None:
+    """Show the family tree of MODEL: its bases and descendants (finetunes, adapters, quantizations, merges).
 
-    Depth counts steps from MODEL (negative for its bases). Cycles in the Hub's metadata are
-    reported on stderr, never followed.
+    Depth counts steps from MODEL (negative for its bases). A base that the catalog does not hold
+    (named by a model card, never crawled) is listed with the note "not in the catalog". Cycles in
+    the Hub's metadata are reported on stderr, never followed.
 
     \b
     Example:
@@ -72,8 +77,9 @@ def lineage(model: str, db_url: str | None, direction: str, max_depth: int | Non
     from catalog.analytics import Catalog
 
     with Catalog.open(db_url) as cat:
-        frame = cat.lineage(model, direction, max_depth)  # type: ignore[arg-type]
+        frame = cat.lineage(model, direction, max_depth)
     frame["bases"] = frame["bases"].map(", ".join)
+    frame["note"] = frame["missing"].map({True: NOT_IN_CATALOG, False: ""})
     echo_frame(frame.drop(columns="missing"), fmt)
     for cycle in frame.attrs["cycles"]:
         click.echo(f"warning: lineage cycle in the Hub's metadata: {' -> '.join(cycle)}", err=True)
@@ -96,8 +102,8 @@ def stats(db_url: str | None, families: int, fmt: str) -> None:
 
     with Catalog.open(db_url) as cat:
         frames = [("catalog", cat.stats())]
-        for face in ("task", "library", "provider", "app", "params"):
-            top = cat.reach(face).head(10).round({"share": 3})  # type: ignore[arg-type]
+        for face in FACES:
+            top = cat.reach(face).head(10).round({"share": 3})
             frames.append((f"top {face} values by live models", top))
         if families:
             frames.append(("largest model families", cat.family_stats(limit=families)))

@@ -25,4 +25,5 @@ def load_facts(name: str) -> dict[str, Any]:
     >>> load_facts("tasks")["tasks"]["fill-mask"]["modality"]
     'nlp'
     """
-    return orjson.loads(files(__package__).joinpath(f"{name}.json").read_bytes())
+    facts: dict[str, Any] = orjson.loads(files(__package__).joinpath(f"{name}.json").read_bytes())
+    return facts

@@ -1,76 +1,41 @@
-"""The whole typed graph, or a filtered sub-graph, streamed from the ``edges`` view and entity tables."""
+"""The whole typed graph, or a filtered sub-graph, from the rows of the ``edges`` view and the entities."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import fields
+from typing import Any, Unpack
 
 import networkx as nx
-from sqlalchemy import bindparam, text
+from sqlalchemy import and_, select
 
 from catalog.errors import ConfigError
-from catalog.graph.lookup import chunks, require
-from catalog.records import KINDS, RELS, Kind
+from catalog.queries.edges import EDGES, EdgeRow, edges
+from catalog.queries.models import ModelFacets, model_conditions
+from catalog.queries.nodes import ENTITY_ROWS, ModelNode, entity_nodes, model_nodes
+from catalog.records import KINDS, RELS, Kind, node_id, split_node_id
+from catalog.schema import Model
 from catalog.store import Store
 
 __all__ = ["MODEL_ATTRS", "build_graph"]
 
 #: Model attributes a user filters on, copied onto every ``model:`` node.
-MODEL_ATTRS = (
-    "author",
-    "pipeline_tag",
-    "library_name",
-    "downloads",
-    "likes",
-    "trending_score",
-    "num_parameters",
-    "license",
-)
-# The other entity tables: their attributes, and the column named ``label`` on the node.
-_ENTITY_SQL: dict[str, str] = {
-    "task": "SELECT id, name AS label, modality, parent_id FROM tasks",
-    "library": "SELECT id, label FROM libraries",
-    "app": "SELECT id, label, main_task FROM apps",
-    "provider": "SELECT id, label, hub_org FROM providers",
-    "dataset": "SELECT id, author, downloads, likes FROM datasets WHERE deleted_at IS NULL",
-    "space": "SELECT id, author, sdk, likes, runtime_stage, hardware FROM spaces WHERE deleted_at IS NULL",
-}
-_EDGES = "SELECT src_kind, src_id, rel, dst_kind, dst_id FROM edges"
-ROWS_PER_FETCH = 20_000
+MODEL_ATTRS: tuple[str, ...] = tuple(f.name for f in fields(ModelNode))[1:]
 # One shared string per rel and kind, so that millions of edges do not each hold a copy.
-_INTERNED = {s: s for s in (*RELS, *KINDS)}
-
-
-def _stream(store: Store, sql: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
-    statement = text(sql)
-    lists = [k for k, v in params.items() if isinstance(v, list)]
-    if lists:
-        statement = statement.bindparams(*[bindparam(k, expanding=True) for k in lists])
-    with store.engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=ROWS_PER_FETCH).execute(
-            statement, params
-        )
-        for row in result:
-            yield tuple(row)
+_INTERNED: dict[str, str] = {s: s for s in (*RELS, *KINDS)}
 
 
 def build_graph(
-    store: Store,
-    *,
-    kinds: Iterable[Kind] | None = None,
-    task: str | None = None,
-    library: str | None = None,
-    author: str | None = None,
-    provider: str | None = None,
-    min_downloads: int | None = None,
+    store: Store, *, kinds: Iterable[Kind] | None = None, **facets: Unpack[ModelFacets]
 ) -> nx.MultiDiGraph:
-    """Return the knowledge graph, or the part of it around the live models that pass the filters.
+    """Return the knowledge graph, or the part of it around the live models that pass the facets.
 
     Nodes are ``kind:id`` with ``kind`` (and, for models, :data:`MODEL_ATTRS`; for other
-    entities, the columns of their table); edges are the rows of the ``edges`` view, keyed and
-    labelled by ``rel``. ``kinds`` keeps only nodes of those kinds (and edges between them). With
-    a model filter, the graph holds the selected models, every edge touching one of them, and the
-    edges among the nodes so reached; without, it holds every entity.
+    entities, the columns of :mod:`catalog.queries.nodes`); edges are the rows of the ``edges``
+    view, keyed and labelled by ``rel`` (``served_by`` edges also carry the mapping's ``status``).
+    ``kinds`` keeps only nodes of those kinds (and edges between them). With a model facet (any of
+    :class:`~catalog.queries.models.ModelFacets`), the graph holds the selected models, every edge
+    touching one of them, and the edges among the nodes so reached; without, every entity.
 
     Examples
     --------
@@ -89,97 +54,44 @@ def build_graph(
     wanted = set(KINDS if kinds is None else kinds)
     if unknown := wanted - set(KINDS):
         raise ConfigError(f"not a node kind: {', '.join(sorted(unknown))} (choose from {', '.join(KINDS)})")
-    for kind, value in (("task", task), ("library", library), ("author", author), ("provider", provider)):
-        if value is not None:
-            require(store, kind, value)  # type: ignore[arg-type]
-    where, params = _model_filter(task, library, author, provider, min_downloads)
-    filtered = bool(params)
-    graph = nx.MultiDiGraph(filters={k: v for k, v in params.items()})
-    kind_list = sorted(wanted)
+    where = model_conditions(store, facets)
+    given = {k: v for k, v in facets.items() if v is not None}
+    graph = nx.MultiDiGraph(filters=given)
     if "model" in wanted:
-        for id, *values in _stream(
-            store,
-            f"SELECT m.id, {', '.join('m.' + a for a in MODEL_ATTRS)} FROM models m WHERE {where}",
-            params,
-        ):
-            graph.add_node(f"model:{id}", kind="model", **dict(zip(MODEL_ATTRS, values)))
-    if filtered:
-        selected = f"SELECT m.id FROM models m WHERE {where}"
-        for side in ("src", "dst"):
-            sql = (
-                f"{_EDGES} WHERE {side}_kind = 'model' "
-                f"AND {side}_id IN ({selected}) AND src_kind IN :kinds AND dst_kind IN :kinds"
+        for model in model_nodes(store, where):
+            graph.add_node(
+                node_id("model", model.id), kind="model", **{a: getattr(model, a) for a in MODEL_ATTRS}
             )
-            _add_edges(graph, _stream(store, sql, {**params, "kinds": kind_list}), only_known=False)
+    both_wanted = [EDGES.c.src_kind.in_(sorted(wanted)), EDGES.c.dst_kind.in_(sorted(wanted))]
+    if given:
+        selected = select(Model.id).where(*where).scalar_subquery()
+        for side in ((EDGES.c.src_kind, EDGES.c.src_id), (EDGES.c.dst_kind, EDGES.c.dst_id)):
+            anchored = and_(side[0] == "model", side[1].in_(selected))
+            _add_edges(graph, edges(store, anchored, *both_wanted), only_known=False)
         # Edges that no model anchors (a provider's tasks, a Space's datasets) join nodes reached.
-        sql = (
-            f"{_EDGES} WHERE src_kind <> 'model' AND dst_kind <> 'model' "
-            "AND src_kind IN :kinds AND dst_kind IN :kinds"
-        )
-        _add_edges(graph, _stream(store, sql, {"kinds": kind_list}), only_known=True)
+        unanchored = [EDGES.c.src_kind != "model", EDGES.c.dst_kind != "model"]
+        _add_edges(graph, edges(store, *unanchored, *both_wanted), only_known=True)
     else:
-        sql = f"{_EDGES} WHERE src_kind IN :kinds AND dst_kind IN :kinds"
-        _add_edges(graph, _stream(store, sql, {"kinds": kind_list}), only_known=False)
-    _add_entity_attrs(store, graph, wanted - {"model"}, add_all=not filtered)
+        _add_edges(graph, edges(store, *both_wanted), only_known=False)
+    for kind in sorted(wanted & ENTITY_ROWS.keys()):
+        present = (
+            None if not given else [split_node_id(n)[1] for n, k in graph.nodes(data="kind") if k == kind]
+        )
+        for row in entity_nodes(store, kind, present):
+            attrs = {f.name: getattr(row, f.name) for f in fields(row)[1:]}
+            graph.add_node(node_id(kind, row.id), kind=kind, **attrs)
     return graph
 
 
-def _model_filter(
-    task: str | None, library: str | None, author: str | None, provider: str | None, min_downloads: int | None
-) -> tuple[str, dict[str, Any]]:
-    clauses = ["m.deleted_at IS NULL"]
-    params: dict[str, Any] = {}
-    for column, name, value in (
-        ("pipeline_tag", "task", task),
-        ("library_name", "library", library),
-        ("author", "author", author),
-    ):
-        if value is not None:
-            clauses.append(f"m.{column} = :{name}")
-            params[name] = value
-    if provider is not None:
-        clauses.append(
-            "EXISTS (SELECT 1 FROM model_providers p WHERE p.model_id = m.id AND p.provider_id = :provider)"
-        )
-        params["provider"] = provider
-    if min_downloads is not None:
-        clauses.append("m.downloads >= :min_downloads")
-        params["min_downloads"] = min_downloads
-    return " AND ".join(clauses), params
-
-
-def _add_edges(graph: nx.MultiDiGraph, rows: Iterable[tuple[Any, ...]], *, only_known: bool) -> None:
+def _add_edges(graph: nx.MultiDiGraph, rows: Iterable[EdgeRow], *, only_known: bool) -> None:
     nodes = graph._node
-    for src_kind, src_id, rel, dst_kind, dst_id in rows:
-        src, dst = f"{src_kind}:{src_id}", f"{dst_kind}:{dst_id}"
+    for edge in rows:
+        src, dst = node_id(edge.src_kind, edge.src_id), node_id(edge.dst_kind, edge.dst_id)
         if only_known and (src not in nodes or dst not in nodes):
             continue
-        for node, kind in ((src, src_kind), (dst, dst_kind)):
+        for node, kind in ((src, edge.src_kind), (dst, edge.dst_kind)):
             if node not in nodes:
                 graph.add_node(node, kind=_INTERNED.get(kind, kind))
-        rel = _INTERNED.get(rel, rel)
-        graph.add_edge(src, dst, key=rel, rel=rel)
-
-
-def _add_entity_attrs(store: Store, graph: nx.MultiDiGraph, kinds: set[str], *, add_all: bool) -> None:
-    for kind in sorted(kinds & _ENTITY_SQL.keys()):
-        if add_all:
-            rows: Iterable[tuple[Any, ...]] = _stream(store, _ENTITY_SQL[kind], {})
-            columns = _columns(store, kind)
-        else:
-            present = sorted(n.partition(":")[2] for n, k in graph.nodes(data="kind") if k == kind)
-            columns = _columns(store, kind)
-            rows = (
-                row
-                for chunk in chunks(present)
-                for row in _stream(
-                    store, f"SELECT * FROM ({_ENTITY_SQL[kind]}) e WHERE e.id IN :ids", {"ids": chunk}
-                )
-            )
-        for id, *values in rows:
-            graph.add_node(f"{kind}:{id}", kind=kind, **dict(zip(columns, values)))
-
-
-def _columns(store: Store, kind: str) -> list[str]:
-    with store.engine.connect() as conn:
-        return list(conn.execute(text(f"SELECT * FROM ({_ENTITY_SQL[kind]}) e WHERE 1 = 0")).keys())[1:]
+        rel = _INTERNED.get(edge.rel, edge.rel)
+        extra: dict[str, Any] = {"status": edge.status} if edge.status is not None else {}
+        graph.add_edge(src, dst, key=rel, rel=rel, **extra)

@@ -2,42 +2,18 @@
 
 Each face value is a node that counts the live models touching it; two values are joined by a
 ``co_occurs`` edge weighted by the live models touching both. The graph has a few hundred nodes
-whatever the number of models: every number comes from four ``GROUP BY`` queries in the database.
+whatever the number of models: every number comes from :func:`catalog.queries.faces.cooccurrence_all`.
 """
 
 from __future__ import annotations
 
 import networkx as nx
 
-from catalog.graph.cooccurrence import FACES, Face, cooccurrence_all
-from catalog.graph.lookup import fetch
-from catalog.graph.params import PARAM_BUCKETS
+from catalog.queries.faces import cooccurrence_all, face_labels, task_modalities
+from catalog.records import FACES, node_id
 from catalog.store import Store
 
-__all__ = ["build_faces_graph", "face_labels"]
-
-# The entity table behind each face, and the column holding its display label.
-_ENTITY: dict[Face, tuple[str, str]] = {
-    "task": ("tasks", "name"),
-    "library": ("libraries", "label"),
-    "provider": ("providers", "label"),
-    "app": ("apps", "label"),
-}
-
-
-def face_labels(store: Store, face: Face) -> dict[str, str]:
-    """Return the display label of each value of ``face`` that its entity table names.
-
-    Examples
-    --------
-    >>> from catalog.graph.demo import demo_store
-    >>> face_labels(demo_store(), "app")
-    {'llama.cpp': 'llama.cpp', 'ollama': 'Ollama', 'vllm': 'vLLM'}
-    """
-    if face == "params":
-        return {id: id for id, _, _ in PARAM_BUCKETS}
-    table, column = _ENTITY[face]
-    return {id: label or id for id, label in fetch(store, f"SELECT id, {column} FROM {table} ORDER BY id")}
+__all__ = ["build_faces_graph"]
 
 
 def build_faces_graph(store: Store) -> nx.Graph:
@@ -63,18 +39,17 @@ def build_faces_graph(store: Store) -> nx.Graph:
     """
     graph = nx.Graph()
     counts, pairs = cooccurrence_all(store)
+    modalities = task_modalities(store)
     for face in FACES:
         labels = face_labels(store, face)
-        values = labels.keys() | {value for f, value in counts if f == face}
-        for value in sorted(values):
+        for value in sorted(labels.keys() | {value for f, value in counts if f == face}):
             n, d = counts.get((face, value), (0, 0))
-            extra = {"modality": None} if face == "task" else {}
+            extra = {"modality": modalities.get(value)} if face == "task" else {}
             graph.add_node(
-                f"{face}:{value}", kind=face, label=labels.get(value, value), count=n, downloads=d, **extra
+                node_id(face, value), kind=face, label=labels.get(value, value), count=n, downloads=d, **extra
             )
-    for task, modality in fetch(store, "SELECT id, modality FROM tasks"):
-        if f"task:{task}" in graph:
-            graph.nodes[f"task:{task}"]["modality"] = modality
     for ((face_a, value_a), (face_b, value_b)), (n, d) in sorted(pairs.items()):
-        graph.add_edge(f"{face_a}:{value_a}", f"{face_b}:{value_b}", rel="co_occurs", weight=n, downloads=d)
+        graph.add_edge(
+            node_id(face_a, value_a), node_id(face_b, value_b), rel="co_occurs", weight=n, downloads=d
+        )
     return graph

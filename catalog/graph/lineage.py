@@ -2,68 +2,101 @@
 
 A lineage edge goes from a child model to its base, with ``rel`` one of ``finetune_of``,
 ``adapter_of``, ``quantized_from``, ``merge_of`` (a merge has several bases). Families are read
-one generation at a time, one indexed ``IN (...)`` query per generation, remembering the models
-seen: a cycle in bad metadata is met, reported in the graph's ``cycles``, and never followed
-twice. (A recursive CTE was measured too: 0.3 s for a 5,700-model family on SQLite, but 3 s on
-PostgreSQL, whose planner hash-joins the whole lineage table at every step; generations take
-0.1 s on both.) Only live models (not deleted from the Hub) take part, as in the ``edges`` view.
+one generation at a time, one indexed ``IN (...)`` query per generation
+(:func:`catalog.queries.lineage.lineage_links`), remembering the models seen: a cycle in bad
+metadata is met, reported in the graph's ``cycles``, and never followed twice. (A recursive CTE was
+measured too: 0.3 s for a 5,700-model family on SQLite, but 3 s on PostgreSQL, whose planner
+hash-joins the whole lineage table at every step; generations take 0.1 s on both.) Only live models
+(not deleted from the Hub) take part, as in the ``edges`` view.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
 from catalog.errors import ConfigError, NotFound
-from catalog.graph.lookup import check_limit, chunks, fetch, suggest
-from catalog.records import LINEAGE_RELATIONS, LINEAGE_RELS
+from catalog.queries.lineage import LineageNode, is_known_model, lineage_links, lineage_nodes, live_links
+from catalog.queries.lookup import suggest
+from catalog.queries.read import check_limit
+from catalog.records import (
+    DIRECTIONS,
+    LINEAGE_RELATIONS,
+    LINEAGE_RELS,
+    Direction,
+    LineageRelation,
+    node_id,
+    split_node_id,
+)
 from catalog.store import Store
 
-__all__ = ["Direction", "family_stats", "family_tree", "largest_families"]
+__all__ = [
+    "FamilyMember",
+    "FamilyStats",
+    "family_members",
+    "family_stats",
+    "family_tree",
+    "largest_families",
+]
 
-Direction = Literal["down", "up", "both"]
+_MISSING: dict[str, Any] = {
+    "downloads": None,
+    "likes": None,
+    "pipeline_tag": None,
+    "library_name": None,
+    "missing": True,
+}
 
-_LIVE_CHILD = "JOIN models m ON m.id = l.model_id WHERE m.deleted_at IS NULL"
-_ATTRS = ("downloads", "likes", "pipeline_tag", "library_name")
-_MISSING: dict[str, Any] = {**dict.fromkeys(_ATTRS), "missing": True, "gone": False}
+
+@dataclass(frozen=True, slots=True)
+class FamilyStats:
+    """The family below ``root``: descendants (by relation), depth, downloads (root included), cycles."""
+
+    root: str
+    descendants: int
+    by_relation: dict[LineageRelation, int]
+    depth: int
+    downloads: int
+    cycles: int
 
 
-def _require_model(store: Store, model_id: str) -> None:
-    known = fetch(
-        store,
-        "SELECT 1 FROM models WHERE id = :id AND deleted_at IS NULL "
-        "UNION ALL SELECT 1 FROM model_lineage WHERE base_model_id = :id",
-        {"id": model_id},
-    )
-    if not known:
-        raise NotFound("model", model_id, suggest(store, "model", model_id))
+@dataclass(frozen=True, slots=True)
+class FamilyMember:
+    """A model of a family tree: its depth, the relation and ids of its bases in the tree, and itself.
+
+    ``missing`` is a base the catalog does not hold (its columns are then ``None``).
+    """
+
+    model_id: str
+    depth: int
+    relation: LineageRelation | None
+    bases: list[str]
+    downloads: int | None
+    likes: int | None
+    pipeline_tag: str | None
+    library_name: str | None
+    missing: bool
 
 
 def _walk(
-    store: Store, root: str, up: bool, max_depth: int | None, attrs: dict[str, dict[str, Any]]
-) -> tuple[dict[str, int], list[tuple[str, str, str]]]:
-    """Follow the lineage from ``root`` one generation at a time; fill ``attrs`` for models met."""
-    near, _far = ("model_id", "base_model_id") if up else ("base_model_id", "model_id")
+    store: Store, root: str, up: bool, max_depth: int | None, nodes: dict[str, LineageNode]
+) -> tuple[dict[str, int], list[tuple[str, str, LineageRelation]]]:
+    """Follow the lineage from ``root`` one generation at a time; fill ``nodes`` for models met."""
     depth, edges, frontier = {root: 0}, [], [root]
-    attrs.update(_node_attrs(store, [root]))
+    nodes.update((n.id, n) for n in lineage_nodes(store, [root]))
     while frontier and (max_depth is None or depth[frontier[0]] < max_depth):
-        found = [
-            row
-            for chunk in chunks(frontier)
-            for row in fetch(
-                store,
-                f"SELECT model_id, base_model_id, relation FROM model_lineage WHERE {near} IN :ids",
-                {"ids": chunk},
-            )
-        ]
-        attrs.update(_node_attrs(store, sorted({row[1] if up else row[0] for row in found} - attrs.keys())))
+        found = list(lineage_links(store, frontier, up=up))
+        reached_ids = {link.base_model_id if up else link.model_id for link in found}
+        nodes.update((n.id, n) for n in lineage_nodes(store, reached_ids - nodes.keys()))
         following = []
-        for child, base, relation in found:
-            if attrs.get(child, _MISSING)["gone"]:  # a deleted model has no edges, as in the view
+        for link in found:
+            child = nodes.get(link.model_id)
+            if child is not None and child.deleted:  # a deleted model has no edges, as in the view
                 continue
-            edges.append((child, base, relation))
-            reached = base if up else child
+            edges.append((link.model_id, link.base_model_id, link.relation))
+            reached = link.base_model_id if up else link.model_id
             if reached not in depth:
                 depth[reached] = depth[frontier[0]] + 1
                 following.append(reached)
@@ -91,49 +124,83 @@ def family_tree(
     >>> tree.edges["model:bob/llama-7b-chat-gguf", "model:alice/llama-7b-chat"]["rel"]
     'quantized_from'
     """
-    if direction not in ("down", "up", "both"):
+    if direction not in DIRECTIONS:
         raise ConfigError(f"not a direction: {direction!r} (choose down, up or both)")
     if max_depth is not None and max_depth < 0:
         raise ConfigError(f"max_depth must be 0 or more, got {max_depth}")
-    _require_model(store, model_id)
+    if not is_known_model(store, model_id):
+        raise NotFound("model", model_id, suggest(store, "model", model_id))
     depth: dict[str, int] = {}
-    edges: dict[tuple[str, str, str], None] = {}
-    attrs: dict[str, dict[str, Any]] = {}
+    edges: dict[tuple[str, str, LineageRelation], None] = {}
+    nodes: dict[str, LineageNode] = {}
     for up in [False, True] if direction == "both" else [direction == "up"]:
-        side, found = _walk(store, model_id, up, max_depth, attrs)
+        side, found = _walk(store, model_id, up, max_depth, nodes)
         for node, d in side.items():
             depth.setdefault(node, d)
         edges.update(dict.fromkeys(found))
-    graph = nx.DiGraph(root=f"model:{model_id}", direction=direction)
-    for node, d in depth.items():
-        node_attrs = {k: v for k, v in attrs.get(node, _MISSING).items() if k != "gone"}
-        graph.add_node(f"model:{node}", kind="model", **node_attrs, depth=d)
+    graph = nx.DiGraph(root=node_id("model", model_id), direction=direction)
+    for id, d in depth.items():
+        graph.add_node(node_id("model", id), kind="model", **_attrs(nodes.get(id)), depth=d)
     for child, base, relation in edges:
-        rel = LINEAGE_RELS.get(relation, relation)  # type: ignore[call-overload]
-        graph.add_edge(f"model:{child}", f"model:{base}", rel=rel, relation=relation)
+        rel = LINEAGE_RELS[relation]
+        graph.add_edge(node_id("model", child), node_id("model", base), rel=rel, relation=relation)
     graph.graph["cycles"] = _cycles(graph)
     return graph
 
 
-def _node_attrs(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
-    attrs: dict[str, dict[str, Any]] = {}
-    sql = f"SELECT id, {', '.join(_ATTRS)}, deleted_at FROM models WHERE id IN :ids"
-    for chunk in chunks(ids):
-        for id, *values, deleted_at in fetch(store, sql, {"ids": chunk}):
-            attrs[id] = {**dict(zip(_ATTRS, values)), "missing": False, "gone": deleted_at is not None}
-    return attrs
+def family_members(tree: nx.DiGraph) -> list[FamilyMember]:
+    """Return the models of a :func:`family_tree`, nearest the root first, then by id.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> [(m.model_id, m.depth, m.bases) for m in family_members(family_tree(demo_store(), "meta/llama-7b"))][:2]
+    [('meta/llama-7b', 0, []), ('alice/llama-7b-chat', 1, ['meta/llama-7b'])]
+    """
+    members = []
+    for node, attrs in tree.nodes(data=True):
+        out = sorted(tree.out_edges(node, data="relation"), key=lambda e: e[1])
+        members.append(
+            FamilyMember(
+                model_id=split_node_id(node)[1],
+                depth=attrs["depth"],
+                relation=out[0][2] if out else None,
+                bases=[split_node_id(e[1])[1] for e in out],
+                downloads=attrs["downloads"],
+                likes=attrs["likes"],
+                pipeline_tag=attrs["pipeline_tag"],
+                library_name=attrs["library_name"],
+                missing=attrs["missing"],
+            )
+        )
+    return sorted(members, key=lambda m: (abs(m.depth), m.model_id))
+
+
+def _attrs(node: LineageNode | None) -> dict[str, Any]:
+    if node is None:
+        return _MISSING
+    return {
+        "downloads": node.downloads,
+        "likes": node.likes,
+        "pipeline_tag": node.pipeline_tag,
+        "library_name": node.library_name,
+        "missing": False,
+    }
 
 
 def _cycles(graph: nx.DiGraph) -> list[list[str]]:
-    cycles = [[n.removeprefix("model:")] for n in nx.nodes_with_selfloops(graph)]
+    def model(node: str) -> str:
+        return split_node_id(node)[1]
+
+    cycles = [[model(n)] for n in nx.nodes_with_selfloops(graph)]
     for component in nx.strongly_connected_components(graph):
         if len(component) > 1:
             cycle = nx.find_cycle(graph.subgraph(component))
-            cycles.append([edge[0].removeprefix("model:") for edge in cycle])
+            cycles.append([model(edge[0]) for edge in cycle])
     return sorted(cycles)
 
 
-def family_stats(store: Store, root_id: str) -> dict[str, Any]:
+def family_stats(store: Store, root_id: str) -> FamilyStats:
     """Return the statistics of the family below ``root_id``.
 
     ``descendants`` counts every model below it, ``by_relation`` the descendants by the relation
@@ -144,37 +211,33 @@ def family_stats(store: Store, root_id: str) -> dict[str, Any]:
     --------
     >>> from catalog.graph.demo import demo_store
     >>> family_stats(demo_store(), "meta/llama-7b")
-    {'root': 'meta/llama-7b', 'descendants': 4,
-     'by_relation': {'finetune': 1, 'adapter': 1, 'quantized': 1, 'merge': 1},
-     'depth': 2, 'downloads': 1830, 'cycles': 0}
+    FamilyStats(root='meta/llama-7b', descendants=4,
+                by_relation={'finetune': 1, 'adapter': 1, 'quantized': 1, 'merge': 1},
+                depth=2, downloads=1830, cycles=0)
     """
     tree = family_tree(store, root_id, direction="down")
     by_relation = dict.fromkeys(LINEAGE_RELATIONS, 0)
-    for relation, children in _children_by_relation(tree).items():
-        # In a cycle the root is its own descendant's child: it is still not a descendant.
-        by_relation[relation] = by_relation.get(relation, 0) + len(children - {tree.graph["root"]})
-    return {
-        "root": root_id,
-        "descendants": tree.number_of_nodes() - 1,
-        "by_relation": by_relation,
-        "depth": max(d for _, d in tree.nodes(data="depth")),
-        "downloads": sum(d or 0 for _, d in tree.nodes(data="downloads")),
-        "cycles": len(tree.graph["cycles"]),
-    }
-
-
-def _children_by_relation(tree: nx.DiGraph) -> dict[str, set[str]]:
-    children: dict[str, set[str]] = {}
+    children: dict[LineageRelation, set[str]] = {}
     for child, _, relation in tree.edges(data="relation"):
         children.setdefault(relation, set()).add(child)
-    return children
+    for relation, found in children.items():
+        # In a cycle the root is its own descendant's child: it is still not a descendant.
+        by_relation[relation] += len(found - {tree.graph["root"]})
+    return FamilyStats(
+        root=root_id,
+        descendants=tree.number_of_nodes() - 1,
+        by_relation=by_relation,
+        depth=max(d for _, d in tree.nodes(data="depth")),
+        downloads=sum(d or 0 for _, d in tree.nodes(data="downloads")),
+        cycles=len(tree.graph["cycles"]),
+    )
 
 
 def largest_families(store: Store, limit: int = 20) -> list[tuple[str, int]]:
     """Return ``(root model id, descendants)`` of the ``limit`` largest families, largest first.
 
-    A root is a base model that has no base itself. The live lineage is read once into memory
-    (two strings per edge) and every family counted there.
+    A root is a base model that has no base itself. The live lineage is read once into a graph
+    (child -> base) and each root's family is its ancestors there.
 
     Examples
     --------
@@ -183,20 +246,8 @@ def largest_families(store: Store, limit: int = 20) -> list[tuple[str, int]]:
     [('meta/llama-7b', 4), ('mistralai/mistral-7b', 1)]
     """
     check_limit(limit)
-    children: dict[str, list[str]] = {}
-    has_base: set[str] = set()
-    for child, base in fetch(store, f"SELECT l.model_id, l.base_model_id FROM model_lineage l {_LIVE_CHILD}"):
-        children.setdefault(base, []).append(child)
-        has_base.add(child)
-    sizes = []
-    for root in children.keys() - has_base:
-        seen = {root}
-        stack = [root]
-        while stack:
-            for child in children.get(stack.pop(), ()):
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
-        sizes.append((root, len(seen) - 1))
+    lineage = nx.DiGraph(live_links(store))
+    roots = [n for n, out in lineage.out_degree() if out == 0]
+    sizes = [(root, len(nx.ancestors(lineage, root))) for root in roots]
     sizes.sort(key=lambda item: (-item[1], item[0]))
     return sizes[:limit]

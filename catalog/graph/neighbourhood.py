@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Literal
 
 import networkx as nx
 
 from catalog.errors import ConfigError
-from catalog.graph.faces import face_labels
-from catalog.graph.lookup import chunks, fetch, require
-from catalog.graph.search import search_models
-from catalog.records import split_node_id
+from catalog.queries.edges import EdgeRow, edges_touching
+from catalog.queries.faces import check_face, face_labels
+from catalog.queries.lookup import require
+from catalog.queries.models import SearchFacets, search_models
+from catalog.records import Face, Rel, node_id, split_node_id
 from catalog.store import Store
 
-__all__ = ["face_neighbourhood", "neighbourhood"]
+__all__ = ["CENTRES", "Centre", "face_neighbourhood", "neighbourhood"]
 
-NeighbourKind = Literal["task", "library", "app", "provider"]
+#: The faces a neighbourhood of models centres on (a parameter bucket has no edges in the view).
+Centre = Literal["task", "library", "app", "provider"]
+CENTRES: tuple[Centre, ...] = ("task", "library", "app", "provider")
+# The edges from a model to the faces around it, as the ``edges`` view names them.
+_FACE_RELS: tuple[Rel, ...] = ("has_task", "uses_library", "runs_in", "served_by")
 
-_CENTRES = ("task", "library", "app", "provider")
-_MODEL_ATTRS = ("downloads", "likes", "pipeline_tag", "library_name", "num_parameters")
 
-
-def face_neighbourhood(store: Store, kind: NeighbourKind, id: str, *, limit: int = 50) -> nx.Graph:
+def face_neighbourhood(store: Store, kind: Centre, id: str, *, limit: int = 50) -> nx.Graph:
     """Return the ``limit`` most downloaded live models touching a task, library, app or provider.
 
     The graph holds those models (``model:<id>``, with downloads, likes, pipeline_tag,
     library_name, num_parameters) and every task, library, app and provider they touch, joined by
-    edges whose ``rel`` is that of the ``edges`` view (``has_task``, ``uses_library``,
-    ``runs_in``, ``served_by``; providers' edges also carry ``status``). ``graph.graph["center"]``
-    is the node asked for. An id the catalog does not hold raises :class:`NotFound`.
+    the rows of the ``edges`` view (``has_task``, ``uses_library``, ``runs_in``, ``served_by``;
+    providers' edges also carry the mapping's ``status``). ``graph.graph["center"]`` is the node
+    asked for. An id the catalog does not hold raises :class:`NotFound`.
 
     Examples
     --------
@@ -41,47 +42,42 @@ def face_neighbourhood(store: Store, kind: NeighbourKind, id: str, *, limit: int
     >>> graph.edges["model:mistralai/mistral-7b", "provider:together"]
     {'rel': 'served_by', 'status': 'staging'}
     """
-    if kind not in _CENTRES:
-        raise ConfigError(f"not a face to centre on: {kind!r} (choose from {', '.join(_CENTRES)})")
-    top = search_models(store, **{kind: id}, limit=limit)  # checks the id, walks the indexes
-    graph = _models_with_faces(store, [row["id"] for row in top])
-    center = f"{kind}:{id}"
+    if kind not in CENTRES:
+        raise ConfigError(f"not a face to centre on: {kind!r} (choose from {', '.join(CENTRES)})")
+    facets: SearchFacets = {"limit": limit}
+    facets[kind] = id
+    top = search_models(store, **facets)  # checks the id, walks the indexes
+    graph = nx.Graph()
+    for row in top:
+        graph.add_node(
+            node_id("model", row.id),
+            kind="model",
+            label=row.id,
+            downloads=row.downloads,
+            likes=row.likes,
+            pipeline_tag=row.pipeline_tag,
+            library_name=row.library_name,
+            num_parameters=row.num_parameters,
+        )
+    labels: dict[Face, dict[str, str]] = {}
+    for edge in edges_touching(store, [("model", row.id) for row in top], rels=_FACE_RELS):
+        _add_face_edge(store, graph, edge, labels)
+    center = node_id(kind, id)
     if center not in graph:  # a value no live model touches still shows itself
         graph.add_node(center, kind=kind, label=face_labels(store, kind).get(id, id))
     graph.graph["center"] = center
     return graph
 
 
-def _models_with_faces(store: Store, model_ids: list[str]) -> nx.Graph:
-    graph = nx.Graph()
-    labels = {kind: face_labels(store, kind) for kind in ("task", "library", "app", "provider")}
-
-    def face(kind: str, value: str) -> str:
-        node = f"{kind}:{value}"
-        if node not in graph:
-            graph.add_node(node, kind=kind, label=labels[kind].get(value, value))
-        return node
-
-    for chunk in chunks(model_ids):
-        sql = f"SELECT id, {', '.join(_MODEL_ATTRS)} FROM models WHERE id IN :ids"
-        for id, *values in fetch(store, sql, {"ids": chunk}):
-            attrs = dict(zip(_MODEL_ATTRS, values))
-            graph.add_node(f"model:{id}", kind="model", label=id, **attrs)
-            if attrs["pipeline_tag"]:
-                graph.add_edge(f"model:{id}", face("task", attrs["pipeline_tag"]), rel="has_task")
-            if attrs["library_name"]:
-                graph.add_edge(f"model:{id}", face("library", attrs["library_name"]), rel="uses_library")
-        for model, app in fetch(
-            store, "SELECT model_id, app_id FROM model_apps WHERE model_id IN :ids", {"ids": chunk}
-        ):
-            graph.add_edge(f"model:{model}", face("app", app), rel="runs_in")
-        for model, provider, status in fetch(
-            store,
-            "SELECT model_id, provider_id, status FROM model_providers WHERE model_id IN :ids",
-            {"ids": chunk},
-        ):
-            graph.add_edge(f"model:{model}", face("provider", provider), rel="served_by", status=status)
-    return graph
+def _add_face_edge(store: Store, graph: nx.Graph, edge: EdgeRow, labels: dict[Face, dict[str, str]]) -> None:
+    face = check_face(edge.dst_kind)  # the rels of _FACE_RELS end at a face
+    face_node = node_id(face, edge.dst_id)
+    if face_node not in graph:
+        if face not in labels:
+            labels[face] = face_labels(store, face)
+        graph.add_node(face_node, kind=face, label=labels[face].get(edge.dst_id, edge.dst_id))
+    extra = {"status": edge.status} if edge.rel == "served_by" else {}
+    graph.add_edge(node_id("model", edge.src_id), face_node, rel=edge.rel, **extra)
 
 
 def neighbourhood(store: Store, node: str, radius: int = 1, *, max_nodes: int = 10_000) -> nx.MultiDiGraph:
@@ -89,7 +85,7 @@ def neighbourhood(store: Store, node: str, radius: int = 1, *, max_nodes: int = 
 
     Nodes carry ``kind``; edges carry ``rel``. A step from a hub (a task touched by half the Hub)
     can be very wide: nodes stop being added past ``max_nodes`` and ``graph.graph["truncated"]``
-    says so.
+    says so. A ``node`` that is not ``kind:id`` raises :class:`~catalog.errors.NodeIdError`.
 
     Examples
     --------
@@ -102,19 +98,16 @@ def neighbourhood(store: Store, node: str, radius: int = 1, *, max_nodes: int = 
     """
     if radius < 0:
         raise ConfigError(f"radius must be 0 or more, got {radius}")
-    try:
-        kind, id = split_node_id(node)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+    kind, id = split_node_id(node)
     require(store, kind, id)
     graph = nx.MultiDiGraph(center=node, radius=radius, truncated=False)
     graph.add_node(node, kind=kind)
-    frontier = {(kind, id)}
+    frontier: set[tuple[str, str]] = {(kind, id)}
     for _ in range(radius):
-        found = set()
-        for row in _edges_touching(store, frontier):
-            src, dst = f"{row[0]}:{row[1]}", f"{row[3]}:{row[4]}"
-            for k, i, n in ((row[0], row[1], src), (row[3], row[4], dst)):
+        found: set[tuple[str, str]] = set()
+        for edge in edges_touching(store, frontier):
+            src, dst = node_id(edge.src_kind, edge.src_id), node_id(edge.dst_kind, edge.dst_id)
+            for k, i, n in ((edge.src_kind, edge.src_id, src), (edge.dst_kind, edge.dst_id, dst)):
                 if n not in graph:
                     if graph.number_of_nodes() >= max_nodes:
                         graph.graph["truncated"] = True
@@ -122,25 +115,9 @@ def neighbourhood(store: Store, node: str, radius: int = 1, *, max_nodes: int = 
                     graph.add_node(n, kind=k)
                     found.add((k, i))
             else:
-                if not graph.has_edge(src, dst, key=row[2]):
-                    graph.add_edge(src, dst, key=row[2], rel=row[2])
+                if not graph.has_edge(src, dst, key=edge.rel):
+                    graph.add_edge(src, dst, key=edge.rel, rel=edge.rel)
         frontier = found
         if not frontier or graph.graph["truncated"]:
             break
     return graph
-
-
-def _edges_touching(store: Store, nodes: Iterable[tuple[str, str]]) -> list[tuple[Any, ...]]:
-    by_kind: dict[str, list[str]] = {}
-    for kind, id in nodes:
-        by_kind.setdefault(kind, []).append(id)
-    rows: list[tuple[Any, ...]] = []
-    for kind, ids in sorted(by_kind.items()):
-        for chunk in chunks(sorted(ids)):
-            rows += fetch(
-                store,
-                "SELECT src_kind, src_id, rel, dst_kind, dst_id FROM edges "
-                "WHERE (src_kind = :kind AND src_id IN :ids) OR (dst_kind = :kind AND dst_id IN :ids)",
-                {"kind": kind, "ids": chunk},
-            )
-    return rows

@@ -18,18 +18,16 @@ Conventions (a new module follows them):
 from __future__ import annotations
 
 from catalog.queries.edges import EDGES, EdgeRow
-from catalog.queries.models import SEARCH_COLUMNS, SORTS, ModelFacets, SearchFacets, SearchRow, Sort
+from catalog.queries.models import SEARCH_COLUMNS, ModelFacets, SearchFacets, SearchRow
 from catalog.queries.read import check_limit, chunks, read, scalar
 
 __all__ = [
     "EDGES",
     "SEARCH_COLUMNS",
-    "SORTS",
     "EdgeRow",
     "ModelFacets",
     "SearchFacets",
     "SearchRow",
-    "Sort",
     "check_limit",
     "chunks",
     "read",

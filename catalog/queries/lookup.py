@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from sqlalchemy import Select, distinct, func, literal, or_, select, union, union_all
+from sqlalchemy import Select, func, literal, or_, select, union, union_all
 
 from catalog.errors import NotFound
 from catalog.queries.read import read
@@ -102,14 +102,18 @@ def _candidates(kind: Identified, id: str) -> Select[Any]:
         column = Model.id if kind == "model" else Model.author
         # Same author, or a name that contains the asked-for name: an index range plus one scan.
         pattern = f"%{(name or author)[:12].lower()}%"
-        return select(distinct(column)).where(
-            Model.deleted_at.is_(None), or_(Model.author == author, func.lower(column).like(pattern))
+        return (
+            select(column)
+            .distinct()
+            .where(Model.deleted_at.is_(None), or_(Model.author == author, func.lower(column).like(pattern)))
         )
     if kind == "license":
-        return select(distinct(Model.license)).where(Model.license.is_not(None))
+        return select(Model.license).distinct().where(Model.license.is_not(None))
     if kind == "language":  # codes are two or three letters, or prefixed
-        return select(distinct(ModelTag.tag)).where(
-            or_(func.length(ModelTag.tag) <= 3, ModelTag.tag.like("language:%"))
+        return (
+            select(ModelTag.tag)
+            .distinct()
+            .where(or_(func.length(ModelTag.tag) <= 3, ModelTag.tag.like("language:%")))
         )
     own, used = _SOURCES[kind]
     return union(select(own), select(used).where(used.is_not(None)).distinct()).subquery().select()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
-from typing import Any, Literal, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import ColumnElement, Select, exists, or_, select, union_all
 
@@ -18,23 +18,22 @@ from catalog.errors import ConfigError
 from catalog.queries.fulltext import id_contains
 from catalog.queries.lookup import require
 from catalog.queries.read import check_limit, read
-from catalog.records import MAX_COUNT, Identified, parse_count
+from catalog.records import MAX_COUNT, SORTS, Identified, Sort, parse_count
 from catalog.schema import Model, ModelApp, ModelProvider, ModelTag
 from catalog.store import Store
 
 __all__ = [
     "SEARCH_COLUMNS",
-    "SORTS",
+    "SORT_COLUMNS",
     "ModelFacets",
     "SearchFacets",
     "SearchRow",
-    "Sort",
     "model_conditions",
     "search_models",
 ]
 
-Sort = Literal["downloads", "likes", "trending", "created"]
-SORTS: dict[Sort, Any] = {
+#: The column each sort orders by.
+SORT_COLUMNS: dict[Sort, Any] = {
     "downloads": Model.downloads,
     "likes": Model.likes,
     "trending": Model.trending_score,
@@ -173,10 +172,10 @@ def search_models(store: Store, **facets: Unpack[SearchFacets]) -> list[SearchRo
     ['mistralai/mistral-7b', 'big/llama-70b']
     """
     sort, limit, offset = facets.get("sort", "downloads"), facets.get("limit", 20), facets.get("offset", 0)
-    if sort not in SORTS:
+    if sort not in SORT_COLUMNS:
         raise ConfigError(f"cannot sort by {sort!r} (choose from {', '.join(SORTS)})")
     check_limit(limit, offset)
-    statement = _page(model_conditions(store, facets), SORTS[sort], limit, offset)
+    statement = _page(model_conditions(store, facets), SORT_COLUMNS[sort], limit, offset)
     return [_utc(row) for row in read(store, statement, SearchRow)]
 
 

@@ -1,0 +1,137 @@
+"""Model lineage: the links of models to their bases, read a generation at a time or all at once.
+
+A link goes from a child model to a base, with the Hub's ``relation``. Only links whose child is
+live (not deleted from the Hub) count, as in the ``edges`` view; a base need not be a model the
+catalog holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, literal, select, union_all
+
+from catalog.queries.read import chunks, read
+from catalog.records import LineageRelation
+from catalog.schema import Model, ModelLineage
+from catalog.store import Store
+
+__all__ = [
+    "LineageLink",
+    "LineageNode",
+    "WeightedLink",
+    "is_known_model",
+    "lineage_links",
+    "lineage_nodes",
+    "live_links",
+    "weighted_links",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class LineageLink:
+    """A child model, one of its bases, and the relation the Hub names (``finetune``, ...)."""
+
+    model_id: str
+    base_model_id: str
+    relation: LineageRelation
+
+
+@dataclass(frozen=True, slots=True)
+class LineageNode:
+    """What a family tree shows of a model; ``deleted`` when it is gone from the Hub."""
+
+    id: str
+    downloads: int | None
+    likes: int | None
+    pipeline_tag: str | None
+    library_name: str | None
+    deleted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WeightedLink:
+    """A live link with the downloads of both ends (0 for a base the catalog does not hold)."""
+
+    model_id: str
+    base_model_id: str
+    child_downloads: int
+    base_downloads: int
+
+
+def is_known_model(store: Store, model_id: str) -> bool:
+    """Return whether ``model_id`` is a live model, or a base some model names.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> is_known_model(demo_store(), "meta/llama-7b"), is_known_model(demo_store(), "meta/llama-8b")
+    (True, False)
+    """
+    statement = union_all(
+        select(literal(1)).where(Model.id == model_id, Model.deleted_at.is_(None)),
+        select(literal(1)).where(ModelLineage.base_model_id == model_id),
+    ).limit(1)
+    return any(True for _ in read(store, statement, lambda *row: row))
+
+
+def lineage_links(store: Store, ids: Collection[str], *, up: bool) -> Iterator[LineageLink]:
+    """Yield the links to the bases of ``ids`` (``up``) or from their children (not ``up``).
+
+    Links of a deleted child come too: the caller tells them by :func:`lineage_nodes`.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> [link.model_id for link in lineage_links(demo_store(), ["alice/llama-7b-chat"], up=False)]
+    ['bob/llama-7b-chat-gguf', 'carol/llama-7b-chat-lora']
+    """
+    near = ModelLineage.model_id if up else ModelLineage.base_model_id
+    columns = (ModelLineage.model_id, ModelLineage.base_model_id, ModelLineage.relation)
+    for chunk in chunks(sorted(ids)):
+        yield from read(store, select(*columns).where(near.in_(chunk)).order_by(*columns), LineageLink)
+
+
+def lineage_nodes(store: Store, ids: Collection[str]) -> Iterator[LineageNode]:
+    """Yield what the catalog holds of each model of ``ids`` (ids it does not hold yield nothing)."""
+    columns = (Model.id, Model.downloads, Model.likes, Model.pipeline_tag, Model.library_name)
+    for chunk in chunks(sorted(ids)):
+        statement = select(*columns, Model.deleted_at.is_not(None)).where(Model.id.in_(chunk))
+        yield from read(store, statement, LineageNode)
+
+
+def _live_child() -> Any:
+    return select(ModelLineage.model_id, ModelLineage.base_model_id).join(
+        Model, (Model.id == ModelLineage.model_id) & Model.deleted_at.is_(None)
+    )
+
+
+def live_links(store: Store) -> Iterator[tuple[str, str]]:
+    """Yield ``(child, base)`` for every link whose child is live."""
+    return read(store, _live_child(), lambda child, base: (child, base))
+
+
+def weighted_links(store: Store) -> Iterator[WeightedLink]:
+    """Yield every live link with the downloads of its child and of its base.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> min(weighted_links(demo_store()), key=lambda link: link.model_id)
+    WeightedLink(model_id='alice/llama-7b-chat', base_model_id='meta/llama-7b', child_downloads=400,
+                 base_downloads=1000)
+    """
+    child, base = Model.__table__.alias("c"), Model.__table__.alias("b")
+    statement = (
+        select(
+            ModelLineage.model_id,
+            ModelLineage.base_model_id,
+            func.coalesce(child.c.downloads, 0),
+            func.coalesce(base.c.downloads, 0),
+        )
+        .join(child, (child.c.id == ModelLineage.model_id) & child.c.deleted_at.is_(None))
+        .outerjoin(base, (base.c.id == ModelLineage.base_model_id) & base.c.deleted_at.is_(None))
+    )
+    return read(store, statement, WeightedLink)
