@@ -1,0 +1,276 @@
+"""What an export reads: whole tables in batches, and the nodes and edges of the (filtered) graph.
+
+The graph is the one :func:`catalog.graph.build.build_graph` builds, selected here in SQL so that
+an export streams it instead of holding it: without a model filter, every live entity of the kinds
+asked for, the ends of their edges, and those edges; with one, the models that pass it, every edge
+touching one of them, the nodes so reached and the edges among those nodes.
+
+Rows come in lists (:func:`read_batches`), not one row type each: an export writes columns, and a
+dataclass per row would cost more than the writing at a million models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Connection,
+    DateTime,
+    Executable,
+    Float,
+    Integer,
+    Select,
+    Table,
+    Text,
+    and_,
+    cast,
+    exists,
+    func,
+    literal,
+    select,
+    true,
+    type_coerce,
+    union,
+)
+
+from catalog.queries.edges import EDGES
+from catalog.queries.nodes import ENTITY_ROWS, ModelNode
+from catalog.records import KINDS, Kind
+from catalog.schema import Base, CrawlRun, Model
+
+__all__ = [
+    "NODE_SOURCES",
+    "NODE_TYPES",
+    "ROWS_PER_BATCH",
+    "GraphSelection",
+    "column_type",
+    "latest_run",
+    "read_batches",
+    "table_statement",
+    "tables",
+]
+
+#: Rows a batch holds: a Parquet row group, a bounded slice of the table in memory.
+ROWS_PER_BATCH = 50_000
+
+
+def column_type(column: Any) -> str:
+    """Return the portable type of a table column: int, float, bool, timestamp, json or string.
+
+    Examples
+    --------
+    >>> column_type(Model.downloads), column_type(Model.created_at), column_type(Model.raw)
+    ('int', 'timestamp', 'json')
+    """
+    kind = column.type
+    for sql_type, name in ((JSON, "json"), (DateTime, "timestamp"), (Boolean, "bool"), (Integer, "int")):
+        if isinstance(kind, sql_type):
+            return name
+    return "float" if isinstance(kind, Float) else "string"
+
+
+def _node_source(kind: Kind) -> tuple[tuple[str, ...], Select[Any]]:
+    """The attribute names of ``kind``'s nodes and the statement of its live rows, ``(id, *attributes)``."""
+    if kind == "model":
+        names = tuple(f.name for f in fields(ModelNode))[1:]
+        return names, select(Model.id, *(getattr(Model, n) for n in names)).where(Model.deleted_at.is_(None))
+    row, statement = ENTITY_ROWS[kind]
+    return tuple(f.name for f in fields(row))[1:], statement
+
+
+#: The attributes ``Catalog.graph`` puts on a node of each kind (beside ``kind``), and the
+#: statement of its live rows: :mod:`catalog.queries.nodes`, the graph's own.
+NODE_SOURCES: dict[Kind, tuple[tuple[str, ...], Select[Any]]] = {kind: _node_source(kind) for kind in KINDS}
+#: Every node attribute of any kind, and its portable type (see :func:`column_type`).
+NODE_TYPES: dict[str, str] = {
+    name: column_type(column)
+    for names, statement in NODE_SOURCES.values()
+    for name, column in zip(names, list(statement.selected_columns)[1:])
+}
+_EDGE_COLUMNS = (
+    EDGES.c.src_kind,
+    EDGES.c.src_id,
+    EDGES.c.rel,
+    EDGES.c.dst_kind,
+    EDGES.c.dst_id,
+    EDGES.c.status,
+)
+
+
+def tables() -> list[Table]:
+    """Return the store's tables, parents before children.
+
+    Examples
+    --------
+    >>> [t.name for t in tables()][:3]
+    ['apps', 'crawl_runs', 'datasets']
+    """
+    return list(Base.metadata.sorted_tables)
+
+
+def table_statement(table: Table, where: list[ColumnElement[bool]] | None = None) -> Select[Any]:
+    """Return the statement that reads ``table`` whole, JSON columns as their text.
+
+    With ``where`` (conditions on ``Model``, see :func:`catalog.queries.models.model_conditions`),
+    ``models`` keeps the models that pass them and a table with a ``model_id`` the rows of those
+    models; other tables are read whole.
+    """
+    columns = [_as_stored(c) for c in table.columns]
+    statement = select(*columns)
+    if where is None:
+        return statement
+    if table is Model.__table__:
+        return statement.where(*where)
+    if "model_id" in table.c:
+        return statement.where(table.c.model_id.in_(select(Model.id).where(*where)))
+    return statement
+
+
+def _as_stored(column: Any) -> Any:
+    kind = column_type(column)
+    if kind == "json":
+        return cast(column, Text).label(column.name)
+    if kind == "timestamp":
+        # The driver's value, not SQLAlchemy's parse of it: a string on SQLite, a datetime on PostgreSQL.
+        return type_coerce(column, Text).label(column.name)
+    return column
+
+
+def read_batches(conn: Connection, statement: Executable, size: int | None = None) -> Iterator[list[Any]]:
+    """Yield the rows of ``statement`` in lists of at most ``size`` (:data:`ROWS_PER_BATCH`), streamed."""
+    size = size or ROWS_PER_BATCH
+    result = conn.execution_options(stream_results=True, yield_per=size).execute(statement)
+    for rows in result.partitions(size):
+        yield list(rows)
+
+
+def latest_run(conn: Connection) -> dict[str, Any] | None:
+    """Return the newest crawl run (id, status, mode, endpoint, started, finished), ``None`` without one."""
+    columns = (
+        CrawlRun.id,
+        CrawlRun.status,
+        CrawlRun.mode,
+        CrawlRun.endpoint,
+        CrawlRun.started_at,
+        CrawlRun.finished_at,
+    )
+    row = conn.execute(select(*columns).order_by(CrawlRun.id.desc()).limit(1)).first()
+    return None if row is None else dict(row._mapping)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphSelection:
+    """The statements that select the graph's nodes and edges for ``kinds`` and model conditions.
+
+    ``where`` is ``None`` for the whole graph; else the conditions on ``Model`` of a model filter.
+    """
+
+    kinds: tuple[Kind, ...]
+    where: tuple[ColumnElement[bool], ...] | None = None
+
+    @classmethod
+    def of(cls, kinds: Collection[Kind], where: list[ColumnElement[bool]] | None) -> GraphSelection:
+        return cls(tuple(k for k in KINDS if k in kinds), None if where is None else tuple(where))
+
+    def _kinds_ok(self) -> ColumnElement[bool]:
+        if set(self.kinds) == set(KINDS):
+            return true()
+        return and_(EDGES.c.src_kind.in_(self.kinds), EDGES.c.dst_kind.in_(self.kinds))
+
+    def _selected(self) -> Select[Any]:
+        assert self.where is not None
+        return select(Model.id).where(*self.where)
+
+    def _touching(self) -> Any:
+        """The edges with a selected model at either end (a CTE of the view's columns)."""
+        return union(
+            *(
+                select(*_EDGE_COLUMNS).where(
+                    getattr(EDGES.c, f"{side}_kind") == "model",
+                    getattr(EDGES.c, f"{side}_id").in_(self._selected()),
+                    self._kinds_ok(),
+                )
+                for side in ("src", "dst")
+            )
+        ).cte("touching")
+
+    def _reached(self, touching: Any) -> Any:
+        """The nodes at the ends of ``touching`` (a CTE of kind and id)."""
+        ends = [
+            select(touching.c[f"{side}_kind"].label("kind"), touching.c[f"{side}_id"].label("id"))
+            for side in ("src", "dst")
+        ]
+        return union(*ends).cte("reached")
+
+    def node_statements(self) -> Iterator[tuple[Kind, tuple[str, ...], Select[Any]]]:
+        """Yield ``(kind, attribute names, statement)``: each statement's rows are ``(id, *attributes)``.
+
+        A node reached by an edge whose row its table does not hold (a base model never crawled,
+        a deleted dataset) comes with no attributes, as in ``Catalog.graph``.
+        """
+        for kind in self.kinds:
+            names, live = NODE_SOURCES[kind]
+            if self.where is None:
+                yield kind, names, live
+                yield kind, (), self._dangling(kind)
+                continue
+            reached = self._reached(self._touching())
+            if kind == "model":
+                yield kind, names, live.where(*self.where)
+                yield (
+                    kind,
+                    (),
+                    select(reached.c.id).where(
+                        reached.c.kind == "model", reached.c.id.not_in(self._selected())
+                    ),
+                )
+                continue
+            rows = live.subquery()
+            id, *columns = rows.c
+            joined = reached.outerjoin(rows, id == reached.c.id)
+            yield (
+                kind,
+                names,
+                select(reached.c.id, *columns).select_from(joined).where(reached.c.kind == kind),
+            )
+
+    def _dangling(self, kind: Kind) -> Select[Any]:
+        # Only a destination can dangle: the view takes every source from a live row of its table.
+        rows = NODE_SOURCES[kind][1].subquery()
+        held = exists().where(rows.c.id == EDGES.c.dst_id)
+        return (
+            select(EDGES.c.dst_id)
+            .where(EDGES.c.dst_kind == kind, self._kinds_ok(), ~held)
+            .group_by(EDGES.c.dst_id)
+        )
+
+    def edge_statements(self) -> Iterator[Select[Any]]:
+        """Yield the statements whose rows are the graph's edges, as the view's columns."""
+        if self.where is None:
+            yield select(*_EDGE_COLUMNS).where(self._kinds_ok())
+            return
+        touching = self._touching()
+        yield select(*touching.c)
+        reached = self._reached(touching)
+        # Edges no model anchors (a provider's tasks, a Space's datasets) join two nodes reached.
+        ends = [
+            exists().where(reached.c.kind == EDGES.c[f"{side}_kind"], reached.c.id == EDGES.c[f"{side}_id"])
+            for side in ("src", "dst")
+        ]
+        yield select(*_EDGE_COLUMNS).where(
+            EDGES.c.src_kind != "model", EDGES.c.dst_kind != "model", self._kinds_ok(), *ends
+        )
+
+    def any_model(self) -> Select[Any]:
+        """A statement with a row when a model passes the filter."""
+        return select(literal(1)).where(*(self.where or ())).select_from(Model).limit(1)
+
+
+def count(conn: Connection, statement: Select[Any]) -> int:
+    """Return the number of rows ``statement`` gives."""
+    return int(conn.execute(select(func.count()).select_from(statement.subquery())).scalar_one())
