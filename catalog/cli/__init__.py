@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from catalog.cli import build, crawl, db, map, questions, serve, sql
+from catalog.cli import build, crawl, db, export, map, questions, serve, sql
 from catalog.errors import CatalogError
 
 
@@ -35,6 +35,7 @@ for command in (
     build.build,
     crawl.crawl_command,
     db.db,
+    export.export,
     map.map_,
     questions.lineage,
     questions.search,
