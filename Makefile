@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	$(BIN)/catalog build
+	$(BIN)/catalog build --serve
 
 test: setup
 	scripts/ensure-services.sh

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -263,3 +265,42 @@ def test_cli_lineage_warns_about_cycles(db_url: str) -> None:
     result = CliRunner().invoke(main, ["lineage", "--db", db_url, "cyc/self"])
     assert result.exit_code == 0
     assert "warning: lineage cycle in the Hub's metadata: cyc/self" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_cli_lineage_goes_both_ways_and_notes_a_base_not_in_the_catalog(db_url: str, fmt: str) -> None:
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+
+    store = load_tiny_catalog(Store.open(db_url))
+    with store.engine.begin() as conn:  # a base named by a card and never crawled
+        conn.exec_driver_sql(
+            "INSERT INTO model_lineage (model_id, base_model_id, relation) "
+            "VALUES ('carol/llama-7b-chat-lora', 'ghost/base', 'adapter')"
+        )
+    result = CliRunner().invoke(
+        main, ["lineage", "--db", db_url, "carol/llama-7b-chat-lora", "--format", fmt]
+    )
+    assert result.exit_code == 0, result.output
+    if fmt == "table":
+        lines = result.output.splitlines()
+        assert lines[0].split()[-1] == "note"
+        rows = [
+            (line.split()[0], line.split()[1], line.endswith("  not in the catalog")) for line in lines[2:]
+        ]
+    else:
+        records = (
+            json.loads(result.output) if fmt == "json" else list(csv.DictReader(io.StringIO(result.output)))
+        )
+        rows = [(r["model_id"], str(r["depth"]), r["note"] == "not in the catalog") for r in records]
+        assert [r["downloads"] for r in records] == (
+            [50, 400, None, 1000] if fmt == "json" else ["50", "400", "", "1000"]
+        )
+    # Both directions by default: its bases (depth < 0), and its descendants had it any.
+    assert rows == [
+        ("carol/llama-7b-chat-lora", "0", False),
+        ("alice/llama-7b-chat", "-1", False),
+        ("ghost/base", "-1", True),
+        ("meta/llama-7b", "-2", False),
+    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,6 +94,47 @@ def test_every_command_has_help(path: tuple[str, ...], command: click.Command) -
     result = CliRunner().invoke(main, [*path, "--help"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Usage: ")
+
+
+#: The README section whose table lists every command, one row each (sqlite-utils'
+#: ``test_commands_are_documented``, made two-way).
+README = PACKAGE.parent / "README.md"
+README_SECTION = "## Using it"
+
+
+def _documented_commands(markdown: str) -> set[str]:
+    """Return the command paths the README's table names: ``db upgrade\\|status`` is two of them."""
+    section = markdown.split(README_SECTION, 1)[1].split("\n## ", 1)[0]
+    paths = set()
+    for cell in re.findall(r"^\| `catalog ([^`]*)`", section, flags=re.M):
+        words = []
+        for word in cell.replace("\\|", "|").split():
+            if not re.fullmatch(r"[a-z][a-z0-9-]*(\|[a-z][a-z0-9-]*)*", word):
+                break  # an option, an argument (MODEL, DIR) or a quoted value: the path has ended
+            words.append(word)
+        *group, last = words
+        paths |= {" ".join([*group, alternative]) for alternative in last.split("|")}
+    return paths
+
+
+def test_the_readme_command_table_parses_rows_as_command_paths() -> None:
+    table = "## Using it\n| `catalog db upgrade\\|status` | x |\n| `catalog lineage MODEL` | x |\n" + (
+        '| `catalog crawl [--full]` | x |\n| `catalog sql "SELECT 1"` | x |\n## Next\n| `catalog gone` | x |\n'
+    )
+    assert _documented_commands(table) == {"db upgrade", "db status", "lineage", "crawl", "sql"}
+
+
+def test_every_command_is_in_the_readme_table_and_every_row_is_a_command() -> None:
+    commands = {" ".join(path) for path, command in COMMANDS if path and not isinstance(command, click.Group)}
+    documented = _documented_commands(README.read_text(encoding="utf-8"))
+    assert sorted(commands - documented) == [], (
+        f"commands missing from README.md '{README_SECTION}': add a row "
+        "| `catalog NAME [OPTIONS]` | what it does | to its table for each"
+    )
+    assert sorted(documented - commands) == [], (
+        f"README.md '{README_SECTION}' lists commands that `catalog --help` does not have: "
+        "rename or remove their rows"
+    )
 
 
 # --- import direction ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from catalog.cli import build, crawl, db, export, map, questions, serve, sql
+from catalog.cli import build, crawl, db, export, map, questions, serve, sql, web
 from catalog.errors import CatalogError
 
 
@@ -42,5 +42,6 @@ for command in (
     questions.stats,
     serve.serve,
     sql.sql,
+    web.web,
 ):
     main.add_command(command)

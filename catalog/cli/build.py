@@ -1,4 +1,4 @@
-"""`catalog build`: the whole offline pipeline, snapshot -> store -> map."""
+"""`catalog build`: the whole offline pipeline, snapshot -> store -> exported pages (-> the explorer, served)."""
 
 from __future__ import annotations
 
@@ -28,8 +28,14 @@ from catalog.store import Store
     help="Folder to write the map pages into.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; print only where the map is.")
-def build(snapshot: str, db_url: str | None, out_dir: str, quiet: bool) -> None:
-    """Run the whole pipeline offline: replay a snapshot into the database, then draw the map.
+@click.option("--serve", is_flag=True, help="Then serve the explorer on 127.0.0.1 until Ctrl-C.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port for --serve."
+)
+def build(snapshot: str, db_url: str | None, out_dir: str, quiet: bool, serve: bool, port: int) -> None:
+    """Run the whole pipeline offline: replay a snapshot into the database, then export the pages.
+
+    With --serve it then serves the explorer (as `catalog web` does) until Ctrl-C.
 
     The snapshot is served on 127.0.0.1 and crawled with the real Hub client (as `catalog crawl
     --replay` does); running it again crawls incrementally and redraws the map.
@@ -37,7 +43,10 @@ def build(snapshot: str, db_url: str | None, out_dir: str, quiet: bool) -> None:
     \b
     Example:
       catalog build                       # data/snapshot -> data/catalog.db -> data/map/
+      catalog build --serve               # ... then http://127.0.0.1:8000/
     """
+    from catalog.cli.map import export_summary
+    from catalog.cli.web import serve_explorer
     from catalog.crawl import crawl_snapshot
     from catalog.hub.snapshot import Snapshot
     from catalog.render import render_map
@@ -52,10 +61,7 @@ def build(snapshot: str, db_url: str | None, out_dir: str, quiet: bool) -> None:
             click.echo("")
         drawn = render_map(store, out_dir)
         url = store.display_url
-    click.echo(
-        f"Map: {len(drawn.pages):,} pages ({drawn.total_bytes / 1e6:,.1f} MB) in {drawn.seconds:.1f} s"
-    )
-    click.echo(f"Open {drawn.index.resolve().as_uri()}")
+    click.echo("Map: " + export_summary(drawn))
     if not quiet:
         db_flag = "" if db_url is None else f" --db {url}"
         click.echo(
@@ -66,3 +72,6 @@ def build(snapshot: str, db_url: str | None, out_dir: str, quiet: bool) -> None:
             f'  python -c "from catalog import Catalog; print(Catalog.open({url!r}).search(limit=5))"\n'
             "Tables and the edges view: docs/schema.md"
         )
+    if serve:
+        with Store.open(db_url, create=False) as store:
+            serve_explorer(store, "127.0.0.1", port)

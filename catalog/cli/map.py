@@ -1,4 +1,4 @@
-"""`catalog map`: render the ecosystem map to files."""
+"""`catalog map`: export the explorer's pages to a folder that opens offline from disk."""
 
 from __future__ import annotations
 
@@ -6,6 +6,19 @@ import click
 
 from catalog.cli.common import db_option
 from catalog.store import Store
+
+
+def export_summary(summary: object) -> str:
+    """Format what an export wrote: pages, total size, the largest page, where to open it."""
+    from catalog.render import MapSummary
+
+    assert isinstance(summary, MapSummary)
+    largest = summary.largest
+    return (
+        f"{len(summary.pages):,} pages ({summary.total_bytes / 1e6:,.1f} MB) in {summary.seconds:.1f} s; "
+        f"largest: {largest.path} ({largest.bytes / 1e3:,.0f} kB)\n"
+        f"Open {summary.index.resolve().as_uri()}"
+    )
 
 
 @click.command("map")
@@ -20,23 +33,32 @@ from catalog.store import Store
     help="Folder to write the pages into.",
 )
 @click.option(
-    "--families", default=20, show_default=True, help="Lineage pages for this many largest families."
+    "--min-downloads",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Export the page of every model with at least this many downloads.",
+)
+@click.option(
+    "--families", default=20, show_default=True, help="Family pages for this many largest families."
 )
 @click.option(
     "--max-nodes", default=5000, show_default=True, help="Most nodes on one page; the rest are folded."
 )
-def map_(db_url: str | None, out_dir: str, families: int, max_nodes: int) -> None:
-    """Render the ecosystem map: self-contained HTML pages to open in a browser, offline.
+def map_(db_url: str | None, out_dir: str, min_downloads: int, families: int, max_nodes: int) -> None:
+    """Export the explorer: the map, faces, largest families and models as HTML files to open offline.
+
+    The pages are those `catalog web` serves, with relative links; vis-network is written once
+    into DIR/static/.
 
     \b
     Example:
-      catalog map --out data/map && xdg-open data/map/index.html
+      catalog map --out data/map --min-downloads 1000 && xdg-open data/map/index.html
     """
-    from catalog.render import render_map  # pyvis loads only for this command
+    from catalog.render import render_map
 
     with Store.open(db_url, create=False) as store:
-        summary = render_map(store, out_dir, families=families, max_nodes=max_nodes)
-    click.echo(
-        f"{len(summary.pages):,} pages ({summary.total_bytes / 1e6:,.1f} MB) in {summary.seconds:.1f} s"
-    )
-    click.echo(f"Open {summary.index.resolve().as_uri()}")
+        summary = render_map(
+            store, out_dir, families=families, max_nodes=max_nodes, min_downloads=min_downloads
+        )
+    click.echo(export_summary(summary))

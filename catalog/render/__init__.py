@@ -1,8 +1,9 @@
-"""Self-contained HTML pages of the catalog's graph: the ecosystem map. The only code that imports pyvis.
+"""The explorer's pages: Jinja2 templates filled from the query layer, served live or exported as files.
 
-One module per page type (``index``, ``face``, ``lineage``, ``listing``) over a shared shell
-(``page``), layouts computed in Python (``layout``), aggregation (``fold``) and looks (``style``);
-``site`` writes them all.
+``views`` builds each page from a store, over page builders per type (``model``, ``face``,
+``index``, ``lineage``, ``listing``), layouts computed in Python (``layout``), aggregation
+(``fold``) and looks (``style``); ``page`` renders templates, ``links`` names URLs or files;
+``site`` exports pages to a folder. The only code that imports pyvis (for its vis-network file).
 """
 
 from __future__ import annotations

@@ -8,14 +8,14 @@ and the faces it most often goes with.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Any
-from urllib.parse import quote
 
 import networkx as nx
 
 from catalog.render.layout import hub_layout
-from catalog.render.page import Page, escape, relative_href
+from catalog.render.links import Links
+from catalog.render.page import Graph, Page
 from catalog.render.style import (
     KIND_LABELS,
     KIND_STYLES,
@@ -26,7 +26,7 @@ from catalog.render.style import (
     node_size,
 )
 
-__all__ = ["face_page", "model_href"]
+__all__ = ["ego_page", "face_page", "node_href"]
 
 #: How many co-occurring faces the table beside the graph lists.
 TOGETHER = 15
@@ -34,26 +34,27 @@ TOGETHER = 15
 LABELLED = 12
 
 
-def model_href(model_id: str) -> str:
-    """Return the Hub page of a model (a link to follow, never fetched by the page).
+def node_href(node: Hashable, links: Links) -> str | None:
+    """Return the link to the page of a graph node (``"library:peft"``), ``None`` for "+N more" nodes.
 
     Examples
     --------
-    >>> model_href("org/a model")
-    'https://huggingface.co/org/a%20model'
+    >>> from catalog.render.links import ServerLinks
+    >>> node_href("model:org/a model", ServerLinks()), node_href("more:models", ServerLinks())
+    ('/models/org/a%20model', None)
     """
-    return "https://huggingface.co/" + quote(model_id, safe="/")
+    kind, _, id = str(node).partition(":")
+    return links.to(kind, id) if kind != "more" else None
 
 
 def face_page(
     neighbourhood: nx.Graph,
     centre: str,
-    path: str,
-    page_of: Callable[[Hashable], str | None],
+    links: Links,
     *,
     faces: nx.Graph | None = None,
 ) -> Page:
-    """Build the page of the face node ``centre`` (``"library:transformers"``) at ``path``.
+    """Build the page of the face node ``centre`` (``"library:transformers"``).
 
     Parameters
     ----------
@@ -62,10 +63,8 @@ def face_page(
         ``likes``) and the faces those models touch, each node with ``kind``.
     centre : str
         The node of the face the page is about.
-    path : str
-        Where the page goes in the map folder (links are relative to it).
-    page_of : callable
-        The page path of a node, ``None`` when it has none (models link to the Hub).
+    links : Links
+        Where the nodes' pages are.
     faces : nx.Graph, optional
         The faces graph, for the figures: how many models touch ``centre`` (beyond the ones
         drawn) and what it co-occurs with.
@@ -95,12 +94,12 @@ def face_page(
         graph.add_node(more, kind="more", label=f"+{hidden:,} more models", folded=hidden)
         graph.add_edge(centre, more, rel="has_model")
         ring.append(more)
-    links = {
+    near = {
         n: [m for m in graph.adj[n] if m in graph.nodes and graph.nodes[m].get("kind") in ("model", "more")]
         for n in others
     }
     # Room on the ring for the largest model node, so that neighbours never overlap.
-    positions = hub_layout(centre, ring, others, links, spacing=2 * 22 + 12)
+    positions = hub_layout(centre, ring, others, near, spacing=2 * 22 + 12)
 
     top = max((graph.nodes[m].get("downloads") or 0 for m in models), default=0)
     nodes = []
@@ -129,7 +128,7 @@ def face_page(
         # Long model ids pile up on the ring: only the top ones are named, the rest in tooltips.
         if kind != "model" or node in models[:LABELLED]:
             item["label"] = _label(node, data)
-        href = _href(node, data, path, page_of)
+        href = node_href(node, links)
         if href:
             item["href"] = href
         nodes.append(item)
@@ -154,25 +153,14 @@ def face_page(
             }
         )
     title = f"{KIND_LABELS.get(info.get('kind', ''), 'Face')}: {_label(centre, info)}"
-    sidebar = _sidebar(centre, info, graph, models, path, page_of, faces)
-    return Page(path, title, nodes, edges, sidebar=sidebar)
+    context = _sidebar(centre, info, graph, models, faces)
+    return Page("face", title, links, context, Graph(nodes, edges))
 
 
 def _label(node: Hashable, data: dict[str, Any]) -> str:
     if data.get("label"):
         return str(data["label"])
     return str(node).partition(":")[2] or str(node)
-
-
-def _href(
-    node: Hashable, data: dict[str, Any], path: str, page_of: Callable[[Hashable], str | None]
-) -> str | None:
-    target = page_of(node)
-    if target:
-        return relative_href(path, target)
-    if data.get("kind") == "model":
-        return model_href(str(node).partition(":")[2])
-    return None
 
 
 def _title(node: Hashable, data: dict[str, Any], graph: nx.Graph) -> str:
@@ -196,10 +184,10 @@ def _sidebar(
     info: dict[str, Any],
     graph: nx.Graph,
     models: list[Hashable],
-    path: str,
-    page_of: Callable[[Hashable], str | None],
     faces: nx.Graph | None,
-) -> str:
+) -> dict[str, Any]:
+    """Return the figures, top models and co-occurring faces shown beside the graph."""
+    kind, _, id = centre.partition(":")
     rows = [("Models", format_count(info.get("count") if info.get("count") is not None else len(models)))]
     if info.get("downloads") is not None:
         rows.append(("Their downloads", format_count(info["downloads"])))
@@ -207,43 +195,30 @@ def _sidebar(
         rows.append(("Modality", MODALITY_LABELS.get(info["modality"], info["modality"])))
     if models:
         rows.append(("Top models drawn", f"{len(models):,}"))
-    parts = ["<h2>Figures</h2><table>"]
-    parts += [f'<tr><th>{escape(k)}</th><td class="n">{escape(v)}</td></tr>' for k, v in rows]
-    parts.append("</table>")
-
-    if models:
-        parts.append(
-            '<h2>Top models</h2><table><tr><th>Model</th><th class="n">Downloads</th>'
-            '<th class="n">Likes</th></tr>'
-        )
-        for node in models:
-            data = graph.nodes[node]
-            href = _href(node, data, path, page_of) or ""
-            parts.append(
-                f'<tr><td><a href="{escape(href)}">{escape(_label(node, data))}</a></td>'
-                f'<td class="n">{format_count(data.get("downloads"))}</td>'
-                f'<td class="n">{format_count(data.get("likes"))}</td></tr>'
-            )
-        parts.append("</table>")
-
+    top = [
+        {
+            "id": str(node).partition(":")[2],
+            "downloads": graph.nodes[node].get("downloads"),
+            "likes": graph.nodes[node].get("likes"),
+        }
+        for node in models
+    ]
+    together = []
     if faces is not None and centre in faces and faces.degree(centre):
-        together = sorted(faces.adj[centre].items(), key=lambda kv: (-(kv[1].get("weight") or 0), str(kv[0])))
-        parts.append('<h2>Most often with</h2><table><tr><th>Face</th><th class="n">Models</th></tr>')
-        for other, edge in together[:TOGETHER]:
-            data = faces.nodes[other]
-            target = page_of(other)
-            name = escape(f"{_label(other, data)} ({KIND_LABELS.get(data.get('kind', ''), '').lower()})")
-            cell = f'<a href="{escape(relative_href(path, target))}">{name}</a>' if target else name
-            parts.append(f'<tr><td>{cell}</td><td class="n">{format_count(edge.get("weight"))}</td></tr>')
-        parts.append("</table>")
-    return "".join(parts)
+        ranked = sorted(faces.adj[centre].items(), key=lambda kv: (-(kv[1].get("weight") or 0), str(kv[0])))
+        for other, edge in ranked[:TOGETHER]:
+            other_kind, _, other_id = str(other).partition(":")
+            label = _label(other, faces.nodes[other])
+            together.append(
+                {"kind": other_kind, "id": other_id, "label": label, "weight": edge.get("weight")}
+            )
+    return {"kind": kind, "id": id, "figures": rows, "top": top, "together": together}
 
 
 def ego_page(
     faces: nx.Graph,
     centre: str,
-    path: str,
-    page_of: Callable[[Hashable], str | None],
+    links: Links,
     *,
     limit: int = 80,
 ) -> Page:
@@ -292,7 +267,7 @@ def ego_page(
             "color": colour,
             "title": title,
         }
-        href = _href(node, data, path, page_of)
+        href = node_href(node, links)
         if href:
             item["href"] = href
         nodes.append(item)
@@ -307,5 +282,5 @@ def ego_page(
         for node in ring
     ]
     title = f"{KIND_LABELS.get(info.get('kind', ''), 'Face')}: {_label(centre, info)}"
-    sidebar = _sidebar(centre, dict(info), graph, [], path, page_of, faces)
-    return Page(path, title, nodes, edges, sidebar=sidebar)
+    context = _sidebar(centre, dict(info), graph, [], faces)
+    return Page("face", title, links, context, Graph(nodes, edges))

@@ -8,14 +8,16 @@ so the picture reads the same way on every catalog.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
 
+from catalog.render.face import node_href
 from catalog.render.fold import fold, top_per_group
 from catalog.render.layout import wedge_layout
-from catalog.render.page import Page, escape
+from catalog.render.links import Links
+from catalog.render.page import Graph, Page
 from catalog.render.style import (
     KIND_LABELS,
     KIND_STYLES,
@@ -26,7 +28,10 @@ from catalog.render.style import (
     node_size,
 )
 
-__all__ = ["FACE_KINDS", "index_page"]
+__all__ = ["FACE_KINDS", "index_page", "legible_labels"]
+
+#: Width of a character of a label, as a share of its font size (system-ui is narrower on average).
+CHAR_WIDTH = 0.62
 
 #: The five faces of the ecosystem, in the order their wedges go around the map.
 FACE_KINDS: tuple[str, ...] = ("task", "library", "app", "provider", "params")
@@ -41,33 +46,40 @@ _PLURALS = {
 
 def index_page(
     faces: nx.Graph,
-    page_of: Callable[[Hashable], str | None],
+    links: Links,
     *,
-    search: list[dict[str, str]],
-    families: Sequence[tuple[str, int, str]] = (),
+    families: Sequence[tuple[str, int]] = (),
     max_nodes: int = 5000,
     max_edges: int = 2000,
 ) -> Page:
     """Build the ecosystem map from the faces graph.
+
+    Faces that no model touches are listed beside the map, not drawn. Only the largest nodes
+    whose labels do not overlap carry a label (:func:`legible_labels`); every node shows its
+    name and figures on hover.
 
     Parameters
     ----------
     faces : nx.Graph
         ``build_faces_graph``'s graph: nodes with ``kind``, ``label``, ``count`` (tasks also
         ``modality``), edges with ``weight``.
-    page_of : callable
-        The page path of a node (``"task/fill-mask.html"``), ``None`` when it has none.
-    search : list of dict
-        Every page of the map as ``{"name", "kind", "href"}``, for the search box.
-    families : sequence of (root model id, size, page path)
-        The lineage pages, listed beside the map.
+    links : Links
+        Where the nodes' pages are.
+    families : sequence of (root model id, size)
+        The largest lineage families, listed beside the map.
     max_nodes : int
         At most this many nodes: beyond it each kind keeps its top nodes by ``count`` and folds
         the rest into one "+N more" node.
     max_edges : int
         At most this many edges, the heaviest; each node also keeps its heaviest edge.
     """
-    graph = _aggregate(faces, max_nodes)
+    untouched = [
+        (str(d.get("kind")), str(n).partition(":")[2], str(d.get("label") or n))
+        for n, d in sorted(faces.nodes(data=True), key=lambda nd: (str(nd[1].get("kind")), str(nd[0])))
+        if not d.get("count")
+    ]
+    touched = faces.subgraph([n for n, d in faces.nodes(data=True) if d.get("count")])
+    graph = _aggregate(nx.Graph(touched), max_nodes)
     largest = max((d.get("count") or 0 for _, d in graph.nodes(data=True)), default=0)
     sizes = {
         n: node_size(d.get("count") or 0, largest, smallest=7, biggest=60) for n, d in graph.nodes(data=True)
@@ -98,19 +110,20 @@ def index_page(
         x, y = positions[node]
         item: dict[str, Any] = {
             "id": node,
-            "label": str(data.get("label") or node),
             "x": round(x, 1),
             "y": round(y, 1),
             "size": sizes[node],
             "shape": shape,
             "color": colour,
-            "font": {"size": round(12 + sizes[node] / 4)},
+            "font": {"size": _font(sizes[node])},
             "title": _node_title(node, data),
         }
-        href = page_of(node)
+        href = node_href(node, links) if kind != "more" else links.to("more", str(data.get("group")))
         if href:
             item["href"] = href
         nodes.append(item)
+    for item in legible_labels(nodes, {n: str(d.get("label") or n) for n, d in graph.nodes(data=True)}):
+        item["label"] = item.pop("_label")
 
     kept = _strongest_edges(graph, max_edges)
     heaviest = max((graph.edges[e].get("weight", 1) for e in kept), default=1)
@@ -126,16 +139,42 @@ def index_page(
             }
         )
 
-    sidebar = _sidebar(faces, graph, len(kept), families)
-    return Page(
-        "index.html",
-        "The Hugging Face ecosystem",
-        nodes,
-        edges,
-        sidebar=sidebar,
-        search=search,
-        extra={"labels": labels},
-    )
+    context = _sidebar(faces, graph, len(kept), families)
+    context["untouched"] = untouched
+    return Page("map", "The Hugging Face ecosystem", links, context, Graph(nodes, edges, labels=labels))
+
+
+def _font(size: float) -> int:
+    return round(12 + size / 4)
+
+
+def legible_labels(nodes: list[dict[str, Any]], names: Mapping[Any, str]) -> list[dict[str, Any]]:
+    """Return the nodes to label: the largest first, each only if its label overlaps no label kept.
+
+    vis-network draws a node's label centred below it, at the font size given, in canvas units:
+    two labels that do not overlap in canvas units overlap at no zoom. Each returned node gets its
+    label under ``"_label"``.
+
+    Examples
+    --------
+    >>> nodes = [{"id": i, "x": x, "y": 0, "size": 10, "font": {"size": 14}} for i, x in [(1, 0), (2, 20), (3, 300)]]
+    >>> [n["id"] for n in legible_labels(nodes, {1: "first", 2: "second", 3: "third"})]
+    [1, 3]
+    """
+    boxes: list[tuple[float, float, float, float]] = []
+    chosen = []
+    for item in sorted(nodes, key=lambda n: (-n["size"], str(n["id"]))):
+        text = names.get(item["id"], str(item["id"]))
+        font = item["font"]["size"]
+        width, height = CHAR_WIDTH * font * len(text) + 4, 1.3 * font
+        top = item["y"] + item["size"] + 2
+        box = (item["x"] - width / 2, top, item["x"] + width / 2, top + height)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
+            continue
+        boxes.append(box)
+        item["_label"] = text
+        chosen.append(item)
+    return chosen
 
 
 def _aggregate(faces: nx.Graph, max_nodes: int) -> nx.Graph:
@@ -154,7 +193,7 @@ def _aggregate(faces: nx.Graph, max_nodes: int) -> nx.Graph:
         lambda n: faces.nodes[n].get("count") or 0,
         cap,
     )
-    return fold(faces, folded, lambda kind, n: f"+{n:,} more {_PLURALS.get(kind, kind)}")
+    return fold(faces, folded, lambda kind, n: f"+{n:,} more {_PLURALS.get(str(kind), str(kind))}")
 
 
 def _groups(graph: nx.Graph) -> tuple[list[list[Hashable]], list[str]]:
@@ -187,7 +226,7 @@ def _groups(graph: nx.Graph) -> tuple[list[list[Hashable]], list[str]]:
 
 def _strongest_edges(graph: nx.Graph, max_edges: int) -> list[tuple[Hashable, Hashable]]:
     def weight(edge: tuple[Hashable, Hashable]) -> float:
-        return graph.edges[edge].get("weight", 1)
+        return float(graph.edges[edge].get("weight", 1))
 
     ranked = sorted(graph.edges(), key=lambda e: (-weight(e), str(e[0]), str(e[1])))
     kept = ranked[:max_edges]
@@ -220,51 +259,26 @@ def _node_title(node: Hashable, data: dict[str, Any]) -> str:
 
 
 def _sidebar(
-    faces: nx.Graph, drawn: nx.Graph, edges_drawn: int, families: Sequence[tuple[str, int, str]]
-) -> str:
-    parts = ['<h2>Legend</h2><ul class="legend">']
-    for modality, colour in MODALITY_COLOURS.items():
-        parts.append(
-            f'<li><span class="swatch" style="background:{colour}"></span>'
-            f"{escape(MODALITY_LABELS[modality])} task</li>"
-        )
+    faces: nx.Graph, drawn: nx.Graph, edges_drawn: int, families: Sequence[tuple[str, int]]
+) -> dict[str, Any]:
+    """Return the legend, the figures per kind, and the largest families shown beside the map."""
+    legend = [
+        (colour, "50%", f"{MODALITY_LABELS[modality]} task") for modality, colour in MODALITY_COLOURS.items()
+    ]
     for kind in ("library", "app", "provider", "params"):
         colour, shape = KIND_STYLES[kind]
-        radius = "50%" if shape == "dot" else "2px"
-        parts.append(
-            f'<li><span class="swatch" style="background:{colour};border-radius:{radius}"></span>'
-            f"{escape(KIND_LABELS[kind])} ({escape(shape)})</li>"
-        )
-    parts.append(
-        '</ul><p class="note">Node size: models touching it. Edge width: models '
-        "sharing both ends. Hover for figures, click to open a page.</p>"
-    )
-
-    parts.append('<h2>On the map</h2><table><tr><th>Kind</th><th class="n">Nodes</th><th>Largest</th></tr>')
+        legend.append((colour, "50%" if shape == "dot" else "2px", f"{KIND_LABELS[kind]} ({shape})"))
+    per_kind = []
     for kind in FACE_KINDS:
         members = [
-            (d.get("count") or 0, d.get("label") or n)
+            (d.get("count") or 0, str(d.get("label") or n))
             for n, d in faces.nodes(data=True)
             if d.get("kind") == kind
         ]
-        if not members:
-            continue
-        top = max(members, key=lambda m: (m[0], str(m[1])))
-        parts.append(
-            f'<tr><td>{escape(_PLURALS[kind].capitalize())}</td><td class="n">{len(members):,}</td>'
-            f"<td>{escape(top[1])} ({format_count(top[0])})</td></tr>"
-        )
-    parts.append("</table>")
+        if members:
+            top = max(members, key=lambda m: (m[0], m[1]))
+            per_kind.append((_PLURALS[kind].capitalize(), len(members), f"{top[1]} ({format_count(top[0])})"))
     note = f"{drawn.number_of_nodes():,} nodes and {edges_drawn:,} of {faces.number_of_edges():,} edges drawn"
-    if drawn.number_of_nodes() < faces.number_of_nodes():
+    if drawn.number_of_nodes() < sum(1 for _, d in faces.nodes(data=True) if d.get("count")):
         note += '; the smallest of each kind are folded into a "+N more" node'
-    parts.append(f'<p class="note">{escape(note)}.</p>')
-
-    if families:
-        parts.append('<h2>Largest families</h2><table><tr><th>Base model</th><th class="n">Models</th></tr>')
-        for root, size, path in families:
-            parts.append(
-                f'<tr><td><a href="{escape(path)}">{escape(root)}</a></td><td class="n">{size:,}</td></tr>'
-            )
-        parts.append("</table>")
-    return "".join(parts)
+    return {"legend": legend, "per_kind": per_kind, "note": note, "families": list(families)}

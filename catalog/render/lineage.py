@@ -13,15 +13,15 @@ from typing import Any
 
 import networkx as nx
 
-from catalog.render.face import model_href
 from catalog.render.fold import fold
 from catalog.render.layout import radial_tree_layout
-from catalog.render.page import Page, escape
+from catalog.render.links import Links
+from catalog.render.page import Graph, Page
 from catalog.render.style import KIND_STYLES, RELATION_COLOURS, edge_width, format_count, node_size
 
-__all__ = ["lineage_page", "prune_family"]
+__all__ = ["RELATION_NAMES", "lineage_page", "prune_family"]
 
-_RELATION_NAMES = {
+RELATION_NAMES = {
     "finetune_of": "fine-tune",
     "adapter_of": "adapter",
     "quantized_from": "quantization",
@@ -103,7 +103,7 @@ def _bfs_parents(tree: nx.DiGraph, root: Hashable) -> dict[Hashable, Hashable | 
 
 
 def lineage_page(
-    tree: nx.DiGraph, root: str, path: str, *, max_nodes: int = 5000, fanout: int = 40, labels: int = 40
+    tree: nx.DiGraph, root: str, links: Links, *, max_nodes: int = 5000, fanout: int = 40, labels: int = 40
 ) -> Page:
     """Build the page of the family of ``root`` (a ``model:<id>`` node of ``family_tree(direction="down")``).
 
@@ -152,8 +152,9 @@ def lineage_page(
         }
         if node == root or node in named or data.get("kind") == "more":
             item["label"] = _name(node, data)
-        if data.get("kind") != "more":
-            item["href"] = model_href(_name(node, data))
+        href = links.to("model", _name(node, data)) if data.get("kind") != "more" else None
+        if href:
+            item["href"] = href
         nodes.append(item)
     heaviest = max((e.get("weight", 1) for _, _, e in graph.edges(data=True)), default=1)
     edges = []
@@ -167,15 +168,15 @@ def lineage_page(
                 "width": edge_width(data.get("weight", 1), heaviest, thinnest=1, thickest=6),
                 "title": f"{_name(child, graph.nodes[child])} \u2192 {_name(base, graph.nodes[base])}\n"
                 + (
-                    _RELATION_NAMES.get(rel, rel)
+                    RELATION_NAMES.get(rel, rel)
                     if rel
                     else f"{data.get('edges', 1):,} links, mixed relations"
                 ),
             }
         )
     name = _name(root, tree.nodes[root])
-    sidebar = _sidebar(tree, graph, root, size)
-    return Page(path, f"Family of {name}", nodes, edges, sidebar=sidebar, directed=True)
+    context = _sidebar(tree, graph, root, size)
+    return Page("family", f"Family of {name}", links, context, Graph(nodes, edges, directed=True))
 
 
 def _name(node: Hashable, data: dict[str, Any]) -> str:
@@ -203,7 +204,7 @@ def _title(
         lines.append("Base of the family")
     elif base is not None:
         lines.append(
-            f"{_RELATION_NAMES.get(relation, relation).capitalize()} of {_name(base, graph.nodes[base])}"
+            f"{RELATION_NAMES.get(relation, relation).capitalize()} of {_name(base, graph.nodes[base])}"
         )
     lines.append(f"Downloads: {format_count(data.get('downloads'))}")
     lines.append(f"Likes: {format_count(data.get('likes'))}")
@@ -212,16 +213,12 @@ def _title(
     return "\n".join(lines)
 
 
-def _sidebar(tree: nx.DiGraph, drawn: nx.DiGraph, root: str, size: int) -> str:
-    parts = ['<h2>Legend</h2><ul class="legend">']
-    for rel, colour in RELATION_COLOURS.items():
-        name = "base model" if rel == "root" else _RELATION_NAMES[rel]
-        parts.append(f'<li><span class="swatch" style="background:{colour}"></span>{escape(name)}</li>')
-    parts.append(
-        f'<li><span class="swatch" style="background:{KIND_STYLES["more"][0]};border-radius:2px">'
-        "</span>folded models</li></ul>"
-        '<p class="note">Colour: relation to its base. Size: downloads. Arrows point to the base.</p>'
-    )
+def _sidebar(tree: nx.DiGraph, drawn: nx.DiGraph, root: str, size: int) -> dict[str, Any]:
+    """Return the legend, the family's figures and its most downloaded models."""
+    legend = [
+        (colour, "base model" if rel == "root" else RELATION_NAMES[rel])
+        for rel, colour in RELATION_COLOURS.items()
+    ]
     by_relation: dict[str, int] = {}
     for _, _, rel in tree.edges(data="rel"):
         by_relation[rel] = by_relation.get(rel, 0) + 1
@@ -232,20 +229,10 @@ def _sidebar(tree: nx.DiGraph, drawn: nx.DiGraph, root: str, size: int) -> str:
         ("Downloads, all models", format_count(downloads)),
     ]
     rows += [
-        (f"{_RELATION_NAMES.get(r, r).capitalize()} links", f"{n:,}") for r, n in sorted(by_relation.items())
+        (f"{RELATION_NAMES.get(r, r).capitalize()} links", f"{n:,}") for r, n in sorted(by_relation.items())
     ]
-    parts.append("<h2>Figures</h2><table>")
-    parts += [f'<tr><th>{escape(k)}</th><td class="n">{escape(v)}</td></tr>' for k, v in rows]
-    parts.append("</table>")
     ranked = sorted(
         (n for n in tree if n != root), key=lambda n: (-(tree.nodes[n].get("downloads") or 0), str(n))
     )
-    parts.append('<h2>Most downloaded</h2><table><tr><th>Model</th><th class="n">Downloads</th></tr>')
-    for node in ranked[:25]:
-        name = _name(node, tree.nodes[node])
-        parts.append(
-            f'<tr><td><a href="{escape(model_href(name))}">{escape(name)}</a></td>'
-            f'<td class="n">{format_count(tree.nodes[node].get("downloads"))}</td></tr>'
-        )
-    parts.append("</table>")
-    return "".join(parts)
+    top = [(_name(n, tree.nodes[n]), tree.nodes[n].get("downloads")) for n in ranked[:25]]
+    return {"legend": legend, "more_colour": KIND_STYLES["more"][0], "figures": rows, "top": top}

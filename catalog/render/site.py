@@ -1,31 +1,32 @@
-"""The whole map: every page written to one folder, from the graph layer's views of a store."""
+"""The explorer exported as files: the same templates written to a folder that opens offline from disk.
+
+``render_map`` writes the map, every face, the largest families, the folded listings, every model
+with at least ``min_downloads`` and the authors of those models, each page with relative links to
+the others written (a name whose page is not in the folder is text). The static files go once
+into ``static/``: vis-network (from pyvis's package), the page script and style, and
+``search-index.js``, the list of pages the search box looks through offline.
+"""
 
 from __future__ import annotations
 
+import shutil
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import networkx as nx
+from typing import Any
 
 from catalog.errors import ConfigError
-from catalog.graph.faces import build_faces_graph
-from catalog.graph.lineage import family_tree, largest_families
-from catalog.graph.neighbourhood import face_neighbourhood
-from catalog.render.face import ego_page, face_page
-from catalog.render.index import FACE_KINDS, index_page
-from catalog.render.lineage import lineage_page
-from catalog.render.listing import listing_page
-from catalog.render.page import Page, page_path, write_page
+from catalog.graph.lineage import largest_families
+from catalog.queries.entity import live_model_ids
+from catalog.render import views
+from catalog.render.index import FACE_KINDS
+from catalog.render.links import FileLinks, page_path
+from catalog.render.page import Page, script_json, static_files
 from catalog.render.style import KIND_LABELS
 from catalog.store import Store
 
 __all__ = ["MapSummary", "PageSummary", "render_map"]
-
-#: Faces whose pages show their top models (``face_neighbourhood``); parameter buckets show
-#: the faces they go with instead.
-NEIGHBOURHOOD_KINDS = ("task", "library", "app", "provider")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class MapSummary:
     out_dir: Path
     pages: tuple[PageSummary, ...]
     seconds: float
+    static_bytes: int = 0
 
     @property
     def index(self) -> Path:
@@ -55,15 +57,16 @@ class MapSummary:
 
     @property
     def total_bytes(self) -> int:
-        return sum(p.bytes for p in self.pages)
+        """The bytes of every page and of the static files."""
+        return sum(p.bytes for p in self.pages) + self.static_bytes
 
     @property
     def largest(self) -> PageSummary:
-        """The page with the most nodes (the heaviest to draw)."""
-        return max(self.pages, key=lambda p: (p.nodes, p.bytes))
+        """The biggest page file."""
+        return max(self.pages, key=lambda p: (p.bytes, p.path))
 
     def count(self, kind: str) -> int:
-        """Return how many pages of ``kind`` (``index``, ``task``, ``lineage``, ...) were written."""
+        """Return how many pages of ``kind`` (``index``, ``task``, ``model``, ...) were written."""
         return sum(1 for p in self.pages if p.kind == kind)
 
 
@@ -73,117 +76,97 @@ def render_map(
     *,
     families: int = 20,
     max_nodes: int = 5000,
-    neighbours: int = 50,
+    min_downloads: int = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> MapSummary:
-    """Write the ecosystem map of ``store`` into ``out_dir``: self-contained pages, nothing fetched.
-
-    ``index.html`` draws the five faces; each task, library, app, provider and parameter bucket
-    has a page of its own (faces that no model touches get a short page without a graph), and
-    the ``families`` largest lineage families get a family tree each. No page draws more than
-    ``max_nodes`` nodes; face pages show the ``neighbours`` most downloaded models.
+    """Write the explorer's pages for ``store`` into ``out_dir``, to open offline from disk.
 
     Examples
     --------
     >>> import tempfile
     >>> from catalog.graph.demo import demo_store
     >>> summary = render_map(demo_store(), tempfile.mkdtemp())
-    >>> summary.count("index"), summary.count("task"), summary.count("lineage")
-    (1, 3, 2)
+    >>> summary.count("index"), summary.count("task"), summary.count("family"), summary.count("model")
+    (1, 3, 2, 9)
     """
     if max_nodes < 10:
         raise ConfigError(f"max_nodes must be 10 or more, got {max_nodes}")
     if families < 0:
         raise ConfigError(f"families must be 0 or more, got {families}")
-    if neighbours < 1:
-        raise ConfigError(f"neighbours must be 1 or more, got {neighbours}")
+    if min_downloads < 0:
+        raise ConfigError(f"min_downloads must be 0 or more, got {min_downloads}")
     started = time.perf_counter()
     out = Path(out_dir)
-    faces = build_faces_graph(store)
-    pages = {
-        n: page_path(d["kind"], n.partition(":")[2])
-        for n, d in faces.nodes(data=True)
-        if d.get("kind") in FACE_KINDS
-    }
+    faces = views.faces_graph(store)
     roots = largest_families(store, families) if families else []
-    family_pages = [(root, size, page_path("lineage", root)) for root, size in roots]
+    models = list(live_model_ids(store, min_downloads))
+    authors = sorted({m.partition("/")[0] for m in models if "/" in m})
+    exported: set[tuple[str, str]] = {("index", "")}
+    exported |= {(str(d["kind"]), str(n).partition(":")[2]) for n, d in faces.nodes(data=True)}
+    exported |= {("more", kind) for kind in FACE_KINDS}
+    exported |= {("family", root) for root, _ in roots}
+    exported |= {("model", m) for m in models} | {("author", a) for a in authors}
 
     written: list[PageSummary] = []
 
-    def write(page: Page, kind: str) -> None:
+    def write(path: str, kind: str, build: Callable[..., Page], *args: Any) -> None:
+        page = build(*args, FileLinks(path, exported))
+        data = page.html().encode()
+        target = out / path
         try:
-            size = write_page(out, page)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         except OSError as exc:  # a path that is a file, a folder that cannot be made or written
             raise ConfigError(
-                f"cannot write {str(out / page.path)!r} ({exc.strerror}): choose another folder"
+                f"cannot write {str(target)!r} ({exc.strerror}): choose another folder"
             ) from None
-        written.append(PageSummary(page.path, kind, page.title, len(page.nodes), len(page.edges), size))
+        written.append(PageSummary(path, kind, page.title, len(page.nodes), len(page.edges), len(data)))
+        if progress is not None:
+            progress(len(written))
 
-    def page_of(node: Hashable) -> str | None:
-        if isinstance(node, str) and node.startswith("more:") and node[5:] in FACE_KINDS:
-            return f"more/{node[5:]}.html"
-        return pages.get(node)
-
-    index = index_page(
-        faces, page_of, search=_search(faces, pages, family_pages), families=family_pages, max_nodes=max_nodes
-    )
-    write(index, "index")
-    for node in (n["id"] for n in index.nodes if str(n["id"]).startswith("more:")):
-        kind = node.partition(":")[2]
-        write(_folded_listing(faces, kind, pages), "listing")
-
+    write("index.html", "index", views.map_view, store, faces, list(roots))
+    for kind in FACE_KINDS:
+        write(page_path("more", kind), "listing", views.listing_view, faces, kind)
     for node, data in sorted(faces.nodes(data=True)):
-        kind, id = data.get("kind"), node.partition(":")[2]
-        if kind not in FACE_KINDS:
-            continue
-        if not data.get("count"):
-            write(
-                listing_page(
-                    pages[node],
-                    f"{KIND_LABELS[kind]}: {data.get('label') or id}",
-                    [],
-                    note="No model in the catalog touches it.",
-                ),
-                kind,
-            )
-        elif kind in NEIGHBOURHOOD_KINDS:
-            neighbourhood = face_neighbourhood(store, kind, id, limit=neighbours)  # type: ignore[arg-type]
-            write(face_page(neighbourhood, node, pages[node], page_of, faces=faces), kind)
-        else:
-            write(ego_page(faces, node, pages[node], page_of), kind)
-
-    for root, _, path in family_pages:
-        tree = family_tree(store, root, direction="down")
-        write(lineage_page(tree, f"model:{root}", path, max_nodes=max_nodes), "lineage")
-    return MapSummary(out, tuple(written), time.perf_counter() - started)
+        kind, id = str(data["kind"]), str(node).partition(":")[2]
+        write(page_path(kind, id), kind, views.face_view, store, faces, kind, id)
+    for root, _ in roots:
+        write(page_path("family", root), "family", views.family_view, store, root)
+    for model in models:
+        write(page_path("model", model), "model", views.model_view, store, model)
+    for author in authors:
+        write(page_path("author", author), "author", views.author_view, store, author)
+    static = _write_static(out, _index_entries(faces, roots, models, authors))
+    return MapSummary(out, tuple(written), time.perf_counter() - started, static)
 
 
-def _search(
-    faces: nx.Graph, pages: dict[str, str], families: list[tuple[str, int, str]]
-) -> list[dict[str, str]]:
-    entries = []
-    for node, path in sorted(pages.items()):
-        data = faces.nodes[node]
-        id = node.partition(":")[2]
+def _index_entries(
+    faces: object, roots: list[tuple[str, int]], models: list[str], authors: list[str]
+) -> Iterator[list[str]]:
+    import networkx as nx
+
+    assert isinstance(faces, nx.Graph)
+    for node, data in sorted(faces.nodes(data=True)):
+        kind, id = str(data["kind"]), str(node).partition(":")[2]
         label = str(data.get("label") or id)
         name = label if label == id else f"{label} ({id})"
-        entries.append({"name": name, "kind": KIND_LABELS[data["kind"]].lower(), "href": path})
-    entries += [{"name": root, "kind": "family", "href": path} for root, _, path in families]
-    return entries
+        yield [name, KIND_LABELS.get(kind, kind).lower(), page_path(kind, id)]
+    for root, _ in roots:
+        yield [root, "family", page_path("family", root)]
+    for model in models:
+        yield [model, "model", page_path("model", model)]
+    for author in authors:
+        yield [author, "author", page_path("author", author)]
 
 
-def _folded_listing(faces: nx.Graph, kind: str, pages: dict[str, str]) -> Page:
-    rows = sorted(
-        (
-            (str(d.get("label") or n), pages.get(n), d.get("count") or 0)
-            for n, d in faces.nodes(data=True)
-            if d.get("kind") == kind
-        ),
-        key=lambda r: (-r[2], r[0]),
-    )
-    plural = {"library": "libraries", "params": "parameter buckets"}.get(kind, f"{kind}s")
-    return listing_page(
-        f"more/{kind}.html",
-        f"All {plural}",
-        rows,
-        note=f"Every {KIND_LABELS.get(kind, kind).lower()} of the catalog, by models touching it.",
-    )
+def _write_static(out: Path, entries: Iterator[list[str]]) -> int:
+    folder = out / "static"
+    folder.mkdir(parents=True, exist_ok=True)
+    size = 0
+    for name, source in static_files().items():
+        shutil.copyfile(source, folder / name)
+        size += (folder / name).stat().st_size
+    # A script, not JSON to fetch: a page opened from disk may load scripts but not fetch files.
+    index = folder / "search-index.js"
+    index.write_text(f"window.CATALOG_PAGES = {script_json(list(entries))};\n", encoding="utf-8")
+    return size + index.stat().st_size

@@ -1,0 +1,535 @@
+"""One entity at a time: a model with everything around it, a dataset, a Space, an author.
+
+What the explorer's pages and ``/api/...`` answers show. Each reader takes an id the catalog must
+hold (else :class:`~catalog.errors.NotFound` with close matches) and returns one frozen row,
+every list in it bounded: a base with 30,000 fine-tunes gives counts per relation, and its top
+children by downloads (:func:`top_children`), never all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Executable, and_, desc, func, literal, select
+
+from catalog.queries.lookup import require
+from catalog.queries.read import read
+from catalog.schema import (
+    App,
+    CrawlRun,
+    Dataset,
+    Library,
+    Model,
+    ModelApp,
+    ModelDataset,
+    ModelHistory,
+    ModelLineage,
+    ModelProvider,
+    Provider,
+    Space,
+    SpaceDataset,
+    SpaceModel,
+    Task,
+)
+from catalog.store import Store
+
+__all__ = [
+    "AuthorDetail",
+    "BaseRow",
+    "ChildRow",
+    "DatasetDetail",
+    "HistoryRow",
+    "LineageRow",
+    "ModelDetail",
+    "ModelRow",
+    "Named",
+    "ProviderRow",
+    "SpaceDetail",
+    "author_detail",
+    "bases_of",
+    "child_counts",
+    "dataset_detail",
+    "live_model_ids",
+    "model_detail",
+    "space_detail",
+    "top_children",
+]
+
+#: Rows of one list on a page (a dataset's models, a Space's models...): the rest are counted.
+LISTED = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """An entity's id and its display label (the id itself when the catalog names it no other way)."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRow:
+    """An inference provider serving a model: the mapping's status, the provider's own id, its task."""
+
+    id: str
+    label: str
+    status: str | None
+    provider_model_id: str | None
+    task: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BaseRow:
+    """A base model of a model; ``in_catalog`` is false for a base named by a card only."""
+
+    id: str
+    relation: str
+    in_catalog: bool
+    license: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LineageRow:
+    """A model and one of its bases; ``in_catalog`` is false for a base the catalog does not hold."""
+
+    model_id: str
+    base_id: str
+    relation: str
+    in_catalog: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRow:
+    """A live model derived from ``base_id``."""
+
+    id: str
+    base_id: str
+    relation: str
+    downloads: int | None
+    likes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """A model's figures as one crawl run saw them."""
+
+    run_id: int
+    at: datetime | None
+    downloads: int | None
+    likes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRow:
+    """One model, in the columns a page shows (``created_at`` and ``last_modified`` in UTC)."""
+
+    id: str
+    author: str | None
+    pipeline_tag: str | None
+    library_name: str | None
+    num_parameters: int | None
+    parameters: dict[str, int] | None
+    parameters_source: str | None
+    gguf_architecture: str | None
+    gguf_context_length: int | None
+    license: str | None
+    downloads: int | None
+    likes: int | None
+    trending_score: float | None
+    gated: str | None
+    created_at: datetime | None
+    last_modified: datetime | None
+    card_data: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDetail:
+    """A model and what is around it: its faces, lineage, datasets, Spaces and history."""
+
+    model: ModelRow
+    task: Named | None
+    library: Named | None
+    apps: tuple[Named, ...]
+    providers: tuple[ProviderRow, ...]
+    bases: tuple[BaseRow, ...]
+    children: dict[str, int]
+    datasets: tuple[tuple[str, bool], ...]
+    spaces: tuple[str, ...]
+    history: tuple[HistoryRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetDetail:
+    """A dataset: its row's figures, the most downloaded models trained on it, the Spaces using it."""
+
+    id: str
+    in_catalog: bool
+    author: str | None
+    downloads: int | None
+    likes: int | None
+    task_categories: tuple[str, ...]
+    models: tuple[ChildRow, ...]
+    model_count: int
+    spaces: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceDetail:
+    """A Space: its figures, the models and datasets it uses (each flagged when not in the catalog)."""
+
+    id: str
+    author: str | None
+    sdk: str | None
+    likes: int | None
+    runtime_stage: str | None
+    hardware: str | None
+    models: tuple[tuple[str, bool], ...]
+    datasets: tuple[tuple[str, bool], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorDetail:
+    """An author: how many live models, and their datasets and Spaces."""
+
+    id: str
+    model_count: int
+    datasets: tuple[str, ...]
+    spaces: tuple[str, ...]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite hands back the stored UTC wall time without its zone; PostgreSQL, the session's zone.
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _all(store: Store, statement: Executable) -> list[tuple[Any, ...]]:
+    return list(read(store, statement, lambda *row: tuple(row)))
+
+
+_MODEL_COLUMNS = [getattr(Model, name) for name in ModelRow.__dataclass_fields__]
+_LIVE = Model.deleted_at.is_(None)
+
+
+def model_detail(store: Store, model_id: str) -> ModelDetail:
+    """Return a live model with its faces, bases, children per relation, datasets, Spaces, history.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> detail = model_detail(demo_store(), "alice/llama-7b-chat")
+    >>> detail.task, [b.id for b in detail.bases], detail.children
+    (Named(id='text-generation', label='Text Generation'), ['meta/llama-7b'], {'adapter': 1, 'quantized': 1})
+    """
+    require(store, "model", model_id)
+    values = _all(store, select(*_MODEL_COLUMNS).where(Model.id == model_id))[0]
+    row = ModelRow(*values)
+    row = ModelRow(
+        **{
+            **{name: getattr(row, name) for name in ModelRow.__dataclass_fields__},
+            "created_at": _utc(row.created_at),
+            "last_modified": _utc(row.last_modified),
+        }
+    )
+    task = _named(store, Task.id, Task.name, row.pipeline_tag)
+    library = _named(store, Library.id, Library.label, row.library_name)
+    apps = tuple(
+        Named(id, label or id)
+        for id, label in _all(
+            store,
+            select(ModelApp.app_id, App.label)
+            .outerjoin(App, App.id == ModelApp.app_id)
+            .where(ModelApp.model_id == model_id)
+            .order_by(ModelApp.app_id),
+        )
+    )
+    providers = tuple(
+        ProviderRow(id, label or id, status, provider_model_id, provider_task)
+        for id, label, status, provider_model_id, provider_task in _all(
+            store,
+            select(
+                ModelProvider.provider_id,
+                Provider.label,
+                ModelProvider.status,
+                ModelProvider.provider_model_id,
+                ModelProvider.task,
+            )
+            .outerjoin(Provider, Provider.id == ModelProvider.provider_id)
+            .where(ModelProvider.model_id == model_id)
+            .order_by(ModelProvider.provider_id),
+        )
+    )
+    base = Model.__table__.alias("base")
+    bases = tuple(
+        BaseRow(id, relation, known is not None, license)
+        for id, relation, known, license in _all(
+            store,
+            select(ModelLineage.base_model_id, ModelLineage.relation, base.c.id, base.c.license)
+            .outerjoin(base, and_(base.c.id == ModelLineage.base_model_id, base.c.deleted_at.is_(None)))
+            .where(ModelLineage.model_id == model_id)
+            .order_by(ModelLineage.base_model_id),
+        )
+    )
+    children: dict[str, int] = dict(
+        _all(
+            store,
+            select(ModelLineage.relation, func.count())
+            .join(Model, Model.id == ModelLineage.model_id)
+            .where(ModelLineage.base_model_id == model_id, _LIVE)
+            .group_by(ModelLineage.relation)
+            .order_by(ModelLineage.relation),
+        )
+    )
+    datasets = tuple(
+        (id, known is not None)
+        for id, known in _all(
+            store,
+            select(ModelDataset.dataset_id, Dataset.id)
+            .outerjoin(Dataset, Dataset.id == ModelDataset.dataset_id)
+            .where(ModelDataset.model_id == model_id)
+            .order_by(ModelDataset.dataset_id)
+            .limit(LISTED),
+        )
+    )
+    spaces = tuple(
+        id
+        for (id,) in _all(
+            store,
+            select(SpaceModel.space_id)
+            .join(Space, Space.id == SpaceModel.space_id)
+            .where(SpaceModel.model_id == model_id, Space.deleted_at.is_(None))
+            .order_by(desc(Space.likes), SpaceModel.space_id)
+            .limit(LISTED),
+        )
+    )
+    history = tuple(
+        HistoryRow(run, _utc(at), downloads, likes)
+        for run, at, downloads, likes in _all(
+            store,
+            select(ModelHistory.run_id, CrawlRun.started_at, ModelHistory.downloads, ModelHistory.likes)
+            .join(CrawlRun, CrawlRun.id == ModelHistory.run_id)
+            .where(ModelHistory.model_id == model_id)
+            .order_by(ModelHistory.run_id),
+        )
+    )
+    return ModelDetail(row, task, library, apps, providers, bases, children, datasets, spaces, history)
+
+
+def _named(store: Store, id_column: Any, label_column: Any, id: str | None) -> Named | None:
+    if id is None:
+        return None
+    found = _all(store, select(label_column).where(id_column == id))
+    return Named(id, (found[0][0] if found else None) or id)
+
+
+def top_children(store: Store, base_ids: list[str], per_base: int) -> list[ChildRow]:
+    """Return the ``per_base`` most downloaded live children of each of ``base_ids``.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> [c.id for c in top_children(demo_store(), ["meta/llama-7b", "alice/llama-7b-chat"], 1)]
+    ['bob/llama-7b-chat-gguf', 'alice/llama-7b-chat']
+    """
+    if not base_ids:
+        return []
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=ModelLineage.base_model_id,
+            order_by=[Model.downloads.is_(None), Model.downloads.desc(), Model.id],
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(
+            Model.id, ModelLineage.base_model_id, ModelLineage.relation, Model.downloads, Model.likes, rank
+        )
+        .join(Model, Model.id == ModelLineage.model_id)
+        .where(ModelLineage.base_model_id.in_(sorted(set(base_ids))), _LIVE)
+        .subquery()
+    )
+    statement = (
+        select(ranked.c.id, ranked.c.base_model_id, ranked.c.relation, ranked.c.downloads, ranked.c.likes)
+        .where(ranked.c.rank <= per_base)
+        .order_by(ranked.c.base_model_id, ranked.c.rank)
+    )
+    return [ChildRow(*row) for row in _all(store, statement)]
+
+
+def live_model_ids(store: Store, min_downloads: int = 0) -> Iterator[str]:
+    """Yield the ids of live models with at least ``min_downloads`` downloads, most downloaded first.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> list(live_model_ids(demo_store(), 1000))
+    ['acme/bert-sentiment', 'timm/resnet50', 'meta/llama-7b']
+    """
+    statement = select(Model.id).where(_LIVE)
+    if min_downloads > 0:
+        statement = statement.where(Model.downloads >= min_downloads)
+    statement = statement.order_by(Model.downloads.is_(None), desc(Model.downloads), Model.id)
+    return read(store, statement, str)
+
+
+def child_counts(store: Store, base_ids: list[str]) -> dict[str, int]:
+    """Return how many live children each of ``base_ids`` has (bases without children left out).
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> child_counts(demo_store(), ["meta/llama-7b", "alice/llama-7b-chat", "timm/resnet50"])
+    {'alice/llama-7b-chat': 2, 'meta/llama-7b': 2}
+    """
+    if not base_ids:
+        return {}
+    statement = (
+        select(ModelLineage.base_model_id, func.count())
+        .join(Model, Model.id == ModelLineage.model_id)
+        .where(ModelLineage.base_model_id.in_(sorted(set(base_ids))), _LIVE)
+        .group_by(ModelLineage.base_model_id)
+        .order_by(ModelLineage.base_model_id)
+    )
+    return {base: n for base, n in _all(store, statement)}
+
+
+def bases_of(store: Store, model_ids: list[str]) -> list[LineageRow]:
+    """Return the lineage rows from each of ``model_ids`` to its bases.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> bases_of(demo_store(), ["bob/llama-7b-chat-gguf"])
+    [LineageRow(model_id='bob/llama-7b-chat-gguf', base_id='alice/llama-7b-chat', relation='quantized', in_catalog=True)]
+    """
+    if not model_ids:
+        return []
+    base = Model.__table__.alias("base")
+    statement = (
+        select(
+            ModelLineage.model_id, ModelLineage.base_model_id, ModelLineage.relation, base.c.id.is_not(None)
+        )
+        .outerjoin(base, and_(base.c.id == ModelLineage.base_model_id, base.c.deleted_at.is_(None)))
+        .where(ModelLineage.model_id.in_(sorted(set(model_ids))))
+        .order_by(ModelLineage.model_id, ModelLineage.base_model_id)
+    )
+    return [LineageRow(child, id, rel, bool(known)) for child, id, rel, known in _all(store, statement)]
+
+
+def dataset_detail(store: Store, dataset_id: str) -> DatasetDetail:
+    """Return a dataset (held, or named by models' tags only) with its top models and its Spaces.
+
+    A dataset that models name in their tags but the catalog does not hold has ``in_catalog``
+    false and no figures of its own.
+    """
+    require(store, "dataset", dataset_id)
+    found = _all(
+        store,
+        select(Dataset.author, Dataset.downloads, Dataset.likes, Dataset.task_categories).where(
+            Dataset.id == dataset_id
+        ),
+    )
+    author, downloads, likes, categories = found[0] if found else (None, None, None, None)
+    trained = (
+        select(Model.id, literal(dataset_id), literal("trained_on"), Model.downloads, Model.likes)
+        .join(ModelDataset, ModelDataset.model_id == Model.id)
+        .where(ModelDataset.dataset_id == dataset_id, _LIVE)
+    )
+    models = tuple(
+        ChildRow(*row)
+        for row in _all(
+            store, trained.order_by(Model.downloads.is_(None), desc(Model.downloads), Model.id).limit(LISTED)
+        )
+    )
+    count = _all(store, select(func.count()).select_from(trained.subquery()))[0][0]
+    spaces = tuple(
+        id
+        for (id,) in _all(
+            store,
+            select(SpaceDataset.space_id)
+            .join(Space, Space.id == SpaceDataset.space_id)
+            .where(SpaceDataset.dataset_id == dataset_id, Space.deleted_at.is_(None))
+            .order_by(SpaceDataset.space_id)
+            .limit(LISTED),
+        )
+    )
+    return DatasetDetail(
+        dataset_id, bool(found), author, downloads, likes, tuple(categories or ()), models, count, spaces
+    )
+
+
+def space_detail(store: Store, space_id: str) -> SpaceDetail:
+    """Return a Space with the models and datasets it uses.
+
+    Each model and dataset comes with whether the catalog holds it (a live model, for models).
+    """
+    require(store, "space", space_id)
+    found = _all(
+        store,
+        select(Space.author, Space.sdk, Space.likes, Space.runtime_stage, Space.hardware).where(
+            Space.id == space_id
+        ),
+    )
+    author, sdk, likes, stage, hardware = found[0] if found else (None,) * 5
+    models = tuple(
+        (id, known is not None)
+        for id, known in _all(
+            store,
+            select(SpaceModel.model_id, Model.id)
+            .outerjoin(Model, and_(Model.id == SpaceModel.model_id, _LIVE))
+            .where(SpaceModel.space_id == space_id)
+            .order_by(SpaceModel.model_id)
+            .limit(LISTED),
+        )
+    )
+    datasets = tuple(
+        (id, known is not None)
+        for id, known in _all(
+            store,
+            select(SpaceDataset.dataset_id, Dataset.id)
+            .outerjoin(Dataset, Dataset.id == SpaceDataset.dataset_id)
+            .where(SpaceDataset.space_id == space_id)
+            .order_by(SpaceDataset.dataset_id)
+            .limit(LISTED),
+        )
+    )
+    return SpaceDetail(space_id, author, sdk, likes, stage, hardware, models, datasets)
+
+
+def author_detail(store: Store, author: str) -> AuthorDetail:
+    """Return an author's count of live models and their datasets and Spaces.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> author_detail(demo_store(), "alice")
+    AuthorDetail(id='alice', model_count=1, datasets=(), spaces=())
+    """
+    require(store, "author", author)
+    count = _all(store, select(func.count()).where(Model.author == author, _LIVE))[0][0]
+    datasets = tuple(
+        id
+        for (id,) in _all(
+            store,
+            select(Dataset.id)
+            .where(Dataset.author == author, Dataset.deleted_at.is_(None))
+            .order_by(Dataset.id)
+            .limit(LISTED),
+        )
+    )
+    spaces = tuple(
+        id
+        for (id,) in _all(
+            store,
+            select(Space.id)
+            .where(Space.author == author, Space.deleted_at.is_(None))
+            .order_by(Space.id)
+            .limit(LISTED),
+        )
+    )
+    return AuthorDetail(author, count, datasets, spaces)

@@ -1,0 +1,290 @@
+"""The explorer as an ASGI app: FastAPI routes over a store, pages from the templates, JSON under ``/api``.
+
+FastAPI (on Starlette, served by uvicorn) because it writes the OpenAPI document of the JSON API
+(``/openapi.json``) from the routes' own types, which the fuzz test reads. Every route only reads;
+the store is opened read-only by ``catalog web``. An id the catalog does not hold answers 404 with
+its close matches, as a page or as JSON (``{"detail", "kind", "id", "suggestions"}``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal
+
+import networkx as nx
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from catalog.errors import CatalogError, ConfigError, NotFound
+from catalog.graph.lineage import largest_families
+from catalog.queries.entity import model_detail
+from catalog.queries.models import SearchRow, search_models
+from catalog.render import views
+from catalog.render.links import ServerLinks
+from catalog.render.page import Page, static_files
+from catalog.store import Store
+from catalog.web.api import ModelAnswer, SqlAnswer, Suggestion, model_answer
+
+__all__ = ["SQL_PAGE", "SQL_TIMEOUT", "create_app"]
+
+#: Rows of the SQL console a page shows, the deepest page it goes to, and its time limit in seconds.
+SQL_PAGE, SQL_MAX_OFFSET, SQL_TIMEOUT = 100, 100_000, 5.0
+LINKS = ServerLinks()
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+Sort = Literal["downloads", "likes", "trending", "created"]
+
+
+class _Cache:
+    """What every map page shares and a read-only store never changes: the faces graph, the families."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._faces: nx.Graph | None = None
+        self._families: list[tuple[str, int]] | None = None
+
+    def faces(self) -> nx.Graph:
+        with self._lock:
+            if self._faces is None:
+                self._faces = views.faces_graph(self.store)
+            return self._faces
+
+    def families(self) -> list[tuple[str, int]]:
+        with self._lock:
+            if self._families is None:
+                self._families = largest_families(self.store, 20)
+            return self._families
+
+
+def create_app(store: Store) -> FastAPI:
+    """Return the explorer over ``store``: pages at the documented URLs, JSON under ``/api``."""
+    app = FastAPI(
+        title="hf-catalog explorer",
+        summary="The catalog of the Hugging Face ecosystem, read-only.",
+        version="1",
+    )
+    cache = _Cache(store)
+    statics = static_files()
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @app.exception_handler(CatalogError)
+    async def catalog_error(request: Request, exc: CatalogError) -> Response:
+        status = 404 if isinstance(exc, NotFound) else 400
+        if request.url.path.startswith("/api/"):
+            body: dict[str, Any] = {"detail": str(exc)}
+            if isinstance(exc, NotFound):
+                body.update(kind=exc.kind, id=exc.id, suggestions=exc.suggestions)
+            return JSONResponse(body, status_code=status)
+        if isinstance(exc, NotFound):
+            page = views.not_found_page(exc, LINKS)
+        else:
+            page = Page(
+                "notfound", "Cannot answer", LINKS, {"error": str(exc), "kind": "", "suggestions": []}
+            )
+        return HTMLResponse(page.html(), status_code=status)
+
+    async def html(build: Callable[[], Page]) -> HTMLResponse:
+        page = await run_in_threadpool(build)
+        return HTMLResponse(page.html())
+
+    # --- pages ---------------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def index() -> HTMLResponse:
+        return await html(lambda: views.map_view(store, cache.faces(), cache.families(), LINKS))
+
+    @app.get("/models/{id:path}", response_class=HTMLResponse, include_in_schema=False)
+    async def model(id: str) -> HTMLResponse:
+        return await html(lambda: views.model_view(store, id, LINKS))
+
+    @app.get("/datasets/{id:path}", response_class=HTMLResponse, include_in_schema=False)
+    async def dataset(id: str) -> HTMLResponse:
+        return await html(lambda: views.dataset_view(store, id, LINKS))
+
+    @app.get("/spaces/{id:path}", response_class=HTMLResponse, include_in_schema=False)
+    async def space(id: str) -> HTMLResponse:
+        return await html(lambda: views.space_view(store, id, LINKS))
+
+    @app.get("/authors/{name:path}", response_class=HTMLResponse, include_in_schema=False)
+    async def author(name: str) -> HTMLResponse:
+        return await html(lambda: views.author_view(store, name, LINKS))
+
+    @app.get("/families/{id:path}", response_class=HTMLResponse, include_in_schema=False)
+    async def family(id: str) -> HTMLResponse:
+        return await html(lambda: views.family_view(store, id, LINKS))
+
+    @app.get("/more/{kind}", response_class=HTMLResponse, include_in_schema=False)
+    async def more(kind: str) -> HTMLResponse:
+        return await html(lambda: views.listing_view(cache.faces(), kind, LINKS))
+
+    for kind, prefix in (
+        ("task", "tasks"),
+        ("library", "libraries"),
+        ("app", "apps"),
+        ("provider", "providers"),
+        ("params", "params"),
+    ):
+        _face_route(app, store, cache, kind, prefix)
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    async def search_page(
+        request: Request,
+        q: str | None = None,
+        task: str | None = None,
+        library: str | None = None,
+        app_: Annotated[str | None, Query(alias="app")] = None,
+        provider: str | None = None,
+        author: str | None = None,
+        min_params: str | None = None,
+        max_params: str | None = None,
+        sort: str = "downloads",
+        offset: Annotated[int, Query(ge=0, le=SQL_MAX_OFFSET)] = 0,
+    ) -> HTMLResponse:
+        facets = _facets(q, task, library, app_, provider, author, min_params, max_params)
+        rows = await run_in_threadpool(lambda: _search(store, facets, sort, 50, offset))
+        shown = {**facets, "sort": sort}
+        shown["query_without_offset"] = str(request.url.remove_query_params("offset").query)
+        return HTMLResponse(views.search_view(rows, shown, LINKS, offset=offset, limit=50).html())
+
+    @app.get("/sql", response_class=HTMLResponse, include_in_schema=False)
+    async def sql_page(
+        q: str = "", offset: Annotated[int, Query(ge=0, le=SQL_MAX_OFFSET)] = 0
+    ) -> HTMLResponse:
+        context: dict[str, Any] = {"sql": q, "page_rows": SQL_PAGE, "timeout": SQL_TIMEOUT, "offset": offset}
+        context.update(columns=[], rows=[], more=False, error="")
+        if q.strip():
+            try:
+                answer = await run_in_threadpool(lambda: _sql(store, q, offset))
+                context.update(columns=answer.columns, rows=answer.rows, more=answer.more)
+            except CatalogError as exc:  # a refused or runaway query is a line on the page
+                context["error"] = str(exc)
+        return HTMLResponse(Page("sql", "SQL console", LINKS, context).html())
+
+    @app.get("/static/{name}", include_in_schema=False)
+    async def static(name: str) -> Response:
+        if name not in statics:
+            return Response("no such file", status_code=404, media_type="text/plain")
+        return FileResponse(statics[name], headers={"Cache-Control": "public, max-age=3600"})
+
+    # --- JSON ----------------------------------------------------------------------------
+
+    @app.get("/api/models/{id:path}", summary="A model with its faces, lineage, datasets and Spaces")
+    def api_model(id: str) -> ModelAnswer:
+        return model_answer(model_detail(store, id))
+
+    @app.get("/api/search", summary="Live models by id substring, author and faces, in the Hub's orders")
+    def api_search(
+        q: str | None = None,
+        task: str | None = None,
+        library: str | None = None,
+        app_: Annotated[str | None, Query(alias="app")] = None,
+        provider: str | None = None,
+        author: str | None = None,
+        min_params: str | None = None,
+        max_params: str | None = None,
+        sort: Sort = "downloads",
+        limit: Annotated[int, Query(ge=0, le=100)] = 20,
+        offset: Annotated[int, Query(ge=0, le=SQL_MAX_OFFSET)] = 0,
+    ) -> list[SearchRow]:
+        facets = _facets(q, task, library, app_, provider, author, min_params, max_params)
+        return _search(store, facets, sort, limit, offset)
+
+    @app.get("/api/suggest", summary="What the search box lists for a few typed characters")
+    def api_suggest(q: Annotated[str, Query(max_length=200)] = "") -> list[Suggestion]:
+        return _suggest(store, cache.faces(), q)
+
+    @app.get("/api/sql", summary="One page of a read-only SQL query, under a time limit")
+    def api_sql(
+        q: Annotated[str, Query(min_length=1, max_length=20_000)],
+        offset: Annotated[int, Query(ge=0, le=SQL_MAX_OFFSET)] = 0,
+    ) -> SqlAnswer:
+        return _sql(store, q, offset)
+
+    return app
+
+
+def _face_route(app: FastAPI, store: Store, cache: _Cache, kind: str, prefix: str) -> None:
+    async def page(id: str) -> HTMLResponse:
+        built = await run_in_threadpool(lambda: views.face_view(store, cache.faces(), kind, id, LINKS))
+        return HTMLResponse(built.html())
+
+    app.add_api_route(
+        f"/{prefix}/{{id:path}}", page, response_class=HTMLResponse, include_in_schema=False, name=kind
+    )
+
+
+def _facets(
+    q: str | None,
+    task: str | None,
+    library: str | None,
+    app: str | None,
+    provider: str | None,
+    author: str | None,
+    min_params: str | None,
+    max_params: str | None,
+) -> dict[str, Any]:
+    given = {
+        "text": q,
+        "task": task,
+        "library": library,
+        "app": app,
+        "provider": provider,
+        "author": author,
+        "min_params": min_params,
+        "max_params": max_params,
+    }
+    return {k: v.strip() for k, v in given.items() if v is not None and v.strip()}
+
+
+def _search(store: Store, facets: dict[str, Any], sort: str, limit: int, offset: int) -> list[SearchRow]:
+    if "\x00" in "".join(facets.values()):
+        raise ConfigError("a search term cannot hold a NUL character")
+    return search_models(store, **facets, sort=sort, limit=limit, offset=offset)  # type: ignore[arg-type]
+
+
+def _suggest(store: Store, faces: nx.Graph, text: str) -> list[Suggestion]:
+    text = text.strip()
+    if not text or "\x00" in text:
+        return []
+    found = [
+        Suggestion(row.id, "model", LINKS.to("model", row.id) or "")
+        for row in search_models(store, text=text, limit=8)
+    ]
+    words = text.lower().split()
+    for node, data in faces.nodes(data=True):
+        kind, _, id = str(node).partition(":")
+        key = f"{data.get('label') or id} {id} {kind}".lower()
+        if all(word in key for word in words) and len(found) < 16:
+            found.append(Suggestion(str(data.get("label") or id), kind, LINKS.to(kind, id) or ""))
+    return found
+
+
+def _sql(store: Store, sql: str, offset: int) -> SqlAnswer:
+    if "\x00" in sql:
+        raise ConfigError("a query cannot hold a NUL character")
+    # Rows stream from the database: the ones before the page are skipped, and one past it says
+    # whether another page follows; a query matching millions of rows is never read whole.
+    with store.read_only_query(sql, timeout=SQL_TIMEOUT, max_rows=offset + SQL_PAGE + 1) as rows:
+        page = [[_plain(v) for v in row] for i, row in enumerate(rows) if i >= offset]
+        columns = list(rows.columns)
+    return SqlAnswer(columns, page[:SQL_PAGE], offset, len(page) > SQL_PAGE)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
