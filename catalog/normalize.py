@@ -105,7 +105,7 @@ def normalize_model(raw: Any) -> Normalized:
     >>> n = normalize_model({"id": "org/m-GGUF", "tags": ["gguf", "base_model:quantized:org/m"],
     ...                      "gguf": {"total": 1000, "context_length": 4096}})
     >>> n.row["num_parameters"], n.row["parameters_source"], n.children["model_lineage"]
-    (1000, 'gguf', [{'model_id': 'org/m-GGUF', 'base_model_id': 'org/m', 'relation': 'quantized'}])
+    (1000, 'gguf', [{'model_id': 'org/m-GGUF', 'base_model_id': 'org/m', 'relation': 'quantized', 'source': 'tag'}])
     >>> normalize_model({"id": "a/b", "safetensors": {"parameters": {"F16": 5}}})
     Traceback (most recent call last):
     ...
@@ -176,8 +176,8 @@ def normalize_model(raw: Any) -> Normalized:
     children = {
         "model_tags": [{"model_id": id, "tag": tag} for tag in dict.fromkeys(tags)],
         "model_lineage": [
-            {"model_id": id, "base_model_id": base, "relation": relation}
-            for base, relation in _lineage(id, tags, card).items()
+            {"model_id": id, "base_model_id": base, "relation": relation, "source": source}
+            for base, (relation, source) in _lineage(id, tags, card).items()
         ],
         "model_datasets": [
             {"model_id": id, "dataset_id": tag[8:]}
@@ -479,29 +479,61 @@ def _parameters(
     return None, None, None
 
 
-def _lineage(id: str, tags: list[str], card: dict[str, Any] | None) -> dict[str, str]:
-    """Return base model id -> relation, from ``base_model:...`` tags and ``cardData.base_model``."""
-    related: dict[str, str] = {}
-    plain: list[str] = []
+def _lineage(id: str, tags: list[str], card: dict[str, Any] | None) -> dict[str, tuple[str, str]]:
+    """Return base model id -> (relation, source), as the Hub derives a model's lineage.
+
+    The ``base_model:<relation>:<id>`` (and bare ``base_model:<id>``) tags are the truth where there
+    are any: the Hub writes them from the card and resolves a renamed base to its current id, so the
+    card's own ``base_model`` is then only another name of a tagged base (``source`` ``'tag'``).
+    ``cardData.base_model`` and ``cardData.base_model_relation`` count only where no tag names a base
+    (``source`` ``'card'``). A base given without a relation is a finetune; ``merge`` needs several
+    distinct bases.
+
+    Examples
+    --------
+    >>> _lineage("a/ft", ["base_model:a/base", "base_model:finetune:a/base"], {"base_model": "a/old-name"})
+    {'a/base': ('finetune', 'tag')}
+    >>> _lineage("a/m", [], {"base_model": ["a/x", "a/y"]})
+    {'a/x': ('merge', 'card'), 'a/y': ('merge', 'card')}
+    >>> _lineage("a/lora", [], {"base_model": "a/x", "base_model_relation": "adapter"})
+    {'a/x': ('adapter', 'card')}
+    """
+    tagged: dict[str, str | None] = {}
     for tag in tags:
-        if tag.startswith("base_model:"):
-            rest = tag[11:]
-            relation, sep, base = rest.partition(":")
-            if sep and relation in _RELATIONS:
-                related.setdefault(base, relation)
-            elif rest:
-                plain.append(rest)
+        if not tag.startswith("base_model:"):
+            continue
+        relation, sep, base = tag[11:].partition(":")
+        if sep and relation in _RELATIONS:
+            if base and tagged.get(base) is None:
+                tagged[base] = relation
+        elif tag[11:]:
+            tagged.setdefault(tag[11:], None)
+    tagged.pop(id, None)
+    if tagged:
+        return _relations(tagged, "tag")
     declared = card.get("base_model") if card else None
     if isinstance(declared, str):
-        plain.append(declared)
+        bases = [declared]
     elif isinstance(declared, list):
-        plain.extend(_str_list(declared, "cardData.base_model"))
-    elif declared is not None:
+        bases = _str_list(declared, "cardData.base_model")
+    elif declared is None:
+        return {}
+    else:
         raise RecordError(f"cardData.base_model: expected a string or a list, got {_short(declared)}")
-    bases = [b for b in dict.fromkeys([*related, *plain]) if b and b != id]
-    # A base the tags give no relation for is a merge parent when there are several, else a finetune.
-    default = "merge" if len(bases) > 1 else "finetune"
-    return {base: related.get(base, default) for base in bases}
+    stated = _opt_str(card.get("base_model_relation") if card else None, "cardData.base_model_relation")
+    relation = stated if stated in _RELATIONS else None
+    return _relations({b: relation for b in bases if b and b != id}, "card")
+
+
+def _relations(bases: dict[str, str | None], source: str) -> dict[str, tuple[str, str]]:
+    """Fill in the relation of bases named without one; ``merge`` only for several distinct bases."""
+    several = len(bases) > 1
+    out = {}
+    for base, relation in bases.items():
+        if relation is None or (relation == "merge" and not several and source == "card"):
+            relation = "merge" if several else "finetune"
+        out[base] = (relation, source)
+    return out
 
 
 def _providers(id: str, mapping: Any) -> list[Row]:

@@ -220,6 +220,9 @@ class ModelLineage(Base):
     model_id: Mapped[str] = mapped_column(_model_fk(), primary_key=True)
     base_model_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
     relation: Mapped[str] = mapped_column(String, index=True)
+    #: Where the row came from: ``tag`` (the Hub's ``base_model:`` tags) or ``card`` (``cardData``);
+    #: the crawler always says, NULL is left for rows written by hand (the demo catalog, fixtures).
+    source: Mapped[str | None] = mapped_column(String)
 
 
 class ModelDataset(Base):

@@ -107,7 +107,12 @@ def test_a_whole_model_row() -> None:
     }
     assert n.row["raw"]["someFieldTheHubAddsLater"] == {"x": 1}  # unknown fields are kept
     assert n.children["model_lineage"] == [
-        {"model_id": n.id, "base_model_id": "meta-llama/Llama-3.1-8B", "relation": "finetune"}
+        {
+            "model_id": n.id,
+            "base_model_id": "meta-llama/Llama-3.1-8B",
+            "relation": "finetune",
+            "source": "tag",
+        }
     ]
     assert n.children["model_datasets"] == [{"model_id": n.id, "dataset_id": "HuggingFaceH4/ultrachat_200k"}]
     assert n.children["model_providers"] == [
