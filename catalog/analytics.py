@@ -232,7 +232,7 @@ class Catalog:
     # --- faces ------------------------------------------------------------------------------
 
     def reach(self, face: Face) -> pd.DataFrame:
-        """Rank the values of a face (task, library, params, provider, app) by the live models they reach.
+        """Rank the values of a face (task, library, app, provider, params) by the live models they reach.
 
         Examples
         --------

@@ -47,8 +47,8 @@ __all__ = [
 Kind = Literal["model", "task", "library", "app", "space", "provider", "dataset"]
 #: Every kind of graph node: the entities, and the parameter buckets of the faces graph.
 NodeKind = Literal["model", "task", "library", "app", "space", "provider", "dataset", "params"]
-#: The five faces of a model, in the one order every listing of them follows.
-Face = Literal["task", "library", "params", "provider", "app"]
+#: The five faces of a model, in the one order every listing of them follows (the map's wedges).
+Face = Literal["task", "library", "app", "provider", "params"]
 #: Every kind of id the catalog can be asked about: node kinds, and the model columns searched on.
 Identified = Literal[
     "model",

@@ -1,4 +1,4 @@
-"""The five faces of a model (task, library, parameter bucket, provider, app): counts and co-occurrence.
+"""The five faces of a model (task, library, app, provider, parameter bucket): counts and co-occurrence.
 
 A live model touches one task (``pipeline_tag``), one library (``library_name``), one parameter
 bucket, and any number of providers and local apps. Two face values co-occur once per live model

@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from catalog.records import FACES
 from catalog.render.face import node_href
 from catalog.render.fold import fold, top_per_group
 from catalog.render.layout import wedge_layout
@@ -34,7 +35,7 @@ __all__ = ["FACE_KINDS", "index_page", "legible_labels"]
 CHAR_WIDTH = 0.62
 
 #: The five faces of the ecosystem, in the order their wedges go around the map.
-FACE_KINDS: tuple[str, ...] = ("task", "library", "app", "provider", "params")
+FACE_KINDS = FACES
 _PLURALS = {
     "task": "tasks",
     "library": "libraries",
