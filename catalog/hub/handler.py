@@ -16,8 +16,9 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 import orjson
 from huggingface_hub import hf_api
 
+from catalog.hub import rawjson
 from catalog.hub.collection import SORT_FIELDS
-from catalog.hub.faults import Fault, Request, fault_answer
+from catalog.hub.faults import PAGE_FAULTS, Fault, Request, fault_answer, fault_page, trickle
 from catalog.hub.filters import FilterError, listing_conditions
 from catalog.hub.listing import Cursor
 from catalog.hub.snapshot import REPO_KINDS, RepoKind
@@ -100,6 +101,16 @@ class Handler(BaseHTTPRequestHandler):
         """Answer a HEAD as the GET, without its body (``hf_hub_download`` asks HEAD first)."""
         self._answer(body=False)
 
+    def parse_request(self) -> bool:
+        """Parse the request line and headers; refuse HTTP/0.9 (an answer without a status line)."""
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"  # so that the refusal has a status line
+            self.send_error(400, "Bad request: give an HTTP version (HTTP/1.1)")
+            return False
+        return True
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Answer a request the stdlib parser refused (bad request line, method) in JSON, not HTML."""
         text = message or self.responses.get(code, ("Error",))[0]
@@ -117,7 +128,7 @@ class Handler(BaseHTTPRequestHandler):
             path = "/" + "/".join(segments)
             replay.run_hooks(path)
             fault = replay.faults.take(path)
-            if fault is not None and fault.kind != "malformed":
+            if fault is not None and fault.kind not in PAGE_FAULTS:
                 self._fail(fault, body)
                 return
             try:
@@ -193,8 +204,6 @@ class Handler(BaseHTTPRequestHandler):
         lines = collection.read(page)
         if fields is not None and not collection.keys <= fields:
             lines = [_project(line, fields) for line in lines]
-        if fault is not None:
-            lines.insert(len(lines) // 2, orjson.dumps(fault.record))
         headers = {}
         if more:
             query = {k: v for k, v in params.items() if k != "cursor"}
@@ -203,7 +212,7 @@ class Handler(BaseHTTPRequestHandler):
             if not _HOST.fullmatch(host):
                 host = "{}:{}".format(*self.server.server_address[:2])
             headers["Link"] = f'<http://{host}/api/{kind}?{urlencode(query, doseq=True)}>; rel="next"'
-        return 200, b"[" + b",".join(lines) + b"]", headers
+        return 200, fault_page(fault, lines) if fault else b"[" + b",".join(lines) + b"]", headers
 
     def _send(
         self,
@@ -230,7 +239,10 @@ class Handler(BaseHTTPRequestHandler):
         replay.log(Request(self.command or "GET", self.path, answer[0] if answer else None, fault.kind))
         if answer is not None:
             status, content, headers, declared = answer
-            self._send(status, content, headers, declared=declared, body=body)
+            slow = fault.kind == "trickle"
+            self._send(status, b"" if slow else content, headers, declared=declared, body=body)
+            if slow:
+                trickle(self.wfile.write, content, fault.every, replay._release)
             # A body cut short ends the connection; an error answer keeps it, as the Hub does.
             self.close_connection = declared != len(content)
             return
@@ -344,10 +356,11 @@ def _fields(kind: RepoKind, params: Params) -> frozenset[str] | None:
 
 
 def _project(line: bytes, fields: frozenset[str]) -> bytes:
-    record = orjson.loads(line)
+    # rawjson: a record with a NaN or a lone surrogate is served as it is, for the crawler to reject.
+    record = rawjson.loads(line)
     if not isinstance(record, dict):
         return line
-    return orjson.dumps({k: v for k, v in record.items() if k in fields})
+    return rawjson.dumps({k: v for k, v in record.items() if k in fields})
 
 
 def _mapping_as_dict(mapping: list[Any]) -> dict[str, Any] | list[Any]:

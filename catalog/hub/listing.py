@@ -96,6 +96,8 @@ class Listings:
         self._listings: dict[tuple[Any, ...], array[int]] = {}
         self._guard = threading.Lock()
         self._building: dict[tuple[Any, ...], threading.Lock] = {}
+        #: How many times the records were read and parsed whole (once per facet indexed).
+        self.scans = 0
 
     def page(
         self,
@@ -189,6 +191,8 @@ class Listings:
         def build() -> dict[Hashable, array[int]]:
             extract = facet_keys(self.collection.kind, facet, self._apps)
             index: dict[Hashable, array[int]] = {}
+            with self._guard:
+                self.scans += 1
             for i, record in self.collection.scan():
                 if not isinstance(record, dict):
                     continue
