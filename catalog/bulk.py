@@ -26,8 +26,9 @@ from types import TracebackType
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Connection, DateTime, Table, select
+from sqlalchemy import JSON, Connection, DateTime, Table, inspect, select
 
+from catalog.records import chunks
 from catalog.schema import Base
 from catalog.store import upsert
 
@@ -135,11 +136,18 @@ def defer_indexes(conn: Connection, tables: Sequence[str]) -> list[str]:
 
 
 def restore_indexes(conn: Connection, names: Sequence[str]) -> None:
-    """Create again the indexes named ``names`` (dropped by :func:`defer_indexes`) that are missing."""
+    """Create again the indexes named ``names`` (dropped by :func:`defer_indexes`) that are missing.
+
+    A table that is gone (a database broken under a crawl) is passed over: the failed run is still
+    recorded, and the rest of its indexes built.
+    """
     wanted = set(names)
+    if not wanted:
+        return
+    present = set(inspect(conn).get_table_names())
     for table in Base.metadata.tables.values():
         for index in table.indexes:
-            if index.name in wanted:
+            if index.name in wanted and table.name in present:
                 index.create(conn, checkfirst=True)
 
 
@@ -148,8 +156,7 @@ def existing_ids(conn: Connection, table: str, ids: Sequence[str]) -> set[str]:
     found: set[str] = set()
     if conn.dialect.name == "sqlite":
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        for at in range(0, len(ids), 900):
-            chunk = ids[at : at + 900]
+        for chunk in chunks(ids, 900):
             marks = ", ".join("?" * len(chunk))
             found.update(
                 r[0] for r in cursor.execute(f'SELECT id FROM "{table}" WHERE id IN ({marks})', chunk)
@@ -157,8 +164,8 @@ def existing_ids(conn: Connection, table: str, ids: Sequence[str]) -> set[str]:
         cursor.close()
         return found
     column = Base.metadata.tables[table].c.id
-    for at in range(0, len(ids), 900):
-        found.update(conn.execute(select(column).where(column.in_(ids[at : at + 900]))).scalars())
+    for chunk in chunks(ids, 900):
+        found.update(conn.execute(select(column).where(column.in_(chunk))).scalars())
     return found
 
 

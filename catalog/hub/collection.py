@@ -16,9 +16,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import IO, Any
 
-import orjson
-
 from catalog.errors import SnapshotError
+from catalog.hub import rawjson
 from catalog.hub.snapshot import RepoKind, Snapshot
 
 __all__ = ["SORT_FIELDS", "RecordCollection"]
@@ -92,7 +91,7 @@ class RecordCollection:
 
     def record(self, index: int) -> Any:
         """Return the parsed record at ``index``."""
-        return orjson.loads(self.read([index])[0])
+        return rawjson.loads(self.read([index])[0])
 
     def sort_value(self, field: str, index: int) -> float:
         """Return the record's ``field`` as a number (dates as timestamps), NaN when it has none."""
@@ -110,7 +109,7 @@ class RecordCollection:
         for start in range(0, len(listed), 2000):
             block = listed[start : start + 2000]
             for index, line in zip(block, self.read(block)):
-                yield index, orjson.loads(line)
+                yield index, rawjson.loads(line)
 
     def _index(self) -> None:
         assert self._file is not None
@@ -124,8 +123,8 @@ class RecordCollection:
             if not line:
                 continue
             try:
-                record = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
+                record = rawjson.loads(line)  # a NaN or a lone surrogate is served, for the crawler to reject
+            except ValueError as exc:
                 raise SnapshotError(
                     f"{self.kind} record {len(self.ids) + 1} is not valid JSON ({exc})"
                 ) from None

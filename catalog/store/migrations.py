@@ -11,7 +11,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from catalog.errors import StoreError, one_line
@@ -49,13 +49,28 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine, revision: str, shown_url: str) -> None:
     """Migrate the database up to ``revision``."""
     with _migrating(shown_url), engine.begin() as conn:
+        _serialise(conn)
         command.upgrade(_config(conn), revision)
 
 
 def downgrade(engine: Engine, revision: str, shown_url: str) -> None:
     """Migrate the database down to ``revision`` (``base`` drops everything)."""
     with _migrating(shown_url), engine.begin() as conn:
+        _serialise(conn)
         command.downgrade(_config(conn), revision)
+
+
+def _serialise(conn: Connection) -> None:
+    """Make concurrent migrations of one PostgreSQL schema wait for each other (until commit).
+
+    Two first crawls on a fresh database both find it empty and migrate it: without the lock,
+    their CREATE TABLEs collide (``pg_type_typname_nsp_index`` duplicate key). The second one,
+    let in after the first commits, finds the schema at head and does nothing.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext('hf-catalog migrate ' || current_schema()))")
+        )
 
 
 @contextmanager
