@@ -126,3 +126,44 @@ def test_a_bad_endpoint_is_a_config_error(endpoint: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         HubClient(endpoint, token=False)
     assert str(caught.value) == message
+
+
+def test_a_link_back_to_the_same_page_stops_the_listing(snapshot: Snapshot) -> None:
+    with ReplayServer(snapshot, faults=[Fault("loop", times=1000)]) as server:
+        with pytest.raises(HubError, match=r"links back to a page it already gave \(/api/models, page 3\)"):
+            list(HubClient(server.url, token=False).list_pages("models"))
+        assert len(server.requests) == 2
+
+
+def test_an_endless_cursor_stream_stops_at_the_page_budget(snapshot: Snapshot) -> None:
+    with ReplayServer(snapshot, faults=[Fault("endless", times=1000)]) as server:
+        with pytest.raises(HubError, match=r"goes on past 20 pages \(the page budget\): stopped"):
+            list(HubClient(server.url, token=False, max_pages=20).list_pages("models"))
+        assert len(server.requests) == 20
+
+
+def test_retry_after_is_capped_and_said(snapshot: Snapshot) -> None:
+    said: list[str] = []
+    with ReplayServer(snapshot, faults=[Fault("429", retry_after=3600)]) as server:
+        client = HubClient(server.url, token=False, max_retry_after=0.05, notice=said.append)
+        pages = list(client.list_pages("models"))
+    assert ids(pages) == [[m["id"] for m in MODELS]]
+    assert said == [
+        f"rate-limited by {server.url}: waiting 0.05 s (it asked for 3600 s; capped at 0.05 s), retry 1 of 5"
+    ]
+
+
+def test_a_trickled_body_meets_the_request_deadline(snapshot: Snapshot) -> None:
+    with ReplayServer(snapshot, faults=[Fault("trickle", every=0.3, times=100)]) as server:
+        client = HubClient(server.url, token=False, deadline=0.5, max_retries=0)
+        with pytest.raises(HubError, match=r"ReadTimeout: the answer took longer than 0.5 s in all"):
+            list(client.list_pages("models"))
+
+
+def test_a_body_that_unpacks_past_the_limit_is_refused(snapshot: Snapshot) -> None:
+    with ReplayServer(snapshot, faults=[Fault("bomb", size=20_000_000)]) as server:
+        client = HubClient(server.url, token=False, max_bytes=1_000_000)
+        with pytest.raises(
+            HubError, match=r"answered more than 1,000,000 bytes \(decoded\): stopped reading"
+        ):
+            list(client.list_pages("models"))
