@@ -8,8 +8,9 @@ the package but :mod:`catalog.errors`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
 
 from catalog.errors import ConfigError, NodeIdError
 
@@ -19,6 +20,7 @@ __all__ = [
     "FACES",
     "GRAPH_RELS",
     "IDENTIFIED",
+    "IN_LIST",
     "KINDS",
     "LINEAGE_RELATIONS",
     "LINEAGE_RELS",
@@ -38,6 +40,7 @@ __all__ = [
     "Rel",
     "Sort",
     "bucket_of",
+    "chunks",
     "node_id",
     "parse_count",
     "split_node_id",
@@ -152,6 +155,25 @@ def split_node_id(node: str) -> tuple[NodeKind, str]:
         if kind == known and id:
             return known, id
     raise NodeIdError(f"not a node id: {node!r} (expected 'kind:id' with kind in {', '.join(NODE_KINDS)})")
+
+
+# --- id lists ------------------------------------------------------------------------------------
+
+T = TypeVar("T")
+#: Ids per ``IN (...)`` list: far below SQLite's 32766 variables and PostgreSQL's 65535.
+IN_LIST = 5_000
+
+
+def chunks(items: Sequence[T], size: int = IN_LIST) -> Iterator[list[T]]:
+    """Yield ``items`` in lists of at most ``size``, short enough for one ``IN (...)``.
+
+    Examples
+    --------
+    >>> list(chunks(["a", "b", "c"], 2))
+    [['a', 'b'], ['c']]
+    """
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
 
 
 # --- parameter counts ------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from catalog.normalize import (
     provider_rows,
     task_rows,
 )
+from catalog.records import chunks
 from catalog.schema import Base, CrawlRun
 from catalog.store import Store, delete_children, upsert
 
@@ -367,12 +368,8 @@ class Run:
                 # A repo still listed, even if malformed now, has not gone from the Hub.
                 listed = [r["record_id"] for r in rows.rejects if r["record_id"]]
                 repos = _TABLES[kind]
-                for at in range(0, len(listed), 900):
-                    conn.execute(
-                        update(repos)
-                        .where(repos.c.id.in_(listed[at : at + 900]))
-                        .values(last_seen=self.started_at)
-                    )
+                for chunk in chunks(listed, 900):
+                    conn.execute(update(repos).where(repos.c.id.in_(chunk)).values(last_seen=self.started_at))
             state = self.state.page_done(
                 kind,
                 next_url,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from catalog.queries.edges import EDGES, EdgeRow
 from catalog.queries.models import SEARCH_COLUMNS, ModelFacets, SearchFacets, SearchRow
-from catalog.queries.read import check_limit, chunks, read, scalar
+from catalog.queries.read import check_limit, read, scalar
 
 __all__ = [
     "EDGES",
@@ -29,7 +29,6 @@ __all__ = [
     "SearchFacets",
     "SearchRow",
     "check_limit",
-    "chunks",
     "read",
     "scalar",
 ]

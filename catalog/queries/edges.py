@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, String, and_, column, or_, select, table
 
-from catalog.queries.read import chunks, read
-from catalog.records import Kind, Rel
+from catalog.queries.read import read
+from catalog.records import Kind, Rel, chunks
 from catalog.store import Store
 
 __all__ = ["EDGES", "EdgeRow", "edges", "edges_of", "edges_touching"]

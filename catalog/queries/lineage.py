@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import func, literal, select, union_all
 
-from catalog.queries.read import chunks, read
-from catalog.records import LineageRelation
+from catalog.queries.read import read
+from catalog.records import LineageRelation, chunks
 from catalog.schema import Model, ModelLineage
 from catalog.store import Store
 

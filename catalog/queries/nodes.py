@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, select
 
-from catalog.queries.read import chunks, read
-from catalog.records import Kind
+from catalog.queries.read import read
+from catalog.records import Kind, chunks
 from catalog.schema import App, Dataset, Library, Model, Provider, Space, Task
 from catalog.store import Store
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from sqlalchemy import Executable
@@ -11,14 +11,12 @@ from catalog.errors import ConfigError
 from catalog.records import MAX_COUNT
 from catalog.store import Store
 
-__all__ = ["CHUNK", "ROWS_PER_FETCH", "check_limit", "chunks", "read", "scalar"]
+__all__ = ["ROWS_PER_FETCH", "check_limit", "read", "scalar"]
 
 T = TypeVar("T")
 
 #: Rows the driver hands over at a time: a million-row read holds one batch, not the result.
 ROWS_PER_FETCH = 20_000
-#: Ids per ``IN (...)`` list: far below SQLite's 32766 variables and PostgreSQL's 65535.
-CHUNK = 5_000
 
 
 def read(store: Store, statement: Executable, row: Callable[..., T]) -> Iterator[T]:
@@ -54,18 +52,6 @@ def scalar(store: Store, statement: Executable) -> Any:
     """
     with store.engine.connect() as conn:
         return conn.execute(statement).scalar()
-
-
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[list[T]]:
-    """Yield ``items`` in lists of at most ``size``, short enough for one ``IN (...)``.
-
-    Examples
-    --------
-    >>> list(chunks(["a", "b", "c"], 2))
-    [['a', 'b'], ['c']]
-    """
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
 
 
 def check_limit(limit: int | None, offset: int = 0) -> None:

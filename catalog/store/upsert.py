@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
+from catalog.records import chunks
 from catalog.schema import Base
 
 __all__ = ["BATCH_SIZE", "delete_children", "upsert"]
@@ -82,6 +83,5 @@ def _batches(rows: Iterable[Mapping[str, Any]], key: list[str]) -> Iterator[list
 def delete_children(conn: Connection, table: str | Table, column: str, ids: Sequence[str]) -> None:
     """Delete the rows of ``table`` whose ``column`` is one of ``ids`` (before re-inserting them)."""
     table = _table(table)
-    for start in range(0, len(ids), 900):
-        chunk = list(ids[start : start + 900])
+    for chunk in chunks(ids, 900):
         conn.execute(table.delete().where(table.c[column].in_(chunk)))
