@@ -211,7 +211,7 @@ def bucket_of(num_parameters: int | None) -> str | None:
     raise AssertionError("the buckets cover every count")
 
 
-_COUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMBT]?)\s*$", re.IGNORECASE)
+_COUNT = re.compile(r"^\s*(\d*\.?\d+)\s*([KMBT]?)\s*$", re.IGNORECASE)
 _SCALE = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 
 

@@ -9,12 +9,12 @@ than ignored, so a replayed listing is never silently wrong.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from catalog.errors import CatalogError, ConfigError
+from catalog.records import parse_count
 
 __all__ = [
     "AppsOf",
@@ -28,8 +28,6 @@ __all__ = [
 #: What the server is given to tell which local apps run a raw model record.
 AppsOf = Callable[[dict[str, Any]], Iterable[str]]
 Extract = Callable[[dict[str, Any]], Iterable[Hashable]]
-_NUMBER = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([KMBT]?)\s*$", re.IGNORECASE)
-_SCALE = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 _TRUE, _FALSE = ("true", "1"), ("false", "0")
 
 
@@ -180,10 +178,7 @@ def _inference(values: list[str]) -> list[Condition]:
 
 
 def _num_parameters(values: list[str]) -> list[Condition]:
-    try:
-        bounds = [parse_num_parameters(v) for v in values]
-    except ValueError as exc:
-        raise FilterError(str(exc)) from None
+    bounds = [parse_num_parameters(v) for v in values]
     return [Condition("num_parameters", (), "where", where=_between(low, high)) for low, high in bounds]
 
 
@@ -206,20 +201,25 @@ def _any(facet: str) -> Callable[[list[str]], list[Condition]]:
 def parse_num_parameters(spec: str) -> tuple[float, float]:
     """Parse the Hub's ``num_parameters`` filter (``min:6B,max:128B``) into bounds.
 
+    Each bound is a count as :func:`catalog.records.parse_count` reads it (the catalog's own).
+
     Examples
     --------
     >>> parse_num_parameters("min:6B,max:128B")
-    (6000000000.0, 128000000000.0)
-    >>> parse_num_parameters("max:500M")
-    (0.0, 500000000.0)
+    (6000000000, 128000000000)
+    >>> parse_num_parameters("max:1.005K")
+    (0, 1005)
     """
-    low, high = 0.0, float("inf")
+    low: float = 0
+    high: float = float("inf")
     for part in spec.split(","):
         name, _, value = part.partition(":")
-        match = _NUMBER.match(value)
-        if name.strip() not in ("min", "max") or match is None:
-            raise ValueError(f"not a num_parameters bound: {part!r} (expected min:6B or max:128B)")
-        number = float(match.group(1)) * _SCALE[match.group(2).upper()]
+        if name.strip() not in ("min", "max") or not value.strip():
+            raise FilterError(f"not a num_parameters bound: {part!r} (expected min:6B or max:128B)")
+        try:
+            number = parse_count(value)
+        except ConfigError as exc:
+            raise FilterError(f"not a num_parameters bound: {part!r} ({exc})") from None
         low, high = (number, high) if name.strip() == "min" else (low, number)
     return low, high
 
