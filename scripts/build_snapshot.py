@@ -38,6 +38,7 @@ MADE_UP = [
     "models.lastModified",
     "models.sha",
     "models.safetensors.parameters",
+    "models.inferenceProviderMapping",
     "models.inferenceProviderMapping.status",
     "models.spaces",
     "models.gated",
@@ -58,6 +59,14 @@ MADE_UP = [
     "spaces.models",
     "spaces.datasets",
 ]
+#: Fields that say where a value comes from, for the values the Hub would not give in that form.
+PROVENANCE = {
+    "models.parametersSource": (
+        "where safetensors.total / gguf.total comes from when it is not the Hub's safetensors metadata: "
+        "'computed by <package> <version>' (the package built the architecture on PyTorch's meta device "
+        "and counted it) or 'reported by mteb 2.26.24 ModelMeta n_parameters'"
+    ),
+}
 #: Lineage from the models' own cards, where no package in the facts names the base.
 CARD_LINEAGE = {
     "TIGER-Lab/VLM2Vec-LoRA": ("adapter", ["microsoft/Phi-3.5-vision-instruct"]),
@@ -74,6 +83,126 @@ MERGES = {
         "BAAI/bge-small-en-v1.5",
     ],
 }
+#: Made-up repos for the local apps no real record of the facts can be shown to run (an MLX build, a
+#: Core ML JoyFusion model, a tool-calling chat template): the app rules of
+#: ``catalog/apps.py`` pick them up from these fields, as they would a real record.
+_TOOLS_TEMPLATE = (
+    "{%- if tools %}{{- tools | tojson }}{%- endif %}{%- for m in messages %}{{ m.content }}{%- endfor %}"
+)
+APP_EXAMPLES: dict[str, dict[str, Any]] = {
+    "catalog-examples/chat-mlx-4bit": {
+        "pipeline_tag": "text-generation",
+        "library_name": "mlx",
+        "tags": ["mlx", "safetensors", "text-generation", "conversational"],
+        "config": {"model_type": "llama", "chat_template_jinja": _TOOLS_TEMPLATE},
+    },
+    "catalog-examples/joyfusion-coreml": {
+        "pipeline_tag": "text-to-image",
+        "library_name": None,
+        "tags": ["coreml", "joyfusion", "text-to-image"],
+    },
+}
+#: Fields of a real record no package has. The tags are those of a public capture of the Hub's
+#: ``GET /api/models/meta-llama/Llama-3.1-8B-Instruct`` (``_id`` 6698d8a0653e4babe21e1e7d); its two
+#: ``base_model`` tags and ``cardData.base_model`` (the repo's old name) are those issue 14 quotes from
+#: the ``model_info`` bodies recorded in huggingface_hub's test-suite VCR cassettes; language and
+#: license are the model card's. Counts, dates and the rest are drawn as for every model.
+RECORDED: dict[str, dict[str, Any]] = {
+    "meta-llama/Llama-3.1-8B-Instruct": {
+        "pipeline_tag": "text-generation",
+        "library_name": "transformers",
+        "tags": [
+            "transformers",
+            "safetensors",
+            "llama",
+            "text-generation",
+            "facebook",
+            "meta",
+            "pytorch",
+            "llama-3",
+            "conversational",
+            "en",
+            "de",
+            "fr",
+            "it",
+            "pt",
+            "hi",
+            "es",
+            "th",
+            "arxiv:2204.05149",
+            "base_model:meta-llama/Llama-3.1-8B",
+            "base_model:finetune:meta-llama/Llama-3.1-8B",
+            "license:llama3.1",
+            "eval-results",
+            "text-generation-inference",
+            "endpoints_compatible",
+            "deploy:sagemaker",
+            "region:us",
+        ],
+        "cardData": {
+            "language": ["en", "de", "fr", "it", "pt", "hi", "es", "th"],
+            "license": "llama3.1",
+            "base_model": "meta-llama/Meta-Llama-3.1-8B",
+            "pipeline_tag": "text-generation",
+        },
+        "config": {"model_type": "llama", "architectures": ["LlamaForCausalLM"]},
+    },
+}
+#: Seed ids that are not Hub repos of their own: ``resnet50`` is a transformers docstring placeholder,
+#: ``distilroberta-base`` the old name of ``distilbert/distilroberta-base`` (see ``RENAMES``).
+SKIPPED = {"resnet50", "distilroberta-base"}
+#: Old repo id -> new one, for the canonical models the Hub moved into organisations (it answers the
+#: old name with a redirect). Only renames whose new id is in the snapshot are written to aliases.json.
+_ORG_MOVES = {
+    "google-bert": [
+        "bert-base-uncased",
+        "bert-base-cased",
+        "bert-base-multilingual-cased",
+        "bert-base-multilingual-uncased",
+        "bert-large-uncased",
+        "bert-large-cased",
+        "bert-large-uncased-whole-word-masking",
+        "bert-base-chinese",
+    ],
+    "openai-community": [
+        "gpt2",
+        "gpt2-medium",
+        "gpt2-large",
+        "gpt2-xl",
+        "openai-gpt",
+        "roberta-base-openai-detector",
+    ],
+    "FacebookAI": [
+        "roberta-base",
+        "roberta-large",
+        "xlm-roberta-base",
+        "xlm-roberta-large",
+        "xlm-roberta-large-finetuned-conll03-english",
+        "xlm-mlm-en-2048",
+    ],
+    "distilbert": [
+        "distilbert-base-uncased",
+        "distilbert-base-cased",
+        "distilbert-base-cased-distilled-squad",
+        "distilbert-base-uncased-finetuned-sst-2-english",
+        "distilbert-base-multilingual-cased",
+        "distilroberta-base",
+        "distilgpt2",
+    ],
+    "google-t5": ["t5-small", "t5-base", "t5-large", "t5-3b", "t5-11b"],
+}
+RENAMES = {
+    **{old: f"{org}/{old}" for org, olds in _ORG_MOVES.items() for old in olds},
+    "meta-llama/Meta-Llama-3.1-8B": "meta-llama/Llama-3.1-8B",
+    "meta-llama/Meta-Llama-3.1-8B-Instruct": "meta-llama/Llama-3.1-8B-Instruct",
+}
+#: The packages whose own code computed the counts of ``param_counts.json`` (on PyTorch's meta device).
+_COUNTED_BY = {
+    "timm": "timm 1.0.31",
+    "open_clip": "open_clip_torch 3.3.0",
+    "transformers": "transformers 5.24.0",
+}
+_REPORTED_BY = "mteb 2.26.24 ModelMeta n_parameters"
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _QUANTIZED_NAME = re.compile(r"(INT8|INT4|GPTQ|AWQ|GGUF|MXFP\d|FP8|[248]bit)", re.IGNORECASE)
 _LITELLM_PROVIDERS = {
@@ -91,39 +220,40 @@ _MODE_TASK = {
     "image_generation": "text-to-image",
     "audio_transcription": "automatic-speech-recognition",
 }
-#: transformers auto-model families, most telling first: a model type's first family gives its task.
+#: transformers auto-model families in the priority order ``param_counts.md`` documents (the first
+#: family that has a model type gives its task): speech before causal LM, so whisper is ASR.
 _FAMILY_TASKS = [
-    ("IMAGE_TEXT_TO_TEXT", "image-text-to-text"),
-    ("CAUSAL_LM", "text-generation"),
     ("SPEECH_SEQ_2_SEQ", "automatic-speech-recognition"),
     ("CTC", "automatic-speech-recognition"),
+    ("IMAGE_TEXT_TO_TEXT", "image-text-to-text"),
     ("TEXT_TO_WAVEFORM", "text-to-speech"),
     ("TEXT_TO_SPECTROGRAM", "text-to-speech"),
     ("SEQ_TO_SEQ_CAUSAL_LM", "text-generation"),
+    ("MASKED_LM", "fill-mask"),
+    ("CAUSAL_LM", "text-generation"),
     ("ZERO_SHOT_IMAGE_CLASSIFICATION", "zero-shot-image-classification"),
     ("ZERO_SHOT_OBJECT_DETECTION", "zero-shot-object-detection"),
-    ("OBJECT_DETECTION", "object-detection"),
-    ("DEPTH_ESTIMATION", "depth-estimation"),
     ("MASK_GENERATION", "mask-generation"),
     ("KEYPOINT_MATCHING", "keypoint-matching"),
     ("KEYPOINT_DETECTION", "keypoint-detection"),
+    ("DEPTH_ESTIMATION", "depth-estimation"),
+    ("OBJECT_DETECTION", "object-detection"),
     ("UNIVERSAL_SEGMENTATION", "image-segmentation"),
+    ("IMAGE_CLASSIFICATION", "image-classification"),
     ("SEMANTIC_SEGMENTATION", "image-segmentation"),
     ("VIDEO_CLASSIFICATION", "video-classification"),
     ("AUDIO_CLASSIFICATION", "audio-classification"),
-    ("IMAGE_CLASSIFICATION", "image-classification"),
-    ("DOCUMENT_QUESTION_ANSWERING", "document-question-answering"),
+    ("IMAGE_TO_IMAGE", "image-to-image"),
     ("TABLE_QUESTION_ANSWERING", "table-question-answering"),
+    ("DOCUMENT_QUESTION_ANSWERING", "document-question-answering"),
     ("VISUAL_QUESTION_ANSWERING", "visual-question-answering"),
     ("TIME_SERIES_PREDICTION", "time-series-forecasting"),
-    ("IMAGE_TO_IMAGE", "image-to-image"),
-    ("MASKED_LM", "fill-mask"),
-    ("TOKEN_CLASSIFICATION", "token-classification"),
-    ("SEQUENCE_CLASSIFICATION", "text-classification"),
-    ("QUESTION_ANSWERING", "question-answering"),
-    ("TEXT_ENCODING", "feature-extraction"),
     ("IMAGE", "image-feature-extraction"),
     ("", "feature-extraction"),
+    ("SEQUENCE_CLASSIFICATION", "text-classification"),
+    ("TOKEN_CLASSIFICATION", "token-classification"),
+    ("QUESTION_ANSWERING", "question-answering"),
+    ("TEXT_ENCODING", "feature-extraction"),
 ]
 _LIBRARY_RANK = ["gguf", "open_clip", "pylate", "sentence-transformers", "timm", "diffusers", "transformers"]
 _MTEB_TYPE_CATEGORY = {
@@ -182,7 +312,11 @@ class Facts:
     """The fact files, read once, with the lookups the builder needs."""
 
     def __init__(self, folder: Path) -> None:
-        self.models = [m for m in _load(folder, "seed_models_merged.json")["models"] if m["id"]]
+        self.models = [
+            m
+            for m in _load(folder, "seed_models_merged.json")["models"]
+            if m["id"] and m["id"] not in SKIPPED
+        ]
         self.datasets = [d for d in _load(folder, "seed_datasets_merged.json")["datasets"] if d["id"]]
         self.spaces = _load(folder, "seed_spaces.json")["spaces"]
         self.tasks_data = _load(folder, "hf_tasks/tasks_data.json")
@@ -192,6 +326,21 @@ class Facts:
         self.mteb_tasks = {t["name"]: t for t in _load(folder, "mteb_tasks.json")}
         self.mteb_models = {m["name"]: m for m in _load(folder, "mteb_model_meta.json")}
         self.providers = set(_load(folder, "hfh_providers.json")["PROVIDER_T"])
+        self.provider_tasks: dict[str, list[str]] = {
+            p: sorted(tasks)
+            for p, tasks in _load(folder, "hf_inference_js/providers.json")["PROVIDERS"].items()
+        }
+        counts = _load(folder, "param_counts.json")
+        #: Counts checked against the repo name's size or mteb's figure: the only ones used.
+        self.trusted: dict[str, dict[str, Any]] = counts["models"]
+        #: The transformers class each checkpoint is documented with, in every section (an unverified or
+        #: wrong count still comes with the right class and task).
+        self.documented: dict[str, dict[str, Any]] = {
+            id: entry
+            for section in ("transformers_default_config_mismatch", "transformers_unverified", "models")
+            for id, entry in counts[section].items()
+            if entry["library"] == "transformers"
+        }
         self.litellm = _load(folder, "litellm_hf_provider_models.json")["providers"]
         mappings = _load(folder, "transformers_auto_mappings.json")["modeling_auto_task_mappings"]
         self.model_type_task: dict[str, str] = {}
@@ -208,11 +357,48 @@ class Facts:
             code: by_name.get(v["name"], code) for code, v in languages["LANGUAGES_ISO_639_3"].items()
         }
 
+    def documented_class(self, seed: dict[str, Any]) -> dict[str, Any] | None:
+        """The documented transformers class of a checkpoint, else of its family's documented checkpoint.
+
+        A repo with no model type of its own is of the family of a documented checkpoint of the same
+        organisation when its name starts with that checkpoint's model type and either shares one more
+        word of the name with it (``meta-llama/Llama-2-7b-chat-hf`` with ``meta-llama/Llama-2-7b-hf``)
+        or names no library at all (``openai/whisper-base`` with ``openai/whisper-tiny``), and all such
+        checkpoints agree on the class. Embedding repos (sentence-transformers, PyLate) are left out:
+        they wrap the family's encoder and serve another task, and so are repos named as embedders or
+        rerankers.
+        """
+        id = seed["id"]
+        if id in self.documented:
+            return self.documented[id]
+        libraries = set(seed.get("libraries", []))
+        org, _, name = id.partition("/")
+        if (
+            seed.get("model_type")
+            or {"sentence-transformers", "pylate"} & libraries
+            or re.search("embed|rerank", name, re.IGNORECASE)
+        ):
+            return None
+        words = name.lower().split("-")
+        matches = []
+        for other, entry in sorted(self.documented.items()):
+            other_org, _, other_name = other.partition("/")
+            other_words = other_name.lower().split("-")
+            model_type = (entry.get("model_type") or "").replace("_", "")
+            if other_org != org or other_words[0] != words[0] or model_type != words[0].replace("_", ""):
+                continue
+            if not libraries or words[:2] == other_words[:2]:
+                matches.append(entry)
+        return matches[0] if matches and len({m["class"] for m in matches}) == 1 else None
+
 
 def build_models(facts: Facts, spaces_by_model: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Return the raw model records, as ``GET /api/models?expand=...`` lists them."""
     provider_models = _provider_models(facts)
     records = [_model_record(seed, facts, provider_models, spaces_by_model) for seed in facts.models]
+    for id, fields in RECORDED.items():
+        records.append({**_model_record({"id": id}, facts, provider_models, spaces_by_model), **fields})
+    _serve_every_provider(records, facts)
     for id, parents in MERGES.items():
         seed = {
             "id": id,
@@ -222,9 +408,59 @@ def build_models(facts: Facts, spaces_by_model: dict[str, list[str]]) -> list[di
             "base_models": parents,
         }
         records.append(_model_record(seed, facts, provider_models, spaces_by_model, relation="merge"))
+    for id, fields in APP_EXAMPLES.items():
+        records.append({**_model_record({"id": id}, facts, {}, spaces_by_model), **fields})
+    _tail_counts(records)
     # Newest first, as a crawl sorted by lastModified reads them.
     records.sort(key=lambda r: (r["lastModified"], r["id"]), reverse=True)
     return records
+
+
+def _tail_counts(records: list[dict[str, Any]]) -> None:
+    """Give each made-up repo counts just under the lowest of the real models of its task.
+
+    They stay in the range of their neighbours and are listed after every real model on a page
+    sorted by downloads, likes or trend.
+    """
+    by_task: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        if not record["id"].startswith("catalog-examples/"):
+            by_task[record.get("pipeline_tag")].append(record)
+    for record in records:
+        if record["id"].startswith("catalog-examples/"):
+            peers = by_task.get(record.get("pipeline_tag")) or by_task[None]
+            for key in ("downloads", "downloadsAllTime", "likes", "trendingScore"):
+                record[key] = max(min(p[key] for p in peers) - 1, 0)
+
+
+def _serve_every_provider(records: list[dict[str, Any]], facts: Facts) -> None:
+    """Map each provider litellm names no model for to one real model of a task it serves (made up).
+
+    The task is the provider's first in ``@huggingface/inference``'s provider -> task table that a
+    model of the snapshot has (``conversational`` is text-generation). The model is drawn by a hash of
+    the provider among those another provider already serves for that task, else among those with a
+    parameter count, else among all.
+    """
+    served = {m["provider"] for r in records for m in r.get("inferenceProviderMapping", [])}
+    real = sorted((r for r in records if "/" in r["id"]), key=lambda r: r["id"])
+    for provider in sorted(facts.providers - served):
+        for task in facts.provider_tasks.get(provider, []):
+            pipeline = "text-generation" if task == "conversational" else task
+            of_task = [r for r in real if r.get("pipeline_tag") == pipeline]
+            served_for = [
+                r for r in of_task if any(m["task"] == task for m in r.get("inferenceProviderMapping", []))
+            ]
+            candidates = served_for or [r for r in of_task if _total(r)] or of_task
+            if candidates:
+                chosen = candidates[_hash(provider, "serves") % len(candidates)]
+                chosen.setdefault("inferenceProviderMapping", []).append(
+                    {"provider": provider, "providerId": chosen["id"], "status": "live", "task": task}
+                )
+                break
+
+
+def _total(record: dict[str, Any]) -> int:
+    return int((record.get("safetensors") or record.get("gguf") or {}).get("total") or 0)
 
 
 def _model_record(
@@ -239,7 +475,10 @@ def _model_record(
         seed.get("libraries", []), key=lambda lib: _LIBRARY_RANK.index(lib) if lib in _LIBRARY_RANK else 99
     )
     mappings = provider_models.get(id.lower(), [])
-    pipeline_tag = _pipeline_tag(seed, libraries, facts, mappings)
+    documented = facts.documented_class(seed)
+    pipeline_tag = _pipeline_tag(seed, libraries, facts, mappings, documented)
+    if not libraries and documented:
+        libraries = ["transformers"]
     if not libraries and pipeline_tag:
         known = facts.task_libraries.get(pipeline_tag) or []
         libraries = [lib for lib in _LIBRARY_RANK if lib in known][:1] or known[:1]
@@ -269,14 +508,14 @@ def _model_record(
     )
     modified = max(created, _made_up_date(id, "lastModified", 2024))
     tags = [*libraries]
-    # Some sources give counts as floats (1e6): the Hub's totals are integers.
-    total = int(seed["n_parameters"]) if seed.get("n_parameters") else None
+    total, dtype, source = _parameters(seed, facts)
     safetensors = gguf = None
     if "gguf" in libraries:
         gguf = {"total": total, "context_length": meta.get("max_tokens") or seed.get("max_tokens")}
         gguf = {k: v for k, v in gguf.items() if v}
     if total and library != "gguf":
-        dtype = "F32" if total < 1_000_000_000 else "BF16"
+        # Where the facts name no dtype, one is made up: F32 under 1B parameters, BF16 above.
+        dtype = dtype or ("F32" if total < 1_000_000_000 else "BF16")
         safetensors = {"parameters": {dtype: total}, "total": total}
         tags.append("safetensors")
     if pipeline_tag:
@@ -303,10 +542,13 @@ def _model_record(
     if pipeline_tag:
         card["pipeline_tag"] = pipeline_tag
     config = None
-    if seed.get("model_type"):
-        config = {"model_type": seed["model_type"]}
-        if seed["model_type"] in facts.model_type_class:
-            config["architectures"] = [facts.model_type_class[seed["model_type"]]]
+    model_type = seed.get("model_type") or (documented or {}).get("model_type")
+    if model_type:
+        config = {"model_type": model_type}
+        if documented:
+            config["architectures"] = [documented["class"]]
+        elif model_type in facts.model_type_class:
+            config["architectures"] = [facts.model_type_class[model_type]]
     record: dict[str, Any] = {
         "_id": _oid(id),
         "id": id,
@@ -327,17 +569,36 @@ def _model_record(
         "gguf": gguf,
         "inferenceProviderMapping": mappings,
         "spaces": spaces_by_model.get(id, []),
+        "parametersSource": source,
     }
     return {k: v for k, v in record.items() if v is not None or k in ("pipeline_tag", "library_name")}
 
 
+def _parameters(seed: dict[str, Any], facts: Facts) -> tuple[int | None, str | None, str | None]:
+    """Return (total, dtype, where the count comes from): a count computed by the package, else mteb's."""
+    trusted = facts.trusted.get(seed["id"])
+    if trusted:
+        return int(trusted["total"]), trusted.get("dtype"), f"computed by {_COUNTED_BY[trusted['library']]}"
+    if seed.get("n_parameters"):
+        # Some sources give counts as floats (1e6): the Hub's totals are integers.
+        return int(seed["n_parameters"]), None, f"reported by {_REPORTED_BY}"
+    return None, None, None
+
+
 def _pipeline_tag(
-    seed: dict[str, Any], libraries: list[str], facts: Facts, mappings: list[dict[str, Any]]
+    seed: dict[str, Any],
+    libraries: list[str],
+    facts: Facts,
+    mappings: list[dict[str, Any]],
+    documented: dict[str, Any] | None,
 ) -> str | None:
-    """The real pipeline tag when a source names one, else one derived from the library or model type."""
+    """The real pipeline tag when a source names one, else the documented class's, else a derived one."""
     if seed.get("pipeline_tags"):
-        return sorted(seed["pipeline_tags"])[0]
-    if seed.get("model_type") in facts.model_type_task:
+        return str(sorted(seed["pipeline_tags"])[0])
+    if documented and documented.get("pipeline_tag"):
+        return str(documented["pipeline_tag"])
+    # A documented class that serves no pipeline task keeps none from its model type either.
+    if not documented and seed.get("model_type") in facts.model_type_task:
         return facts.model_type_task[seed["model_type"]]
     if "open_clip" in libraries:
         return "zero-shot-image-classification"
@@ -435,7 +696,7 @@ def build_spaces(facts: Facts, models: list[dict[str, Any]]) -> list[dict[str, A
     """Return the raw Space records, each using a few models (and datasets) of its tasks: made-up links."""
     by_task: dict[str, list[str]] = defaultdict(list)
     for model in models:
-        if model.get("pipeline_tag"):
+        if model.get("pipeline_tag") and not model["id"].startswith("catalog-examples/"):
             by_task[model["pipeline_tag"]].append(model["id"])
     records = []
     for seed in facts.spaces:
@@ -515,18 +776,24 @@ def main(argv: list[str] | None = None) -> None:
         for model in space["models"]:
             spaces_by_model[model].append(space["id"])
     models = build_models(facts, spaces_by_model)
+    ids = {m["id"] for m in models}
+    aliases = {"models": {old: new for old, new in sorted(RENAMES.items()) if new in ids and old not in ids}}
     snapshot = write_snapshot(
         args.out,
         models=models,
         datasets=build_datasets(facts),
         spaces=spaces,
-        tasks=facts.tasks_data,
+        # TASKS_DATA holds `undefined` for a task without data, which the Hub's JSON leaves out.
+        tasks={task: data for task, data in facts.tasks_data.items() if data is not None},
         tags_by_type=build_tags_by_type(facts, models),
+        # The Hub answers an old repo name with a redirect to the new one (the replay server reads it).
+        payloads={"aliases": {**aliases, "datasets": {}, "spaces": {}}},
         compress=True,
         manifest={
             "endpoint": "https://huggingface.co",
             "recorded_at": RECORDED_AT,
             "made_up": MADE_UP,
+            "provenance": PROVENANCE,
             "client": "huggingface_hub 2.4.0 (built offline by scripts/build_snapshot.py, not recorded)",
             "note": "Built from real ecosystem facts (see data/README.md); made-up fields are listed in made_up.",
         },
