@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.metadata
 import pkgutil
 import re
+import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -231,3 +234,36 @@ def test_the_import_rules_catch_a_breach() -> None:
         ("catalog.schema", "schema"),
         ("catalog.cli", "cli"),
     ]
+
+
+# --- declared dependencies ----------------------------------------------------------------------
+
+PYPROJECT = PACKAGE.parent / "pyproject.toml"
+
+
+def _declared() -> set[str]:
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    names = re.compile(r"^[A-Za-z0-9._-]+")
+    return {_normal(names.match(spec).group(0)) for spec in project["dependencies"]}  # type: ignore[union-attr]
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_every_third_party_package_the_code_imports_is_declared() -> None:
+    # A package that arrives only as another's dependency (numpy via pandas, tqdm via
+    # huggingface_hub) can vanish with that package's next release.
+    distributions = importlib.metadata.packages_distributions()
+    imported = {
+        name.partition(".")[0]
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for name in _imports(path, path.read_text(encoding="utf-8"))
+    }
+    third_party = sorted(m for m in imported if m and m != "catalog" and m not in sys.stdlib_module_names)
+    undeclared = {
+        module: distributions.get(module, [module])
+        for module in third_party
+        if not {_normal(d) for d in distributions.get(module, [module])} & _declared()
+    }
+    assert undeclared == {}, "add them to pyproject.toml [project] dependencies"
