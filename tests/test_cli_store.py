@@ -311,3 +311,251 @@ def test_the_installed_command_runs_for_real(tmp_path: Path) -> None:
     assert (refused.returncode, refused.stdout) == (1, "")
     assert refused.stderr.startswith("Error: refused: ") and refused.stderr.count("\n") == 1
     assert run("sql", "SELECT COUNT(*) AS n FROM models", "--format", "csv").stdout == "n\n3\n"
+
+
+# --- output: control characters, limits, strict JSON ------------------------------------------------
+
+#: An id that would set the terminal's title and clear its screen if printed raw (issue 9, item 8).
+HOSTILE_ID = "evil/\x1b]0;pwned\x07\x1b[2J\x9b31m\u202egpj.exe"
+SHOWN_ID = "evil/\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202egpj.exe"
+
+
+def test_control_characters_are_made_visible_in_every_table(tiny: str) -> None:
+    with Store.open(tiny) as store, store.engine.begin() as conn:
+        upsert(conn, "models", [{"id": HOSTILE_ID, "author": "evil\x1b[2J", "downloads": 99999}])
+    for command in (
+        ("sql", "SELECT id, author FROM models WHERE downloads = 99999"),
+        ("search", "--limit", "1"),
+    ):
+        result = _run(*command, "--db", tiny)
+        assert result.exit_code == 0, result.output
+        assert SHOWN_ID in result.stdout and "evil\\x1b[2J" in result.stdout
+        assert not any(c in result.stdout for c in "\x1b\x07\x9b\u202e")
+    # JSON escapes them itself, and keeps the value exact.
+    result = _run("sql", "SELECT id FROM models WHERE downloads = 99999", "--db", tiny, "--format", "json")
+    assert "\x1b" not in result.stdout and json.loads(result.stdout) == [{"id": HOSTILE_ID}]
+
+
+ENDLESS = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n FROM r"
+
+
+def test_sql_prints_at_most_max_rows_and_says_so(tiny: str) -> None:
+    table = _run("sql", ENDLESS, "--db", tiny, "--max-rows", "3")
+    assert (table.exit_code, table.stdout) == (
+        0,
+        "  n\n---\n  1\n  2\n  3\n(stopped at --max-rows 3: the query has more rows)\n",
+    )
+    csv = _run("sql", ENDLESS, "--db", tiny, "--max-rows", "2", "--format", "csv")
+    assert (csv.exit_code, csv.stdout) == (0, "n\n1\n2\n")
+    assert _err(csv) == "(stopped at --max-rows 2: the query has more rows)\n"
+    whole = _run("sql", QUERY, "--db", tiny, "--max-rows", "3", "--format", "csv")
+    assert (whole.exit_code, _err(whole)) == (0, "")  # exactly the cap: nothing was cut, nothing said
+
+
+def test_sql_stops_a_query_past_its_timeout_in_one_line(tiny: str) -> None:
+    endless_count = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT COUNT(*) FROM r"
+    result = _run("sql", endless_count, "--db", tiny, "--timeout", "0.5")
+    assert (result.exit_code, result.stdout, _err(result)) == (
+        1,
+        "",
+        "Error: query stopped: it ran past its time limit of 0.5 s (see --timeout)\n",
+    )
+
+
+def test_sql_json_is_strict_and_streams(tiny: str) -> None:
+    sql = (
+        "SELECT 'NaN'::float8 AS nan, 'Infinity'::float8 AS inf, '-Infinity'::float8 AS ninf"
+        if tiny.startswith("postgresql")
+        else "SELECT 9e999 AS nan, 9e999 AS inf, -9e999 AS ninf"  # SQLite has no NaN value: 0.0/0 is NULL
+    )
+    result = _run("sql", sql, "--db", tiny, "--format", "json")
+    assert result.exit_code == 0, result.output
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} is not JSON")
+
+    assert json.loads(result.stdout, parse_constant=refuse) == [{"nan": None, "inf": None, "ninf": None}]
+    streamed = _run("sql", ENDLESS, "--db", tiny, "--format", "json", "--max-rows", "2")
+    assert json.loads(streamed.stdout) == [{"n": 1}, {"n": 2}]
+    assert _run("sql", "SELECT id FROM models WHERE 0 = 1", "--db", tiny, "--format", "json").stdout == "[]\n"
+
+
+@pytest.mark.parametrize("statement", ["COPY (SELECT 1) TO STDOUT", "COPY models TO STDOUT"])
+def test_copy_to_stdout_is_one_error_line(tiny: str, statement: str) -> None:
+    result = _run("sql", statement, "--db", tiny)
+    assert (result.exit_code, result.stdout) == (1, "")
+    err = _err(result)
+    assert err.startswith("Error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_postgresql_superuser_gets_a_warning(tiny: str) -> None:
+    result = _run("sql", "SELECT 1 AS one", "--db", tiny, "--format", "csv")
+    assert result.exit_code == 0 and result.stdout == "one\n1\n"
+    expected = SUPERUSER_WARNING + "\n" if tiny.startswith("postgresql") else ""
+    assert result.stderr == expected
+    assert "docs/schema.md" in SUPERUSER_WARNING
+
+
+# --- where --db goes, and what URLs it takes -----------------------------------------------------------
+
+
+def test_db_takes_db_before_or_after_its_subcommand(tiny: str) -> None:
+    before = _run("db", "--db", tiny, "status")
+    after = _run("db", "status", "--db", tiny)
+    assert (before.exit_code, before.stdout) == (0, after.stdout)
+    assert before.stdout.startswith(f"{_shown(tiny)}: schema at revision {head_revision()}\n")
+
+
+@pytest.mark.postgresql
+def test_a_postgres_url_is_taken_as_postgresql(tiny: str) -> None:
+    if not tiny.startswith("postgresql://"):
+        pytest.skip("PostgreSQL only")
+    result = _run(
+        "sql",
+        "SELECT COUNT(*) AS n FROM models",
+        "--db",
+        "postgres://" + tiny.removeprefix("postgresql://"),
+        "--format",
+        "csv",
+    )
+    assert (result.exit_code, result.stdout) == (0, "n\n3\n")
+
+
+def test_a_db_whose_folder_cannot_exist_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    url = f"sqlite:///{tmp_path / 'file' / 'sub' / 'c.db'}"
+    result = _run("db", "upgrade", "--db", url)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: cannot make the folder of database {tmp_path / 'file' / 'sub' / 'c.db'}: Not a directory\n",
+    )
+
+
+# --- damaged files: every command, one line -----------------------------------------------------------
+
+READING_COMMANDS = [
+    ("sql", "SELECT COUNT(*), SUM(downloads), MAX(id) FROM models"),
+    ("db", "status"),
+    ("db", "upgrade"),
+    ("search",),
+    ("stats",),
+    ("lineage", "org/m0001"),
+]
+
+
+@pytest.fixture(scope="module")
+def damaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Three bad files: random bytes, a catalog cut in half, a catalog with pages overwritten."""
+    tmp_path = tmp_path_factory.mktemp("damaged")
+    good = tmp_path / "good.db"
+    with Store.open(f"sqlite:///{good}") as store, store.engine.begin() as conn:
+        upsert(
+            conn, "models", [{"id": f"org/m{i:04d}", "author": "org", "downloads": i} for i in range(3000)]
+        )
+    data = good.read_bytes()
+    page = 4096
+    files = {"garbage": bytes(range(256)) * 20, "truncated": data[: len(data) // 2]}
+    corrupt = bytearray(data)
+    for offset in range(len(data) // (2 * page) * page, len(data), page):
+        corrupt[offset : offset + page] = b"\xff" * page
+    files["overwritten"] = bytes(corrupt)
+    paths = {}
+    for name, content in files.items():
+        paths[name] = tmp_path / f"{name}.db"
+        paths[name].write_bytes(content)
+    return paths
+
+
+@pytest.mark.parametrize("command", READING_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_damaged_database_file_is_one_error_line_for_every_command(
+    damaged: dict[str, Path], command: tuple[str, ...]
+) -> None:
+    for name, path in damaged.items():
+        result = _run(*command, "--db", f"sqlite:///{path}")
+        assert result.exception is None or isinstance(result.exception, SystemExit), (name, result.exception)
+        # Random bytes and a cut file fail at once; overwritten pages fail where a command reads them.
+        if name != "overwritten" or result.exit_code:
+            assert result.exit_code == 1, (name, result.output)
+            assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, (
+                name,
+                result.stderr,
+            )
+    assert _run(*READING_COMMANDS[0], "--db", f"sqlite:///{damaged['overwritten']}").stderr == (
+        "Error: query failed: database disk image is malformed\n"
+    )
+    assert _run("stats", "--db", f"sqlite:///{damaged['overwritten']}").stderr == (
+        "Error: cannot read the database: database disk image is malformed (the file is damaged or not a catalog)\n"
+    )
+
+
+# --- a closed pipe, a read-only mount: in a real process ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("stats",),
+        ("search",),
+        ("sql", ENDLESS, "--max-rows", "100000"),
+        ("db", "status"),
+        ("lineage", "org/a"),
+    ],
+    ids=lambda c: c[0] + (" " + c[1] if c[0] == "db" else ""),
+)
+def test_a_closed_pipe_ends_every_command_quietly(tiny: str, command: tuple[str, ...]) -> None:
+    # The reader is gone before the command writes a byte, as after `catalog stats | head -0`.
+    process = subprocess.Popen(
+        [_catalog_script(), *command, "--db", tiny], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None
+    process.stdout.close()
+    _, err = process.communicate(timeout=120)
+    assert (process.returncode, err.decode().replace(SUPERUSER_WARNING + "\n", "")) == (0, "")
+
+
+def _sqlite_state(path: Path) -> tuple[bytes, int, list[str]]:
+    return path.read_bytes(), path.stat().st_mtime_ns, sorted(p.name for p in path.parent.iterdir())
+
+
+def test_reading_commands_leave_a_sqlite_file_as_it_was(tmp_path: Path) -> None:
+    # A catalog in rollback-journal mode (as copied, or made by another tool): reading must not
+    # switch it to WAL (a header write), nor leave -wal/-shm files beside it.
+    path = tmp_path / "c.db"
+    with Store.open(f"sqlite:///{path}") as store, store.engine.begin() as conn:
+        upsert(conn, "models", TINY["models"])
+    with Store.open(f"sqlite:///{path}") as store, store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA journal_mode = DELETE")
+    before = _sqlite_state(path)
+    assert before[2] == ["c.db"]
+    for command in (("sql", "SELECT COUNT(*) FROM models"), ("db", "status"), ("search",), ("stats",)):
+        result = _run(*command, "--db", f"sqlite:///{path}")
+        assert result.exit_code == 0, result.output
+        assert _sqlite_state(path) == before, command
+
+
+def test_a_catalog_on_a_read_only_mount_can_be_read(tmp_path: Path) -> None:
+    """A real read-only bind mount (in a private mount namespace): root cannot write it either."""
+    if (
+        shutil.which("unshare") is None
+        or subprocess.run(["unshare", "-m", "true"], capture_output=True, check=False).returncode
+    ):
+        pytest.skip("needs unshare -m (a private mount namespace)")
+    source, mount = tmp_path / "src", tmp_path / "ro"
+    source.mkdir()
+    mount.mkdir()
+    url = f"sqlite:///{mount / 'c.db'}"
+    with Store.open(f"sqlite:///{source / 'c.db'}") as store, store.engine.begin() as conn:
+        upsert(conn, "models", TINY["models"])  # a WAL catalog, closed cleanly: no -wal, no -shm
+    before = _sqlite_state(source / "c.db")
+    script = (
+        f"mount --bind {source} {mount} && mount -o remount,bind,ro {mount} && "
+        f"! touch {mount}/probe 2>/dev/null && "
+        f"{_catalog_script()} sql 'SELECT id FROM models ORDER BY id' --format csv --db {url} && "
+        f"{_catalog_script()} db status --db {url} >/dev/null && "
+        f"{_catalog_script()} stats --db {url} >/dev/null"
+    )
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "id\norg/a\norg/b\nzed/c\n", "")
+    assert _sqlite_state(source / "c.db") == before

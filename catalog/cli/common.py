@@ -110,6 +110,7 @@ def echo_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) -
         writer.writerow([shown(c) for c in columns])
         for row in rows:
             writer.writerow([shown(v) if isinstance(v, str) else v for v in row])
+        sys.stdout.flush()  # a closed pipe fails here, inside the command, not at exit
     else:
         click.echo(format_table(columns, list(rows)))
 

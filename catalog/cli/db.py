@@ -9,8 +9,19 @@ from catalog.store import QueryResult, Store
 
 
 @click.group()
-def db() -> None:
-    """Create, migrate and inspect the database schema."""
+@db_option
+def db(db_url: str | None) -> None:
+    """Create, migrate and inspect the database schema.
+
+    --db URL goes before or after the subcommand: `catalog db --db URL status` and
+    `catalog db status --db URL` are the same.
+    """
+
+
+def _url(db_url: str | None) -> str | None:
+    """The subcommand's --db, else the group's (``catalog db --db URL status``)."""
+    parent = click.get_current_context().parent
+    return db_url or (parent.params.get("db_url") if parent else None)
 
 
 @db.command("upgrade")
@@ -18,7 +29,7 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 def db_upgrade(db_url: str | None, revision: str) -> None:
     """Migrate the database to the newest schema (creating it if needed)."""
-    with Store.open(db_url, check=False) as store:
+    with Store.open(_url(db_url), check=False) as store:
         store.upgrade(revision)
         click.echo(f"{store.display_url}: schema at revision {store.revision()}")
 
@@ -28,7 +39,7 @@ def db_upgrade(db_url: str | None, revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(db_url: str | None, revision: str) -> None:
     """Migrate the database down to REVISION ('base' drops every table)."""
-    with Store.open(db_url, check=False) as store:
+    with Store.open(_url(db_url), check=False) as store:
         store.downgrade(revision)
         click.echo(f"{store.display_url}: schema at revision {store.revision() or 'base'}")
 
@@ -37,7 +48,7 @@ def db_downgrade(db_url: str | None, revision: str) -> None:
 @db_option
 def db_status(db_url: str | None) -> None:
     """Show the schema revision and how many rows each table holds."""
-    with Store.open(db_url, create=False) as store:
+    with Store.open(_url(db_url), create=False) as store:
         click.echo(f"{store.display_url}: schema at revision {store.revision()}")
         rows = [(table, store.count(table)) for table in _TABLES_IN_ORDER]
         rows.append(("edges (view)", store.count("edges")))
