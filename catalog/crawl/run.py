@@ -23,7 +23,7 @@ from catalog.bulk import (
 from catalog.crawl.checkpoint import CLOCK_MARGIN, Checkpoint, SkippedPage, as_utc, trusted_clock
 from catalog.errors import HubError, RecordError
 from catalog.hub import rawjson
-from catalog.hub.client import HubClient, Page, provider_registry
+from catalog.hub.client import HubClient, Page
 from catalog.hub.snapshot import REPO_KINDS, RepoKind, SnapshotWriter
 from catalog.normalize import (
     KEY_BYTES,
@@ -38,7 +38,7 @@ from catalog.normalize import (
     provider_rows,
     task_rows,
 )
-from catalog.records import chunks
+from catalog.records import SINGULAR, chunks
 from catalog.schema import Base, CrawlRun
 from catalog.store import Store, delete_children, upsert
 
@@ -177,7 +177,7 @@ class Run:
                     self.recorder.write_json(name, payload)
         tasks, tags_by_type, bad = clean_reference(raw_tasks, raw_tags)
         libraries, library_tasks = library_rows(tasks, tags_by_type)
-        providers, provider_tasks = provider_rows(provider_registry())
+        providers, provider_tasks = provider_rows()
         rejects = [self._reject(entry.kind, entry.id, entry.raw, entry.reason) for entry in bad]
         with self.store.engine.begin() as conn:
             for table, rows in (
@@ -316,7 +316,7 @@ class Run:
                 item = normalize(raw)
             except RecordError as exc:
                 record_id = raw.get("id") if isinstance(raw, dict) else None
-                rejects.append(self._reject(kind[:-1], record_id, raw, str(exc)))
+                rejects.append(self._reject(SINGULAR[kind], record_id, raw, str(exc)))
                 continue
             good[item.id] = item  # the same repo twice in a page: the last wins
         items = sorted(good.values(), key=_by_id)  # b-trees fill faster in key order

@@ -22,6 +22,7 @@ from catalog.hub.faults import PAGE_FAULTS, Fault, Request, fault_answer, fault_
 from catalog.hub.filters import FilterError, listing_conditions
 from catalog.hub.listing import Cursor
 from catalog.hub.snapshot import REPO_KINDS, RepoKind
+from catalog.records import SINGULAR
 
 if TYPE_CHECKING:
     from catalog.hub.replay import ReplayServer, Served
@@ -316,7 +317,7 @@ def _repo(
     what = "/".join(tail[:1]) if api else "resolve"
     raise HubAnswer(
         404,
-        f"{kind[:-1]} {id!r} is in this snapshot, but not its {what} answers: "
+        f"{SINGULAR[kind]} {id!r} is in this snapshot, but not its {what} answers: "
         "a snapshot holds the Hub's API records, not repo files",
         "EntryNotFound",
     )
