@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Executable, and_, desc, func, literal, select
 
+from catalog.facts import load_facts
 from catalog.queries.lookup import require
 from catalog.queries.read import read
 from catalog.schema import (
@@ -54,6 +56,7 @@ __all__ = [
     "dataset_detail",
     "live_model_ids",
     "model_detail",
+    "sku_memories",
     "space_detail",
     "top_children",
 ]
@@ -375,6 +378,23 @@ def live_model_ids(store: Store, min_downloads: int = 0) -> Iterator[str]:
         statement = statement.where(Model.downloads >= min_downloads)
     statement = statement.order_by(Model.downloads.is_(None), desc(Model.downloads), Model.id)
     return read(store, statement, str)
+
+
+@cache
+def sku_memories() -> tuple[tuple[str, float], ...]:
+    """Return each hardware SKU of the facts (``catalog/facts/skus.json``) with its largest memory in GB.
+
+    Smallest first, for "its weights fit these GPUs" on a model's page.
+
+    Examples
+    --------
+    >>> ("RTX 4090", 24.0) in sku_memories()
+    True
+    """
+    skus = load_facts("skus")["skus"]
+    return tuple(
+        sorted(((str(s["name"]), float(max(s["memory_gb"]))) for s in skus), key=lambda s: (s[1], s[0]))
+    )
 
 
 def child_counts(store: Store, base_ids: list[str]) -> dict[str, int]:

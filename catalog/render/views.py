@@ -7,13 +7,11 @@ An id the catalog does not hold raises :class:`~catalog.errors.NotFound` with cl
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import networkx as nx
 
 from catalog.errors import NotFound
-from catalog.facts import load_facts
 from catalog.graph.faces import build_faces_graph
 from catalog.graph.lineage import family_tree
 from catalog.graph.neighbourhood import face_neighbourhood
@@ -24,6 +22,7 @@ from catalog.queries.entity import (
     child_counts,
     dataset_detail,
     model_detail,
+    sku_memories,
     space_detail,
     top_children,
 )
@@ -64,12 +63,6 @@ PLURALS = {
 CHILDREN, GRANDCHILDREN, PARENTS_OF_GRANDCHILDREN = 30, 4, 8
 #: Generations of bases walked up, and bases drawn at most.
 UP_DEPTH, UP_NODES = 8, 60
-
-
-@cache
-def _skus() -> tuple[tuple[str, float], ...]:
-    skus = load_facts("skus")["skus"]
-    return tuple(sorted(((str(s["name"]), float(max(s["memory_gb"]))) for s in skus), key=lambda s: s[1]))
 
 
 def map_view(store: Store, faces: nx.Graph, families: list[tuple[str, int]], links: Links) -> Page:
@@ -142,7 +135,7 @@ def model_view(store: Store, model_id: str, links: Links) -> Page:
         if c.id not in seen and c.id not in {d.id for d in down}
     ]
     counts = child_counts(store, [model_id, *first])
-    return model_page(detail, up, down + grand, counts, links, skus=_skus())
+    return model_page(detail, up, down + grand, counts, links, skus=sku_memories())
 
 
 def dataset_view(store: Store, dataset_id: str, links: Links) -> Page:

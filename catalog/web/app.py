@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 
 import networkx as nx
 from fastapi import FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from catalog.errors import CatalogError, ConfigError, NotFound
 from catalog.graph.lineage import largest_families
