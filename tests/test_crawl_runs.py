@@ -161,3 +161,12 @@ def _utc(value: Any) -> Any:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return as_utc(value) if isinstance(value, datetime) else value
+
+
+def test_a_library_crawl_leaves_the_interpreter_as_it_was(store: Store, tmp_path: Path) -> None:
+    import gc
+    import sys
+
+    before = (gc.get_threshold(), sys.getswitchinterval(), gc.get_freeze_count())
+    crawl_snapshot(store, snapshot(tmp_path / "a"))
+    assert (gc.get_threshold(), sys.getswitchinterval(), gc.get_freeze_count()) == before
