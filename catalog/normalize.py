@@ -10,7 +10,7 @@ name, ready for :func:`catalog.store.upsert`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -428,18 +428,24 @@ def app_rows() -> list[Row]:
     return [{"id": a.id, "label": a.label, "docs_url": a.docs_url, "main_task": a.main_task} for a in APPS]
 
 
-def provider_rows(registry: Mapping[str, Mapping[str, Any]]) -> tuple[list[Row], list[Row]]:
-    """Return ``providers`` and ``provider_tasks`` rows from the client's provider registry.
+def provider_rows(registry: Mapping[str, Iterable[str]] | None = None) -> tuple[list[Row], list[Row]]:
+    """Return ``providers`` and ``provider_tasks`` rows: the inference providers and their tasks.
 
-    ``registry`` maps provider -> task -> helper, as ``huggingface_hub.inference._providers.PROVIDERS``.
+    ``registry`` maps provider -> its tasks; the default is the project's own facts
+    (``catalog/facts/providers.json``: the providers of ``@huggingface/inference`` 4.13.30 with the
+    tasks huggingface_hub 2.4.0 can call), so the table does not move with the installed client.
 
     Examples
     --------
     >>> providers, tasks = provider_rows({"groq": {"conversational": None}})
     >>> providers, tasks
     ([{'id': 'groq', 'label': 'Groq', 'hub_org': 'groq'}], [{'provider_id': 'groq', 'task_id': 'conversational'}])
+    >>> len(provider_rows()[0]), len(provider_rows()[1])
+    (19, 74)
     """
     facts = load_facts("providers")["providers"]
+    if registry is None:
+        registry = {p: fact["tasks"] for p, fact in facts.items()}
     providers = [
         {"id": p, "label": facts.get(p, {}).get("label", p), "hub_org": facts.get(p, {}).get("hub_org")}
         for p in sorted(registry)
@@ -521,8 +527,8 @@ def _lineage(id: str, tags: list[str], card: dict[str, Any] | None) -> dict[str,
     else:
         raise RecordError(f"cardData.base_model: expected a string or a list, got {_short(declared)}")
     stated = _opt_str(card.get("base_model_relation") if card else None, "cardData.base_model_relation")
-    relation = stated if stated in _RELATIONS else None
-    return _relations({b: relation for b in bases if b and b != id}, "card")
+    card_relation = stated if stated in _RELATIONS else None
+    return _relations({b: card_relation for b in bases if b and b != id}, "card")
 
 
 def _relations(bases: dict[str, str | None], source: str) -> dict[str, tuple[str, str]]:

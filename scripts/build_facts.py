@@ -1,7 +1,8 @@
 """Copy the facts the Hub has no API for into ``catalog/facts/``, trimmed to what the crawler reads.
 
 Usage: ``python scripts/build_facts.py HUB_FACTS_DIR`` where the folder holds the ``hf_tasks/`` and
-``hf_inference_js/`` extracts of the npm packages named in each output's ``source``.
+``hf_inference_js/`` extracts of the npm packages and ``hfh_providers.json`` (huggingface_hub's
+provider registry), named in each output's ``source``.
 """
 
 from __future__ import annotations
@@ -77,13 +78,25 @@ def main(facts: Path) -> None:
         },
     )
     providers = json.loads((facts / "hf_inference_js/providers.json").read_text())
+    # The tasks are those the Python client the crawler runs (huggingface_hub 2.4.0) can call: read
+    # here once, so that no code imports the client's private registry and an upgrade changes nothing.
+    python_client = json.loads((facts / "hfh_providers.json").read_text())
     _write(
         "providers.json",
         {
-            "source": "npm @huggingface/inference@4.13.30: PROVIDERS_HUB_ORGS (hub_org); labels are the "
+            "source": "npm @huggingface/inference@4.13.30: INFERENCE_PROVIDERS (ids), PROVIDERS_HUB_ORGS (hub_org); "
+            f"PyPI {python_client['package']}: {python_client['source_file']} PROVIDERS (tasks); labels are the "
             "providers' product names, written by hand",
+            "versions": {
+                "@huggingface/inference": "4.13.30",
+                "huggingface_hub": python_client["package"].split("==")[1],
+            },
             "providers": {
-                p: {"label": PROVIDER_LABELS.get(p, p), "hub_org": providers["PROVIDERS_HUB_ORGS"].get(p)}
+                p: {
+                    "label": PROVIDER_LABELS.get(p, p),
+                    "hub_org": providers["PROVIDERS_HUB_ORGS"].get(p),
+                    "tasks": sorted(python_client["PROVIDERS"].get(p, {})),
+                }
                 for p in providers["INFERENCE_PROVIDERS"]
             },
         },

@@ -44,7 +44,6 @@ __all__ = [
     "HubClient",
     "Page",
     "mask_url",
-    "provider_registry",
     "resolve_endpoint",
 ]
 
@@ -110,13 +109,6 @@ _RETRY_STATUS = (408, 429, 500, 502, 503, 504)
 #: ``scheme://userinfo@``: the part of a URL that holds credentials.
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@")
 _log = logging.getLogger(__name__)
-
-
-def provider_registry() -> dict[str, dict[str, Any]]:
-    """Return the installed client's inference-provider registry: provider -> task -> helper."""
-    from huggingface_hub.inference._providers import PROVIDERS
-
-    return {provider: dict(tasks) for provider, tasks in PROVIDERS.items()}
 
 
 def resolve_endpoint(endpoint: str | None) -> str:
