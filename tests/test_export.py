@@ -22,7 +22,7 @@ from sqlalchemy import select
 from catalog.cli import main
 from catalog.crawl import crawl_snapshot
 from catalog.errors import ConfigError, NotFound
-from catalog.export import FORMATS, export_catalog, export_gexf, export_graphml, export_parquet
+from catalog.export import EXPORTERS, FORMATS, export_catalog, export_gexf, export_graphml, export_parquet
 from catalog.export.gexf import write_gexf
 from catalog.export.graphml import write_graphml
 from catalog.export.text import xml_text
@@ -488,8 +488,9 @@ def test_cli_unwritable_out_is_one_line(demo: Store, tmp_path: Path) -> None:
 
 
 def test_every_format_has_a_function_for_the_benchmark(demo: Store, tmp_path: Path) -> None:
-    for fmt in FORMATS:
-        summary = export_catalog(demo, fmt, tmp_path / fmt)
+    assert tuple(EXPORTERS) == FORMATS
+    for fmt, function in EXPORTERS.items():
+        summary = function(demo, tmp_path / fmt)
         assert (summary.format, summary.path, summary.rows > 0, summary.bytes > 0) == (
             fmt,
             tmp_path / fmt,

@@ -60,7 +60,7 @@ def export(
       catalog export --format gexf --out providers.gexf --kind model --kind provider --min-downloads 1000
       catalog export --format triples --out triples.txt --task text-generation
     """
-    from tqdm.auto import tqdm  # type: ignore[import-untyped]
+    from tqdm.auto import tqdm
 
     from catalog.export import export_catalog
     from catalog.store import Store
