@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from catalog.records import split_node_id
 from catalog.render.fold import fold
 from catalog.render.layout import radial_tree_layout
 from catalog.render.links import Links
@@ -182,7 +183,7 @@ def lineage_page(
 def _name(node: Hashable, data: dict[str, Any]) -> str:
     if data.get("kind") == "more":
         return str(data.get("label"))
-    return str(node).removeprefix("model:")
+    return split_node_id(str(node))[1]
 
 
 def _relation(graph: nx.DiGraph, node: Hashable, base: Hashable | None) -> str:
