@@ -17,7 +17,7 @@ from sqlalchemy import inspect, select, text
 from catalog.bulk import defer_indexes
 from catalog.cli import main
 from catalog.crawl import crawl, crawl_snapshot, replay_source
-from catalog.errors import HubError, StoreError
+from catalog.errors import HubError
 from catalog.hub import Fault, HubClient, ReplayServer, Request, Snapshot, write_snapshot
 from catalog.schema import Base
 from catalog.store import Store
