@@ -72,7 +72,8 @@ FUNCTIONS = frozenset(
     jsonb_typeof jsonb_array_length jsonb_build_object json_build_object json_build_array
     jsonb_build_array to_json to_jsonb row_to_json array_to_json jsonb_path_query jsonb_path_exists
     jsonb_path_query_array jsonb_path_query_first jsonb_strip_nulls jsonb_pretty jsonb_set
-    likely unlikely likelihood
+    likely unlikely likelihood match bm25 highlight snippet similarity word_similarity
+    strict_word_similarity
     pg_sleep
     """.split()  # noqa: SIM905 (words read better as words than as 200 quoted strings)
 )
@@ -95,7 +96,8 @@ READING_PRAGMAS = frozenset(
 #: Pragmas a query may read when given no value (given one, they would set it).
 _VALUE_PRAGMAS = frozenset(
     """
-    application_id collation_list compile_options database_list encoding foreign_keys freelist_count
+    application_id collation_list compile_options data_version database_list encoding foreign_keys
+    freelist_count
     function_list journal_mode module_list page_count page_size pragma_list schema_version
     user_version
     """.split()  # noqa: SIM905 (words read better as words than as 200 quoted strings)
