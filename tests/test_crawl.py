@@ -462,3 +462,22 @@ def test_a_bad_endpoint_is_one_line_and_makes_no_database(tmp_path: Path) -> Non
         "Error: not a Hub endpoint: 'ftp://hub.test' (expected e.g. https://huggingface.co)\n",
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_endpoint_that_is_not_a_url_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["crawl", "--endpoint", "http://[::1", "--db", f"sqlite:///{tmp_path / 'c.db'}"]
+    )
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: not a Hub endpoint: 'http://[::1' (Invalid IPv6 URL; expected e.g. https://huggingface.co)\n",
+    )
+
+
+def test_a_rate_limit_wait_is_said_even_under_quiet(db_url: str, tmp_path: Path) -> None:
+    with ReplayServer(
+        snapshot(tmp_path / "snap"), faults=[Fault("429", path="/api/tasks", retry_after=1)]
+    ) as server:
+        result = CliRunner().invoke(main, ["crawl", "--endpoint", server.url, "--db", db_url, "--quiet"])
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == f"Warning: rate-limited by {server.url}: waiting 1 s, retry 1 of 5\n"

@@ -173,3 +173,21 @@ def test_closing_twice_keeps_the_snapshot(tmp_path: Path) -> None:
     assert writer.close() is first
     assert Snapshot.open(tmp_path).manifest["note"] == "closed inside the block"
     assert list(Snapshot.open(tmp_path).iter_records("models")) == [MODELS[0]]
+
+
+def test_a_manifest_without_counts_is_one_snapshot_error(tmp_path: Path) -> None:
+    folder = tmp_path / "snap"
+    folder.mkdir()
+    (folder / "manifest.json").write_text('{"format": 1}')
+    with pytest.raises(SnapshotError, match=r"manifest.json has no record counts"):
+        Snapshot.open(folder)
+
+
+def test_a_gz_file_that_is_not_gzip_is_one_snapshot_error(tmp_path: Path) -> None:
+    snap = write_snapshot(tmp_path / "snap", models=[{"id": "a/b"}])
+    (snap.path / "models.jsonl").unlink()
+    (snap.path / "models.jsonl.gz").write_bytes(b'{"id": "a/b"}\n')
+    with pytest.raises(
+        SnapshotError, match=r"models.jsonl.gz is not gzip: rebuild or re-record the snapshot"
+    ):
+        list(Snapshot.open(snap.path).iter_records("models"))
