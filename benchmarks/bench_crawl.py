@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from catalog.crawl import crawl
+from catalog.crawl import crawl, tuned_interpreter
 from catalog.hub import HubClient, ReplayServer, write_snapshot
 from catalog.store import Store
 
@@ -168,7 +168,8 @@ def main() -> None:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         cpu0 = _cpu()
         t0 = time.perf_counter()
-        summary = crawl(store, HubClient(url, token=False))
+        with tuned_interpreter():  # as the CLI does: a library call leaves the interpreter alone
+            summary = crawl(store, HubClient(url, token=False))
         seconds = time.perf_counter() - t0
         cpu = _cpu() - cpu0
     finally:

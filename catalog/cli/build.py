@@ -47,14 +47,14 @@ def build(snapshot: str, db_url: str | None, out_dir: str, quiet: bool, serve: b
     """
     from catalog.cli.map import export_summary
     from catalog.cli.web import serve_explorer
-    from catalog.crawl import crawl_snapshot
+    from catalog.crawl import crawl_snapshot, tuned_interpreter
     from catalog.hub.snapshot import Snapshot
     from catalog.render import render_map
 
     # A snapshot that is not there stops the command before it makes a database or draws a bar.
     folder = Snapshot.open(snapshot)
     with Store.open(db_url) as store:
-        with crawl_progress(quiet) as progress:
+        with crawl_progress(quiet) as progress, tuned_interpreter():
             crawled = crawl_snapshot(store, folder, progress=progress)
         if not quiet:
             click.echo(crawl_report(crawled, store.display_url))
