@@ -16,7 +16,6 @@ from catalog.errors import ConfigError, NodeIdError
 
 __all__ = [
     "DIRECTIONS",
-    "EDGE_KINDS",
     "FACES",
     "GRAPH_RELS",
     "IDENTIFIED",
@@ -49,23 +48,11 @@ __all__ = [
 #: The kinds of node in the ``edges`` view: every entity table.
 Kind = Literal["model", "task", "library", "app", "space", "provider", "dataset"]
 #: Every kind of graph node: the entities, and the parameter buckets of the faces graph.
-NodeKind = Literal["model", "task", "library", "app", "space", "provider", "dataset", "params"]
+NodeKind = Literal[Kind, "params"]
 #: The five faces of a model, in the one order every listing of them follows (the map's wedges).
 Face = Literal["task", "library", "app", "provider", "params"]
 #: Every kind of id the catalog can be asked about: node kinds, and the model columns searched on.
-Identified = Literal[
-    "model",
-    "task",
-    "library",
-    "app",
-    "space",
-    "provider",
-    "dataset",
-    "params",
-    "author",
-    "license",
-    "language",
-]
+Identified = Literal[NodeKind, "author", "license", "language"]
 #: The relations of the ``edges`` view.
 Rel = Literal[
     "has_task",
@@ -83,22 +70,7 @@ Rel = Literal[
 ]
 #: Every ``rel`` a graph edge carries: the view's, ``co_occurs`` (two face values on the same
 #: models, in the faces graph) and ``has_model`` (a face value to a "+N more" node on a map page).
-GraphRel = Literal[
-    "has_task",
-    "uses_library",
-    "finetune_of",
-    "adapter_of",
-    "quantized_from",
-    "merge_of",
-    "trained_on",
-    "served_by",
-    "runs_in",
-    "uses_model",
-    "uses_dataset",
-    "supports_task",
-    "co_occurs",
-    "has_model",
-]
+GraphRel = Literal[Rel, "co_occurs", "has_model"]
 LineageRelation = Literal["finetune", "adapter", "quantized", "merge"]
 #: Which way a family tree is followed from a model: to its descendants, its bases, or both.
 Direction = Literal["down", "up", "both"]
@@ -106,7 +78,6 @@ Direction = Literal["down", "up", "both"]
 Sort = Literal["downloads", "likes", "trending", "created"]
 
 KINDS: tuple[Kind, ...] = get_args(Kind)
-EDGE_KINDS = KINDS
 NODE_KINDS: tuple[NodeKind, ...] = get_args(NodeKind)
 FACES: tuple[Face, ...] = get_args(Face)
 IDENTIFIED: tuple[Identified, ...] = get_args(Identified)

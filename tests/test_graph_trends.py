@@ -54,19 +54,24 @@ def test_growth_per_library_task_and_likes(store: Store) -> None:
     ]
 
 
-def test_explicit_runs_and_a_third_run(store: Store) -> None:
-    load_tiny_catalog(store)
+def _third_run(store: Store, runs: list[tuple[int, int, str]]) -> None:
+    """Record crawl ``runs`` (id, day of November, mode) and meta/llama-7b's history in run 3."""
+    rows = [
+        {"id": id, "started_at": datetime(2026, 11, day, tzinfo=UTC), "status": "finished", "mode": mode}
+        for id, day, mode in runs
+    ]
     with store.engine.begin() as conn:
-        upsert(
-            conn,
-            "crawl_runs",
-            [{"id": 3, "started_at": datetime(2026, 11, 29, tzinfo=UTC), "status": "done"}],
-        )
+        upsert(conn, "crawl_runs", rows)
         upsert(
             conn,
             "model_history",
             [{"run_id": 3, "model_id": "meta/llama-7b", "downloads": 1500, "likes": 60}],
         )
+
+
+def test_explicit_runs_and_a_third_run(store: Store) -> None:
+    load_tiny_catalog(store)
+    _third_run(store, [(3, 29, "full")])
     assert history_runs(store) == [1, 2, 3]
     assert [(r.id, r.before, r.after) for r in trends(store)] == [("meta/llama-7b", 1000, 1500)]
     assert [(r.id, r.growth) for r in trends(store, runs=(1, 3))] == [("meta/llama-7b", 700)]
@@ -76,36 +81,7 @@ def test_explicit_runs_and_a_third_run(store: Store) -> None:
 
 def test_the_default_compares_the_last_two_full_runs(store: Store) -> None:
     load_tiny_catalog(store)
-    with store.engine.begin() as conn:
-        upsert(
-            conn,
-            "crawl_runs",
-            [
-                {
-                    "id": 1,
-                    "started_at": datetime(2026, 11, 1, tzinfo=UTC),
-                    "status": "finished",
-                    "mode": "full",
-                },
-                {
-                    "id": 2,
-                    "started_at": datetime(2026, 11, 15, tzinfo=UTC),
-                    "status": "finished",
-                    "mode": "incremental",
-                },
-                {
-                    "id": 3,
-                    "started_at": datetime(2026, 11, 29, tzinfo=UTC),
-                    "status": "finished",
-                    "mode": "full",
-                },
-            ],
-        )
-        upsert(
-            conn,
-            "model_history",
-            [{"run_id": 3, "model_id": "meta/llama-7b", "downloads": 1500, "likes": 60}],
-        )
+    _third_run(store, [(1, 1, "full"), (2, 15, "incremental"), (3, 29, "full")])
     assert [(r.id, r.before, r.after) for r in trends(store)] == [("meta/llama-7b", 800, 1500)]
 
 

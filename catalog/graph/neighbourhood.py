@@ -21,6 +21,8 @@ Centre = Literal["task", "library", "app", "provider"]
 CENTRES: tuple[Centre, ...] = ("task", "library", "app", "provider")
 # The edges from a model to the faces around it, as the ``edges`` view names them.
 _FACE_RELS: tuple[Rel, ...] = ("has_task", "uses_library", "runs_in", "served_by")
+# What a model node of a neighbourhood carries, from its search row.
+_MODEL_ATTRS = ("downloads", "likes", "pipeline_tag", "library_name", "num_parameters")
 
 
 def face_neighbourhood(store: Store, kind: Centre, id: str, *, limit: int = 50) -> nx.Graph:
@@ -49,16 +51,8 @@ def face_neighbourhood(store: Store, kind: Centre, id: str, *, limit: int = 50) 
     top = search_models(store, **facets)  # checks the id, walks the indexes
     graph = nx.Graph()
     for row in top:
-        graph.add_node(
-            node_id("model", row.id),
-            kind="model",
-            label=row.id,
-            downloads=row.downloads,
-            likes=row.likes,
-            pipeline_tag=row.pipeline_tag,
-            library_name=row.library_name,
-            num_parameters=row.num_parameters,
-        )
+        attrs = {a: getattr(row, a) for a in _MODEL_ATTRS}
+        graph.add_node(node_id("model", row.id), kind="model", label=row.id, **attrs)
     labels: dict[Face, dict[str, str]] = {}
     for edge in edges_touching(store, [("model", row.id) for row in top], rels=_FACE_RELS):
         _add_face_edge(store, graph, edge, labels)
