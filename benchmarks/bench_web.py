@@ -1,0 +1,258 @@
+"""Time the explorer (``catalog web``) on a catalog crawled from MADE-UP Hub records, over loopback.
+
+The catalog is :mod:`hubgen`'s made-up snapshot crawled into the store as ``bench_graph.py`` does
+(the SQLite file is kept in ``--work`` and reused; ``--db`` takes a PostgreSQL URL, a scratch
+schema). The explorer runs as ``catalog web`` in a process of its own; every figure is the
+server's own time for a request (its ``Server-Timing`` header), p50 / p95 over the requests:
+
+* the page of the largest family's root (the model with the most descendants);
+* pages of random models;
+* the page of the task with the most models;
+* search by part of an id (8 to 12 characters cut from random ids, any case), by downloads;
+
+then requests per second with 8 concurrent keep-alive clients on random model pages, and the
+server's resident memory over ``--requests`` requests (10,000 by default).
+
+Run::
+
+    .venv/bin/python benchmarks/bench_web.py --models 1000000 [--db postgresql://...]
+
+Targets (issue 11): model page p95 < 150 ms, search p95 < 100 ms, memory flat over 10,000 requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import hubgen
+from bench_graph import crawl_into
+from bench_store import db_bytes, scratch_schema
+from measure import in_child, percentiles, replay_server, table
+
+__all__ = ["measure_explorer"]
+
+CLIENTS = 8
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class _Client:
+    """One keep-alive HTTP connection to the explorer; ``get`` returns (status, server ms)."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def get(self, path: str) -> tuple[int, float]:
+        try:
+            self.connection.request("GET", path)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # uvicorn closes a connection idle for 5 s: open another and ask again.
+            self.connection.close()
+            self.connection.request("GET", path)
+            response = self.connection.getresponse()
+        response.read()
+        timing = response.getheader("Server-Timing") or "app;dur=nan"
+        return response.status, float(timing.rpartition("dur=")[2])
+
+
+def _samples(url: str, n: int, seed: int) -> dict[str, Any]:
+    """Pick what to ask for: the largest family's root, random model ids, the biggest task."""
+    from sqlalchemy import func, select
+
+    from catalog.graph.lineage import largest_families
+    from catalog.queries.read import read
+    from catalog.schema import Model
+    from catalog.store import Store
+
+    with Store.open(url) as store:
+        root = largest_families(store, 1)[0]
+        total = next(read(store, select(func.count()).select_from(Model), int))
+        rng = random.Random(seed)
+        offsets = sorted(rng.randrange(total) for _ in range(n))
+        ids = [
+            next(read(store, select(Model.id).order_by(Model.id).offset(o).limit(1), str))
+            for o in offsets[:200]
+        ]
+        task = next(
+            read(
+                store,
+                select(Model.pipeline_tag)
+                .where(Model.pipeline_tag.is_not(None))
+                .group_by(Model.pipeline_tag)
+                .order_by(func.count().desc())
+                .limit(1),
+                str,
+            )
+        )
+    return {"root": root, "ids": ids, "task": task, "models": total}
+
+
+def _page(kind: str, id: str) -> str:
+    from catalog.render.links import web_url
+
+    return web_url(kind, id)
+
+
+def measure_explorer(url: str, *, seed: int = 0, requests: int = 10_000) -> list[dict[str, Any]]:
+    """Serve ``url`` with ``catalog web`` and return the figures of every stage."""
+    picked = _samples(url, 200, seed)
+    rng = random.Random(seed + 1)
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from catalog.cli import main; main()",
+            "web",
+            "--db",
+            url,
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    rows: list[dict[str, Any]] = []
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                client = _Client(port)
+                client.get("/static/explorer.css")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("catalog web did not start") from None
+                time.sleep(0.2)
+        started = time.perf_counter()
+        status, _ = client.get("/")  # the map: the faces graph is computed once, then cached
+        rows.append(
+            {
+                "stage": "map (first, computes the faces graph)",
+                "wall_s": time.perf_counter() - started,
+                "status": status,
+            }
+        )
+
+        def stage(name: str, paths: list[str]) -> None:
+            times, statuses = [], set()
+            for path in paths:
+                status, ms = client.get(path)
+                statuses.add(status)
+                times.append(ms / 1000)
+            rows.append({"stage": name, "n": len(paths), "status": sorted(statuses), **percentiles(times)})
+
+        root, size = picked["root"]
+        stage(f"largest family's root ({size:,} descendants)", [_page("model", root)] * 20)
+        stage("random model pages", [_page("model", i) for i in picked["ids"]])
+        stage(f"task page ({picked['task']})", [_page("task", picked["task"])] * 20)
+        queries = []
+        for model in picked["ids"][:100]:
+            name = model.rpartition("/")[2] or model
+            length = rng.randint(8, 12)
+            start = rng.randrange(max(1, len(name) - length + 1))
+            text = name[start : start + length]
+            queries.append(text.upper() if rng.random() < 0.3 else text)
+        stage("search by part of an id", ["/search?q=" + urllib.parse.quote(q) for q in queries])
+        stage("search API by part of an id", ["/api/search?q=" + urllib.parse.quote(q) for q in queries])
+
+        # Throughput: 8 clients, each on its own connection, random model pages for 10 s.
+        paths = [_page("model", i) for i in picked["ids"]]
+        counts = [0] * CLIENTS
+        stop = time.monotonic() + 10
+
+        def hammer(index: int) -> None:
+            own = _Client(port)
+            local = random.Random(index)
+            while time.monotonic() < stop:
+                own.get(local.choice(paths))
+                counts[index] += 1
+
+        threads = [threading.Thread(target=hammer, args=(i,)) for i in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        rows.append({"stage": f"throughput, {CLIENTS} clients, model pages", "req_per_s": sum(counts) / 10})
+
+        # Memory: resident size of the server every 2,000 requests of mixed pages.
+        mixed = (
+            paths
+            + [_page("task", picked["task"])]
+            + ["/api/search?q=" + urllib.parse.quote(q) for q in queries]
+        )
+        memory = [round(_rss_mib(server.pid), 1)]
+        for i in range(requests):
+            client.get(mixed[i % len(mixed)])
+            if (i + 1) % 2000 == 0:
+                memory.append(round(_rss_mib(server.pid), 1))
+        rows.append({"stage": f"server RSS MiB every 2,000 of {requests:,} requests", "rss_mib": memory})
+    finally:
+        server.terminate()
+        server.wait(30)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--models", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench-hub")
+    parser.add_argument(
+        "--db", metavar="URL", help="PostgreSQL URL (a scratch schema); default SQLite in --work"
+    )
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    args = parser.parse_args()
+    folder = args.work / f"snapshot-{args.models}-{args.seed}"
+    snapshot, _ = hubgen.cached_snapshot(folder, args.models, seed=args.seed)
+    drop = None
+    if args.db:
+        url, drop = scratch_schema(args.db)
+    else:
+        url = f"sqlite:///{args.work / f'graph-{args.models}-{args.seed}.db'}"
+    try:
+        loaded: dict[str, Any] = {"stage": "load (crawl)", "note": "reused"}
+        if drop is not None or not Path(url.removeprefix("sqlite:///")).exists():
+            with replay_server(snapshot.path) as (endpoint, _):
+                loaded = {"stage": "load (crawl)", **in_child(crawl_into, url, endpoint)}
+        loaded["db_mib"] = db_bytes(url) / 2**20
+        rows = [loaded, *measure_explorer(url, seed=args.seed, requests=args.requests)]
+    finally:
+        if drop is not None:
+            drop()
+    columns = ["stage", "n", "status", "wall_s", "p50_ms", "p95_ms", "req_per_s", "rss_mib", "db_mib"]
+    print(table(rows, columns))
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
