@@ -191,3 +191,18 @@ def test_a_gz_file_that_is_not_gzip_is_one_snapshot_error(tmp_path: Path) -> Non
         SnapshotError, match=r"models.jsonl.gz is not gzip: rebuild or re-record the snapshot"
     ):
         list(Snapshot.open(snap.path).iter_records("models"))
+
+
+def test_a_resumed_writer_keeps_what_its_run_committed_or_refuses(tmp_path: Path) -> None:
+    folder = tmp_path / "rec"
+    folder.mkdir()
+    (folder / "models.jsonl.part").write_bytes(b'{"id":"a/1"}\n{"id":"a/2"}\n{"id":"a/3"}\n{"id":"a/4')
+    with SnapshotWriter(folder, resume=True, keep={"models": 2}) as writer:
+        writer.add("models", {"id": "a/3"})
+    assert [r["id"] for r in Snapshot.open(folder).iter_records("models")] == ["a/1", "a/2", "a/3"]
+    (folder / "manifest.json").unlink()
+    (folder / "models.jsonl").rename(folder / "models.jsonl.part")
+    with pytest.raises(
+        SnapshotError, match=r"holds 3 models records where the run it belongs to committed 5"
+    ):
+        SnapshotWriter(folder, resume=True, keep={"models": 5})
