@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-from catalog.export.graph import EDGE_ATTRS, NODE_TYPES
-from catalog.export.xml import XmlWriter
+from catalog.export.graph import EDGE_ATTRS, NODE_TYPES, TYPE_NAMES, Edge, Node
+from catalog.export.xml import xml_document
 
-__all__ = ["GEXF_TYPES", "write_gexf"]
+__all__ = ["write_gexf"]
 
-#: GEXF's attribute ``type`` of each portable type.
-GEXF_TYPES = {"int": "long", "float": "double", "bool": "boolean", "string": "string"}
 _NS = "http://www.gexf.net/1.2draft"
 
 
 def write_gexf(
     path: Path,
-    nodes: Iterable[tuple[str, str, dict[str, Any]]],
-    edges: Iterable[tuple[str, str, str, str | None]],
+    nodes: Iterable[Node],
+    edges: Iterable[Edge],
 ) -> None:
     """Write ``nodes`` (id, kind, attributes) then ``edges`` (source, rel, target, status) to ``path``.
 
@@ -27,9 +24,7 @@ def write_gexf(
     libraries, apps, providers), else its id without the kind; an edge's is its ``rel``. Edge ids
     are their rank in the file.
     """
-    with path.open("wb", buffering=1 << 20) as out:
-        xml = XmlWriter(out)
-        xml.start_document()
+    with xml_document(path) as xml:
         xml.start("gexf", {"xmlns": _NS, "version": "1.2"})
         with xml.element("meta"):
             xml.text_element("creator", {}, "hf-catalog")
@@ -40,7 +35,7 @@ def write_gexf(
         with xml.element("attributes", {"class": "node", "mode": "static"}):
             for name, kind in NODE_TYPES.items():
                 if name != "label":  # the node's own label
-                    xml.empty("attribute", {"id": name, "title": name, "type": GEXF_TYPES[kind]})
+                    xml.empty("attribute", {"id": name, "title": name, "type": TYPE_NAMES[kind]})
         with xml.element("attributes", {"class": "edge", "mode": "static"}):
             for name in EDGE_ATTRS:
                 xml.empty("attribute", {"id": name, "title": name, "type": "string"})
@@ -65,4 +60,3 @@ def write_gexf(
         xml.end("edges")
         xml.end("graph")
         xml.end("gexf")
-        xml.end_document()

@@ -9,21 +9,36 @@ from sqlalchemy import Connection
 
 from catalog.queries.export import NODE_TYPES as _TYPES
 from catalog.queries.export import GraphSelection, read_batches
-from catalog.records import Kind
 
-__all__ = ["EDGE_ATTRS", "NODE_TYPES", "Progress", "counted", "graph_edges", "graph_nodes"]
+__all__ = [
+    "EDGE_ATTRS",
+    "NODE_TYPES",
+    "TYPE_NAMES",
+    "Edge",
+    "Node",
+    "Progress",
+    "counted",
+    "graph_edges",
+    "graph_nodes",
+]
 
 T = TypeVar("T")
+#: A node: its id (``kind:id``), its kind, and its attributes that have a value.
+Node = tuple[str, str, dict[str, Any]]
+#: An edge: source node id, ``rel``, target node id, and a provider mapping's status (else ``None``).
+Edge = tuple[str, str, str, str | None]
 #: Called with the number of rows written since the last call.
 Progress = Callable[[int], None]
 #: Every node attribute any kind has, and its portable type (``int``, ``float``, ``string``).
 NODE_TYPES: dict[str, str] = {"kind": "string"} | _TYPES
+#: The name GraphML, GEXF and Neo4j's import all give each portable type.
+TYPE_NAMES = {"int": "long", "float": "double", "bool": "boolean", "string": "string"}
 #: The attributes of an edge: its relation, and a provider mapping's status (``served_by`` only).
 EDGE_ATTRS = ("rel", "status")
 _EVERY = 10_000
 
 
-def graph_nodes(conn: Connection, selection: GraphSelection) -> Iterator[tuple[str, Kind, dict[str, Any]]]:
+def graph_nodes(conn: Connection, selection: GraphSelection) -> Iterator[Node]:
     """Yield ``(node id, kind, attributes)`` for each node; attributes without a value are left out."""
     for kind, names, statement in selection.node_statements():
         for batch in read_batches(conn, statement):
@@ -31,7 +46,7 @@ def graph_nodes(conn: Connection, selection: GraphSelection) -> Iterator[tuple[s
                 yield f"{kind}:{id}", kind, {n: v for n, v in zip(names, values) if v is not None}
 
 
-def graph_edges(conn: Connection, selection: GraphSelection) -> Iterator[tuple[str, str, str, str | None]]:
+def graph_edges(conn: Connection, selection: GraphSelection) -> Iterator[Edge]:
     """Yield ``(source node id, rel, target node id, status)`` for each edge."""
     for statement in selection.edge_statements():
         for batch in read_batches(conn, statement):

@@ -4,31 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-from catalog.export.graph import EDGE_ATTRS, NODE_TYPES
-from catalog.export.xml import XmlWriter
+from catalog.export.graph import EDGE_ATTRS, NODE_TYPES, TYPE_NAMES, Edge, Node
+from catalog.export.xml import xml_document
 
-__all__ = ["GRAPHML_TYPES", "write_graphml"]
+__all__ = ["write_graphml"]
 
-#: GraphML's ``attr.type`` of each portable type.
-GRAPHML_TYPES = {"int": "long", "float": "double", "bool": "boolean", "string": "string"}
 _NS = "http://graphml.graphdrawing.org/xmlns"
 
 
 def write_graphml(
     path: Path,
-    nodes: Iterable[tuple[str, str, dict[str, Any]]],
-    edges: Iterable[tuple[str, str, str, str | None]],
+    nodes: Iterable[Node],
+    edges: Iterable[Edge],
 ) -> None:
     """Write ``nodes`` (id, kind, attributes) then ``edges`` (source, rel, target, status) to ``path``.
 
     Every node carries ``kind``, every edge ``rel`` (and ``status`` when it has one); an
     attribute without a value is left out, as GraphML has no null.
     """
-    with path.open("wb", buffering=1 << 20) as out:
-        xml = XmlWriter(out)
-        xml.start_document()
+    with xml_document(path) as xml:
         xml.start(
             "graphml",
             {
@@ -39,7 +34,7 @@ def write_graphml(
         )
         for name, kind in NODE_TYPES.items():
             xml.empty(
-                "key", {"id": f"n_{name}", "for": "node", "attr.name": name, "attr.type": GRAPHML_TYPES[kind]}
+                "key", {"id": f"n_{name}", "for": "node", "attr.name": name, "attr.type": TYPE_NAMES[kind]}
             )
         for name in EDGE_ATTRS:
             xml.empty("key", {"id": f"e_{name}", "for": "edge", "attr.name": name, "attr.type": "string"})
@@ -58,4 +53,3 @@ def write_graphml(
             xml.end("edge")
         xml.end("graph")
         xml.end("graphml")
-        xml.end_document()

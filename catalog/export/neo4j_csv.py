@@ -13,19 +13,17 @@ characters, lone surrogates) are replaced as in the GraphML export.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
-from catalog.export.graph import NODE_TYPES
+from catalog.export.graph import NODE_TYPES, TYPE_NAMES, Edge, Node
 from catalog.export.text import xml_text
 from catalog.queries.export import NODE_SOURCES
 
-__all__ = ["NEO4J_TYPES", "write_neo4j_csv"]
+__all__ = ["write_neo4j_csv"]
 
-#: The importer's header type of each portable type.
-NEO4J_TYPES = {"int": "long", "float": "double", "bool": "boolean", "string": "string"}
 RELATIONSHIPS = "relationships.csv"
 
 
@@ -35,14 +33,14 @@ def _clean(value: Any) -> Any:
 
 def write_neo4j_csv(
     folder: Path,
-    nodes: Iterable[tuple[str, str, dict[str, Any]]],
-    edges: Iterable[tuple[str, str, str, str | None]],
+    nodes: Iterable[Node],
+    edges: Iterable[Edge],
 ) -> dict[str, int]:
     """Write ``nodes_<kind>.csv`` per kind and ``relationships.csv`` into ``folder``; return rows per file."""
     rows: dict[str, int] = {}
     with ExitStack() as stack:
         writers: dict[str, Callable[[str, dict[str, Any]], None]] = {}
-        for kind, id, attrs in _by_kind(nodes):
+        for id, kind, attrs in nodes:
             if kind not in writers:
                 writers[kind] = _nodes_file(stack, folder, kind)
                 rows[f"nodes_{kind}.csv"] = 0
@@ -59,16 +57,11 @@ def write_neo4j_csv(
     return rows
 
 
-def _by_kind(nodes: Iterable[tuple[str, str, dict[str, Any]]]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for id, kind, attrs in nodes:
-        yield kind, id, attrs
-
-
 def _nodes_file(stack: ExitStack, folder: Path, kind: str) -> Callable[[str, dict[str, Any]], None]:
     out: IO[str] = stack.enter_context((folder / f"nodes_{kind}.csv").open("w", encoding="utf-8", newline=""))
     writer = csv.writer(out)
     names = NODE_SOURCES[kind][0]  # type: ignore[index]
-    writer.writerow([":ID", "id", ":LABEL", *(f"{n}:{NEO4J_TYPES[NODE_TYPES[n]]}" for n in names)])
+    writer.writerow([":ID", "id", ":LABEL", *(f"{n}:{TYPE_NAMES[NODE_TYPES[n]]}" for n in names)])
     label = kind.capitalize()
 
     def write(id: str, attrs: dict[str, Any]) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from catalog.export.graph import Edge
 from catalog.export.text import line_field
 
 __all__ = ["write_triples"]
 
 
-def write_triples(path: Path, edges: Iterable[tuple[str, str, str, str | None]]) -> None:
+def write_triples(path: Path, edges: Iterable[Edge]) -> None:
     """Write one line per edge (source, rel, target, status) to ``path``, in UTF-8.
 
     Examples

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import XMLGenerator
 from xml.sax.xmlreader import AttributesImpl
 
 from catalog.export.text import xml_text
 
-__all__ = ["XmlWriter", "xml_value"]
+__all__ = ["XmlWriter", "xml_document", "xml_value"]
 
 
 def xml_value(value: Any) -> str:
@@ -83,3 +84,13 @@ class XmlWriter:
         self.start(name, attrs)
         yield
         self.end(name)
+
+
+@contextmanager
+def xml_document(path: Path) -> Iterator[XmlWriter]:
+    """Write one XML document to ``path`` (the XML declaration, then what the caller writes)."""
+    with path.open("wb", buffering=1 << 20) as out:
+        xml = XmlWriter(out)
+        xml.start_document()
+        yield xml
+        xml.end_document()
