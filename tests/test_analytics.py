@@ -304,3 +304,27 @@ def test_cli_lineage_goes_both_ways_and_notes_a_base_not_in_the_catalog(db_url: 
         ("ghost/base", "-1", True),
         ("meta/llama-7b", "-2", False),
     ]
+
+
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        ("--limit", "limit and offset must add up to at most 9223372036854775807, got 99999999999999999999"),
+        (
+            "--offset",
+            "limit and offset must add up to at most 9223372036854775807, got 100000000000000000019",
+        ),
+        (
+            "--min-params",
+            "parameter count 99999999999999999999 is out of range (at most 9223372036854775807)",
+        ),
+    ],
+)
+def test_cli_search_with_a_huge_number_is_one_error_line(db_url: str, option: str, message: str) -> None:
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+
+    load_tiny_catalog(Store.open(db_url))
+    result = CliRunner().invoke(main, ["search", "--db", db_url, option, "99999999999999999999"])
+    assert (result.exit_code, result.output) == (1, f"Error: {message}\n")

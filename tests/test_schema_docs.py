@@ -349,6 +349,7 @@ EXPECTED: dict[str, list[tuple[Any, ...]]] = {
         ("uses_library", "model", "library", 8),
         ("uses_model", "space", "model", 3),
     ],
+    "provider-edges-by-status": [("groq", "live", 1), ("together", "live", 1), ("together", "staging", 1)],
     "neighbours-of-a-model": [
         ("in", "adapter_of", "model", LORA),
         ("in", "merge_of", "model", MERGE),
