@@ -19,6 +19,7 @@ from typing import Any
 from catalog.errors import ConfigError
 from catalog.graph.lineage import largest_families
 from catalog.queries.entity import live_model_ids
+from catalog.records import split_node_id
 from catalog.render import views
 from catalog.render.index import FACE_KINDS
 from catalog.render.links import FileLinks, page_path
@@ -102,7 +103,7 @@ def render_map(
     models = list(live_model_ids(store, min_downloads))
     authors = sorted({m.partition("/")[0] for m in models if "/" in m})
     exported: set[tuple[str, str]] = {("index", "")}
-    exported |= {(str(d["kind"]), str(n).partition(":")[2]) for n, d in faces.nodes(data=True)}
+    exported |= {(str(d["kind"]), split_node_id(str(n))[1]) for n, d in faces.nodes(data=True)}
     exported |= {("more", kind) for kind in FACE_KINDS}
     exported |= {("family", root) for root, _ in roots}
     exported |= {("model", m) for m in models} | {("author", a) for a in authors}
@@ -125,10 +126,10 @@ def render_map(
             progress(len(written))
 
     write("index.html", "index", views.map_view, store, faces, list(roots))
-    for kind in FACE_KINDS:
-        write(page_path("more", kind), "listing", views.listing_view, faces, kind)
+    for face in FACE_KINDS:
+        write(page_path("more", face), "listing", views.listing_view, faces, face)
     for node, data in sorted(faces.nodes(data=True)):
-        kind, id = str(data["kind"]), str(node).partition(":")[2]
+        kind, id = str(data["kind"]), split_node_id(str(node))[1]
         write(page_path(kind, id), kind, views.face_view, store, faces, kind, id)
     for root, _ in roots:
         write(page_path("family", root), "family", views.family_view, store, root)
@@ -147,7 +148,7 @@ def _index_entries(
 
     assert isinstance(faces, nx.Graph)
     for node, data in sorted(faces.nodes(data=True)):
-        kind, id = str(data["kind"]), str(node).partition(":")[2]
+        kind, id = str(data["kind"]), split_node_id(str(node))[1]
         label = str(data.get("label") or id)
         name = label if label == id else f"{label} ({id})"
         yield [name, KIND_LABELS.get(kind, kind).lower(), page_path(kind, id)]
