@@ -305,6 +305,39 @@ def test_file_links_name_only_exported_pages() -> None:
     assert links.static("explorer.js") == "../static/explorer.js"
 
 
+SNAPSHOT = Path(__file__).resolve().parent.parent / "data" / "snapshot"
+
+
+def test_build_replays_the_bundled_snapshot_and_exports_its_pages(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    out = tmp_path / "map"
+    args = [
+        "build",
+        "--snapshot",
+        str(SNAPSHOT),
+        "--db",
+        url,
+        "--out",
+        str(out),
+        "-q",
+        "--min-downloads",
+        "5000000",
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    counts = json.loads((SNAPSHOT / "manifest.json").read_text())["counts"]
+    with Store.open(url, create=False) as store:
+        stored = [store.count(table) for table in ("models", "datasets", "spaces")]
+        top = store.query("SELECT id FROM models WHERE deleted_at IS NULL AND downloads >= 5000000").rows
+    assert stored == [counts["models"], counts["datasets"], counts["spaces"]]
+    exported = sorted(p.relative_to(out).as_posix() for p in (out / "model").glob("*.html"))
+    assert exported == sorted(page_path("model", id) for (id,) in top) and len(top) > 10
+    pages = sum(1 for _ in out.rglob("*.html"))
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"Map: {pages:,} pages (") and "largest: index.html" in lines[0]
+    assert lines[1] == f"Open {(out / 'index.html').as_uri()}"
+
+
 def test_render_map_refuses_a_page_too_small_to_hold_a_map(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "map"
     with pytest.raises(ConfigError, match="max_nodes must be 10 or more, got 3"):

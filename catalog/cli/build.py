@@ -28,11 +28,20 @@ from catalog.store import Store
     help="Folder to write the map pages into.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; print only where the map is.")
+@click.option(
+    "--min-downloads",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Export the page of every model with at least this many downloads.",
+)
 @click.option("--serve", is_flag=True, help="Then serve the explorer on 127.0.0.1 until Ctrl-C.")
 @click.option(
     "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port for --serve."
 )
-def build(snapshot: str, db_url: str | None, out_dir: str, quiet: bool, serve: bool, port: int) -> None:
+def build(
+    snapshot: str, db_url: str | None, out_dir: str, quiet: bool, min_downloads: int, serve: bool, port: int
+) -> None:
     """Run the whole pipeline offline: replay a snapshot into the database, then export the pages.
 
     With --serve it then serves the explorer (as `catalog web` does) until Ctrl-C.
@@ -59,7 +68,7 @@ def build(snapshot: str, db_url: str | None, out_dir: str, quiet: bool, serve: b
         if not quiet:
             click.echo(crawl_report(crawled, store.display_url))
             click.echo("")
-        drawn = render_map(store, out_dir)
+        drawn = render_map(store, out_dir, min_downloads=min_downloads)
         url = store.display_url
     click.echo("Map: " + export_summary(drawn))
     if not quiet:
