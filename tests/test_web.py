@@ -248,6 +248,16 @@ def test_hostile_strings_are_text_and_never_markup_or_links(site: str) -> None:
     assert "<script>window.__pwned" not in html
     _, body = get_json(f"{site}/api/models/{path}")
     assert body["library_name"] == EVIL_LIBRARY
+    # A library's addresses: an http(s) one is a link, marked external; any other is text.
+    _, html, _ = get(f"{site}/libraries/transformers")
+    urls = html.split('id="urls"', 1)[1].split("</ul>", 1)[0]
+    assert links_of(urls) == [
+        ("https://github.com/huggingface/transformers", "https://github.com/huggingface/transformers")
+    ]
+    assert "Documentation: <span> javascript:window.__pwned=7</span>" in urls
+    _, html, _ = get(f"{site}/libraries/" + urllib.parse.quote(EVIL_LIBRARY, safe=""))
+    urls = html.split('id="urls"', 1)[1].split("</ul>", 1)[0]
+    assert (links_of(urls), "javascript:window.__pwned=5" in urls) == ([], True)
 
 
 def test_the_sql_console_pages_and_refuses_writes(site: str) -> None:

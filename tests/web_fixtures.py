@@ -32,7 +32,13 @@ EXTRA: dict[str, list[dict[str, Any]]] = {
             "label": EVIL_LIBRARY,
             "repo_url": "javascript:window.__pwned=5",
             "docs_url": None,
-        }
+        },
+        {
+            "id": "transformers",
+            "label": "Transformers",
+            "repo_url": "https://github.com/huggingface/transformers",
+            "docs_url": " javascript:window.__pwned=7",
+        },
     ],
     "models": [
         {

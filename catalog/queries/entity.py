@@ -54,6 +54,7 @@ __all__ = [
     "bases_of",
     "child_counts",
     "dataset_detail",
+    "face_urls",
     "live_model_ids",
     "model_detail",
     "sku_memories",
@@ -395,6 +396,28 @@ def sku_memories() -> tuple[tuple[str, float], ...]:
     return tuple(
         sorted(((str(s["name"]), float(max(s["memory_gb"]))) for s in skus), key=lambda s: (s[1], s[0]))
     )
+
+
+def face_urls(store: Store, kind: str, id: str) -> list[tuple[str, str]]:
+    """Return the addresses the catalog holds for a library or app, as ``(what, url)``, as stored.
+
+    They come from strangers: a page shows one as a link only if it is an http(s) address.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> face_urls(demo_store(), "library", "transformers"), face_urls(demo_store(), "task", "x")
+    ([], [])
+    """
+    if kind == "library":
+        statement: Any = select(Library.repo_url, Library.docs_url).where(Library.id == id)
+        names = ("Repository", "Documentation")
+    elif kind == "app":
+        statement, names = select(App.docs_url).where(App.id == id), ("Documentation",)
+    else:
+        return []
+    found = _all(store, statement)
+    return [(name, url) for name, url in zip(names, found[0] if found else ()) if url]
 
 
 def child_counts(store: Store, base_ids: list[str]) -> dict[str, int]:

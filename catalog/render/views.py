@@ -21,6 +21,7 @@ from catalog.queries.entity import (
     bases_of,
     child_counts,
     dataset_detail,
+    face_urls,
     model_detail,
     sku_memories,
     space_detail,
@@ -78,7 +79,9 @@ def face_view(store: Store, faces: nx.Graph, kind: str, id: str, links: Links) -
     if kind == "params":
         return ego_page(faces, node, links)
     neighbourhood = face_neighbourhood(store, kind, id, limit=50)  # type: ignore[arg-type]
-    return face_page(neighbourhood, node, links, faces=faces)
+    page = face_page(neighbourhood, node, links, faces=faces)
+    page.context["urls"] = face_urls(store, kind, id)
+    return page
 
 
 def _close(faces: nx.Graph, kind: str, id: str) -> list[str]:
