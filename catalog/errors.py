@@ -5,7 +5,8 @@ Every error the library raises on purpose is a ``CatalogError``; the CLI prints 
 
     CatalogError
     ├── ConfigError            bad input from the user: a URL, an option, a file
-    │   └── NodeIdError        a graph node id that is not ``kind:id``
+    │   ├── NodeIdError        a graph node id that is not ``kind:id``
+    │   └── FilterError        a listing filter the replay server cannot evaluate (``catalog.hub.filters``)
     ├── StoreError             the database cannot be used
     │   ├── SchemaOutOfDate    the database is at another schema revision than the code
     │   └── ReadOnlyViolation  a read-only query tried to write
