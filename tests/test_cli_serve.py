@@ -12,7 +12,10 @@ from huggingface_hub import HfApi
 from catalog.cli import main
 from catalog.hub import ReplayServer, write_snapshot
 
-MODELS = [{"id": "org/a", "likes": 1, "tags": ["gguf"]}, {"id": "org/b", "likes": 2, "tags": []}]
+MODELS = [
+    {"id": "org/a", "likes": 1, "tags": ["gguf"], "gguf": {"total": 5, "context_length": 4096}},
+    {"id": "org/b", "likes": 2, "tags": []},
+]
 
 
 def test_serve_answers_the_real_client_until_terminated(tmp_path: Path) -> None:
@@ -34,6 +37,8 @@ def test_serve_answers_the_real_client_until_terminated(tmp_path: Path) -> None:
         api = HfApi(endpoint=url, token=False)
         assert [m.id for m in api.list_models(sort="likes")] == ["org/b", "org/a"]
         assert [m.id for m in api.list_models(filter="gguf")] == ["org/a"]
+        # The command gives the server the catalog's local-app rules.
+        assert [m.id for m in api.list_models(apps="ollama")] == ["org/a"]
     finally:
         child.terminate()
         _, stderr = child.communicate(timeout=30)
