@@ -411,7 +411,7 @@ def face_urls(store: Store, kind: str, id: str) -> list[tuple[str, str]]:
     """
     if kind == "library":
         statement: Any = select(Library.repo_url, Library.docs_url).where(Library.id == id)
-        names = ("Repository", "Documentation")
+        names: tuple[str, ...] = ("Repository", "Documentation")
     elif kind == "app":
         statement, names = select(App.docs_url).where(App.id == id), ("Documentation",)
     else:
