@@ -33,7 +33,7 @@ from catalog.facts import load_facts
 from catalog.graph.lineage import family_tree, largest_families
 from catalog.render import MapSummary, PageSummary, render_map
 from catalog.render.lineage import lineage_page
-from catalog.render.page import write_page
+from catalog.render.links import FileLinks
 from catalog.store import Store, upsert
 
 CHROMIUM = "/usr/bin/chromium"
@@ -124,7 +124,8 @@ def made_up_rows(count: int, seed: int) -> Iterator[dict[str, list[dict[str, Any
             relation = rng.choice(RELATIONS)
             bases = {base, pick_root()} if relation == "merge" else {base}
             rows["model_lineage"] += [
-                {"model_id": model_id, "base_model_id": b, "relation": relation} for b in bases
+                {"model_id": model_id, "base_model_id": b, "relation": relation, "source": "tag"}
+                for b in bases
             ]
             derived.append(model_id)
         apps: list[str] = []
@@ -186,7 +187,12 @@ def load_catalog(store: Store, count: int, seed: int) -> float:
             "apps",
             [{"id": a.id, "label": a.label, "docs_url": a.docs_url, "main_task": a.main_task} for a in APPS],
         )
-        upsert(conn, "providers", [{"id": k, **v} for k, v in load_facts("providers")["providers"].items()])
+        providers = load_facts("providers")["providers"]
+        upsert(
+            conn,
+            "providers",
+            [{"id": k, "label": v["label"], "hub_org": v["hub_org"]} for k, v in providers.items()],
+        )
     for rows in made_up_rows(count, seed):
         with store.engine.begin() as conn:
             for table, batch in rows.items():
@@ -233,6 +239,12 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-map"))
     parser.add_argument("--families", type=int, default=20)
     parser.add_argument("--max-nodes", type=int, default=5000)
+    parser.add_argument(
+        "--min-downloads",
+        type=int,
+        default=100_000,
+        help="export the models with at least this many downloads",
+    )
     args = parser.parse_args()
 
     db = args.work / f"catalog-{args.models}-{args.seed}.db"
@@ -243,15 +255,19 @@ def main() -> None:
         counts = {t: store.count(t) for t in ("models", "model_lineage", "model_apps", "model_providers")}
         out = args.work / "map"
         shutil.rmtree(out, ignore_errors=True)
-        summary = render_map(store, out, families=args.families, max_nodes=args.max_nodes)
+        summary = render_map(
+            store, out, families=args.families, max_nodes=args.max_nodes, min_downloads=args.min_downloads
+        )
         # A stress page: the largest family with no fan-out cap, so only max_nodes bounds it.
         root, size = largest_families(store, 1)[0]
         started = time.perf_counter()
         tree = family_tree(store, root)
+        stress_path = "stress/largest-family.html"
         stress = lineage_page(
-            tree, f"model:{root}", "stress/largest-family.html", max_nodes=args.max_nodes, fanout=10**9
+            tree, f"model:{root}", FileLinks(stress_path, set()), max_nodes=args.max_nodes, fanout=10**9
         )
-        stress_bytes = write_page(out, stress)
+        (out / "stress").mkdir(parents=True, exist_ok=True)
+        stress_bytes = (out / stress_path).write_bytes(stress.html().encode())
         stress_seconds = time.perf_counter() - started
 
     print(f"MADE-UP catalog: {', '.join(f'{n:,} {t}' for t, n in counts.items())}")
@@ -276,11 +292,11 @@ def main() -> None:
     )
 
     heaviest = sorted(summary.pages, key=lambda p: (-p.nodes, p.path))[:3]
-    paths = list(dict.fromkeys(["index.html", *[p.path for p in heaviest], stress.path]))
+    paths = list(dict.fromkeys(["index.html", *[p.path for p in heaviest], stress_path]))
     screenshot = args.work / "index.png"
     nodes = {p.path: p for p in summary.pages}
-    nodes[stress.path] = PageSummary(
-        stress.path, "lineage", stress.title, len(stress.nodes), len(stress.edges), stress_bytes
+    nodes[stress_path] = PageSummary(
+        stress_path, "family", stress.title, len(stress.nodes), len(stress.edges), stress_bytes
     )
     for path, (first_draw, wall, requests) in time_first_draw(summary, paths, screenshot).items():
         print(

@@ -217,11 +217,18 @@ def test_every_page_has_the_search_box(site: str) -> None:
         "/",
         "/models/meta/llama-7b",
         "/tasks/text-generation",
+        "/params/3-7B",
+        "/params/%3E200B",
         "/datasets/org/wiki",
+        "/spaces/alice/chat-demo",
+        "/authors/alice",
+        "/families/meta/llama-7b",
+        "/search",
         "/sql",
         "/more/app",
     ]:
-        _, html, _ = get(f"{site}{path}")
+        status, html, _ = get(f"{site}{path}")
+        assert status == 200, path
         assert '<form id="search-form" role="search" action="/search"' in html, path
 
 
