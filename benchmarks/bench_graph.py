@@ -1,354 +1,199 @@
-"""Time the graph layer and the analytics queries on a MADE-UP catalog of a million models.
+"""Time the graph layer on a catalog crawled from MADE-UP Hub records, next to a bare networkx build.
 
-Every row here is MADE UP (ids ``madeup-org#####/m#######``): Hub-like in shape, not in content.
-Downloads follow a power law; lineage is a forest grown by preferential attachment (a popular base
-gets more derivatives), where quantized models are leaves and a few merges have two bases; there
-are about 2.8 ``edges`` rows per model (task, library, lineage, apps, providers, datasets). The
-rows are generated deterministically from ``--seed``.
+The catalog is :mod:`hubgen`'s made-up snapshot (Hub-shaped records, 40 % with a base grown by
+preferential attachment, 5 % with providers), crawled into the store by ``catalog.crawl`` through the
+replay server, as ``catalog crawl --replay`` does (the SQLite file is kept in ``--work`` and reused).
+Each question runs in a child process of its own (its time, CPU and peak memory are its own):
 
-It reports the load time, then for each question its latency (p50 / p95 over repeated runs):
-the whole graph built with ``build_graph`` (time and peak memory, in a child process of its own so
-that the memory is its own), the faces graph, the descendants of the largest family, a typical
-family, faceted search (task + library + parameter range, sorted by downloads, first page),
-PageRank over the lineage, hardware fit, and the largest families.
+* the whole graph (``build_graph``) next to its floor, a bare ``networkx.MultiDiGraph`` built from the
+  same ``edges`` rows read with a plain cursor;
+* lineage PageRank, the faces graph, the sub-graph of one provider and of one task;
+* text search (a substring of the id), p50 / p95 over 20 queries.
 
-Run (SQLite, about seven minutes on a 2-core machine, three of them loading)::
+Run::
 
-    .venv/bin/python benchmarks/bench_graph.py --models 1000000
+    .venv/bin/python benchmarks/bench_graph.py --models 1000000 [--db postgresql://...]
 
-``--db postgresql://postgres@127.0.0.1:5432/test`` runs it on PostgreSQL instead (in a schema of
-its own, dropped afterwards); ``--keep`` keeps a SQLite file for another run (``--reuse``).
-
-Measured here (1,000,000 models, 2,820,657 edges rows; 2 shared cores, single runs, noisy):
-
-====================================  ==============  ==============
-question                              SQLite          PostgreSQL
-====================================  ==============  ==============
-load (store ``upsert``)               178 s           161 s
-build_graph, whole                    43 s, 2.7 GiB   48 s, 2.6 GiB
-descendants of the largest family     229 / 291 ms    648 / 723 ms
-  (5,744 models), p50 / p95
-search task+library+params, p50/p95   3 / 15 ms       8 / 20 ms
-faces graph                           5-9 s           2.9 s
-lineage PageRank                      7 s             3.6 s
-====================================  ==============  ==============
+History (before 2026-12-01 this benchmark loaded its own rows straight into the tables, about 2.8
+``edges`` rows a model, no tags): at 1,000,000 models on SQLite, whole build 43 s / 2.7 GiB (34.6 s /
+2.66 GiB in a later run), faces graph 5-9 s, a provider's sub-graph 5.9 s, PageRank 5.8-7 s, text
+search p95 781 ms; on PostgreSQL build 48 s / 2.6 GiB, faces 2.9 s, PageRank 3.6 s.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
-import random
-import resource
-import statistics
-import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+import hubgen
+from bench_store import db_bytes, scratch_schema
+from measure import in_child, percentiles, replay_server, table
 
-from catalog.graph.build import build_graph
-from catalog.graph.faces import build_faces_graph
-from catalog.graph.fit import hardware_fit_by_task
-from catalog.graph.influence import lineage_pagerank
-from catalog.graph.lineage import family_stats, family_tree, largest_families
-from catalog.graph.neighbourhood import face_neighbourhood
-from catalog.graph.search import search_models
-from catalog.store import Store, upsert
+__all__ = ["GRAPH_STAGES", "crawl_into", "run_graph_stages"]
 
-TASKS = [
-    "text-generation",
-    "text-classification",
-    "feature-extraction",
-    "sentence-similarity",
-    "text-to-image",
-    "automatic-speech-recognition",
-    "image-classification",
-    "token-classification",
-    "fill-mask",
-    "image-text-to-text",
-    "translation",
-    "summarization",
-    "object-detection",
-    "text-to-speech",
-    "reinforcement-learning",
-    "question-answering",
-]
-LIBRARIES = [
-    "transformers",
-    "gguf",
-    "peft",
-    "sentence-transformers",
-    "diffusers",
-    "mlx",
-    "timm",
-    "onnx",
-    "keras",
-    "stable-baselines3",
-    "speechbrain",
-    "open_clip",
-]
-PROVIDERS = [
-    "together",
-    "groq",
-    "fireworks-ai",
-    "nebius",
-    "novita",
-    "hf-inference",
-    "sambanova",
-    "cerebras",
-    "replicate",
-    "fal-ai",
-]
-RELATIONS = [("quantized", 0.35), ("finetune", 0.40), ("adapter", 0.20), ("merge", 0.05)]
-EPOCH = datetime(2021, 1, 1, tzinfo=UTC)
+PROVIDER = hubgen.PROVIDERS[0]
+TASK = "text-to-image"
+QUERIES = ["llama-8b", "qwen2-7b-instruct", "gguf", "mu-lab1", "-1234", "chat-9", "mistral-24b", "awq"]
+QUERIES += ["bert-base", "phi3-mini-lora", "mu-ai", "whisper", "t5-small-ft", "clip", "-99", "dpo-1"]
+QUERIES += ["gemma2-27b", "vit-large", "deberta", "zzz-nothing"]
 
 
-def _weights(n: int, exponent: float = 1.1) -> list[float]:
-    return [1 / (i + 1) ** exponent for i in range(n)]
+def _store(url: str) -> Any:
+    from catalog.store import Store
+
+    return Store.open(url)
 
 
-def generate(n: int, seed: int) -> dict[str, Iterator[dict[str, Any]]]:
-    """Return a row generator per table for ``n`` made-up models (lineage drawn up front)."""
-    rng = random.Random(seed)
-    task_w, lib_w = _weights(len(TASKS)), _weights(len(LIBRARIES))
-    models: list[tuple[Any, ...]] = []
-    lineage: list[tuple[int, int, str]] = []
-    targets: list[int] = []  # preferential attachment: a base appears once per derivative
-    for i in range(n):
-        task = rng.choices(TASKS, task_w)[0] if rng.random() < 0.9 else None
-        library = rng.choices(LIBRARIES, lib_w)[0] if rng.random() < 0.85 else None
-        relation = None
-        if targets and rng.random() < 0.45:
-            relation = rng.choices([r for r, _ in RELATIONS], [w for _, w in RELATIONS])[0]
-            bases = {rng.choice(targets) for _ in range(2 if relation == "merge" else 1)}
-            for base in bases:
-                lineage.append((i, base, relation))
-                targets.append(base)
-                task = models[base][0] if rng.random() < 0.9 else task
-            if relation == "quantized":
-                library = "gguf"
-        if relation != "quantized":  # quantized models stay leaves
-            targets.append(i)
-        size = int(min(1e12, max(1e6, rng.lognormvariate(20.5, 2.0))))
-        models.append((task, library, size if rng.random() < 0.85 else None, relation))
+def _catalog(url: str) -> Any:
+    # The notebook API (``Catalog``): the surface users call, whatever the modules behind it.
+    from catalog import Catalog
 
-    def model_rows() -> Iterator[dict[str, Any]]:
-        for i, (task, library, size, _) in enumerate(models):
-            downloads = int(rng.paretovariate(1.1) * 5) - 5
-            dtype = rng.choices(["BF16", "F32", "F16", None], [0.5, 0.2, 0.1, 0.2])[0]
-            yield {
-                "id": _id(i),
-                "author": f"madeup-org{int(rng.paretovariate(1.0)) % 50_000:05d}",
-                "pipeline_tag": task,
-                "library_name": library,
-                "downloads": downloads,
-                "likes": int(downloads**0.5 * rng.random()),
-                "trending_score": rng.random() * 10,
-                "num_parameters": size,
-                "parameters": {dtype: size} if dtype and size else None,
-                "license": rng.choice(["apache-2.0", "mit", "llama3", "other"]),
-                "created_at": EPOCH + timedelta(minutes=i * 2),
-            }
+    return Catalog.open(url)
 
-    def app_rows() -> Iterator[dict[str, Any]]:
-        for i, (task, library, _, _) in enumerate(models):
-            apps = (
-                ["llama.cpp", "ollama"][: rng.randint(1, 2)]
-                if library == "gguf"
-                else ["vllm"]
-                if library == "transformers" and task == "text-generation" and rng.random() < 0.5
-                else ["mlx-lm"]
-                if library == "mlx"
-                else []
-            )
-            for app in apps:
-                yield {"model_id": _id(i), "app_id": app}
 
-    def provider_rows() -> Iterator[dict[str, Any]]:
-        for i, (task, _, _, relation) in enumerate(models):
-            if relation is None and task and rng.random() < 0.04:
-                for provider in rng.sample(PROVIDERS, rng.randint(1, 3)):
-                    yield {
-                        "model_id": _id(i),
-                        "provider_id": provider,
-                        "provider_model_id": _id(i),
-                        "status": "live" if rng.random() < 0.8 else "staging",
-                        "task": task,
-                    }
+def whole_graph(url: str) -> dict[str, Any]:
+    """The whole knowledge graph (``Catalog.graph()``)."""
+    graph = _catalog(url).graph()
+    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
 
+
+def bare_networkx(url: str) -> dict[str, Any]:
+    """The floor of the whole build: the ``edges`` rows read with a plain cursor into a bare MultiDiGraph."""
+    import networkx as nx
+
+    store = _store(url)
+    started = time.perf_counter()
+    with store.engine.connect() as conn:
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr,unused-ignore]
+        cursor.execute("SELECT src_kind, src_id, rel, dst_kind, dst_id FROM edges")
+        rows = cursor.fetchall()
+        cursor.close()
+    fetched = time.perf_counter() - started
+    graph = nx.MultiDiGraph()
+    graph.add_edges_from((f"{sk}:{si}", f"{dk}:{di}", rel, {"rel": rel}) for sk, si, rel, dk, di in rows)
     return {
-        "tasks": (
-            {"id": t, "name": t.replace("-", " ").title(), "modality": None, "parent_id": None} for t in TASKS
-        ),
-        "libraries": ({"id": lib, "label": lib, "repo_url": None, "docs_url": None} for lib in LIBRARIES),
-        "providers": ({"id": p, "label": p, "hub_org": p} for p in PROVIDERS),
-        "models": model_rows(),
-        "model_lineage": (
-            {"model_id": _id(c), "base_model_id": _id(b), "relation": r} for c, b, r in lineage
-        ),
-        "model_apps": app_rows(),
-        "model_providers": provider_rows(),
-        "model_datasets": (
-            {"model_id": _id(i), "dataset_id": f"madeup-data/d{i % 20_000:05d}"} for i in range(0, n, 20)
-        ),
+        "nodes": graph.number_of_nodes(),
+        "edges": graph.number_of_edges(),
+        "fetch_s": fetched,
+        "build_s": time.perf_counter() - started - fetched,
     }
 
 
-def _id(i: int) -> str:
-    return f"madeup-org{i % 50_000:05d}/m{i:07d}"
+def pagerank(url: str) -> dict[str, Any]:
+    """Lineage PageRank, weighted by downloads (``Catalog.influence()``)."""
+    return {"rows": len(_catalog(url).influence(limit=5))}
 
 
-def load(store: Store, n: int, seed: int) -> float:
-    start = time.perf_counter()
-    for table, rows in generate(n, seed).items():
-        with store.engine.begin() as conn:
-            upsert(conn, table, rows, update=False)
-    if store.dialect == "postgresql":
-        with store.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
-    else:
-        with store.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
-    return time.perf_counter() - start
+def faces(url: str) -> dict[str, Any]:
+    """The faces graph (``Catalog.faces_graph()``)."""
+    graph = _catalog(url).faces_graph()
+    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
 
 
-def timed(function: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return times, result
+def provider_graph(url: str) -> dict[str, Any]:
+    """The sub-graph around one provider's models (``Catalog.graph(provider=...)``)."""
+    graph = _catalog(url).graph(provider=PROVIDER)
+    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(), "note": PROVIDER}
 
 
-def percentiles(times: list[float]) -> str:
-    ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"p50 {statistics.median(ordered) * 1000:9.1f} ms   p95 {p95 * 1000:9.1f} ms   (n={len(ordered)})"
+def task_graph(url: str) -> dict[str, Any]:
+    """The sub-graph around one task's models (``Catalog.graph(task=...)``)."""
+    graph = _catalog(url).graph(task=TASK)
+    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(), "note": TASK}
 
 
-def _build_in_child(url: str, queue: Any) -> None:
-    store = Store.open(url)
-    start = time.perf_counter()
-    graph = build_graph(store)
-    seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    queue.put((seconds, graph.number_of_nodes(), graph.number_of_edges(), peak))
+def text_search(url: str) -> dict[str, Any]:
+    """Text search (a substring of the id), first page by downloads, over 20 queries (``Catalog.search``)."""
+    catalog = _catalog(url)
+    times = []
+    for query in QUERIES:
+        started = time.perf_counter()
+        catalog.search(text=query)
+        times.append(time.perf_counter() - started)
+    return percentiles(times)
 
 
-def run(url: str, n: int, seed: int, reuse: bool, report: dict[str, Any]) -> None:
-    store = Store.open(url)
-    if not reuse:
-        seconds = load(store, n, seed)
-        print(f"load {n:,} made-up models: {seconds:.1f} s ({store.count('edges'):,} edges rows)", flush=True)
-        report["load_s"] = seconds
-    report["edges"] = store.count("edges")
-    families, seconds = None, 0.0
-    (seconds,), families = timed(lambda: largest_families(store, 20), 1)
-    root, size = families[0]
-    print(f"largest_families (20)             {seconds:8.2f} s   largest: {root} with {size:,} descendants")
-    report["largest_families_s"] = seconds
-    times, tree = timed(lambda: family_tree(store, root), 5)
-    print(f"descendants of the largest family  {percentiles(times)}   {tree.number_of_nodes():,} nodes")
-    report["largest_family_ms"] = {
-        "p50": statistics.median(times) * 1000,
-        "p95": max(times) * 1000,
-        "nodes": tree.number_of_nodes(),
+GRAPH_STAGES: list[tuple[str, Callable[[str], dict[str, Any]]]] = [
+    ("graph: whole build", whole_graph),
+    ("graph: PageRank over lineage", pagerank),
+    ("graph: faces graph", faces),
+    ("graph: provider sub-graph", provider_graph),
+    ("graph: task sub-graph", task_graph),
+    ("graph: text search", text_search),
+]
+
+
+def run_graph_stages(url: str) -> list[dict[str, Any]]:
+    """Run every graph question on ``url``, each in a child; the whole build with its bare floor."""
+    rows = []
+    for name, fn in GRAPH_STAGES:
+        figures = {"stage": name, **in_child(fn, url)}
+        if fn is whole_graph:
+            floor = in_child(bare_networkx, url)
+            figures["floor_s"] = floor.get("wall_s")
+            figures["floor_rss_mib"] = floor.get("peak_rss_mib")
+            figures["floor"] = floor
+            if floor.get("wall_s") and figures.get("wall_s"):
+                figures["vs_floor"] = floor["wall_s"] / figures["wall_s"]  # 1.0: as fast as the floor
+        rows.append(figures)
+    return rows
+
+
+def crawl_into(url: str, endpoint: str) -> dict[str, Any]:
+    """Crawl the replay server at ``endpoint`` into ``url`` with ``catalog.crawl`` (the real client)."""
+    from catalog.crawl import crawl
+    from catalog.hub import HubClient
+
+    store = _store(url)
+    summary = crawl(store, HubClient(endpoint, token=False), source="replay:bench")
+    store.close()  # as the CLI does: SQLite folds its write-ahead log into the file
+    return {
+        "mode": summary.mode,
+        "records": sum(summary.records.values()),
+        "pages": sum(summary.pages.values()),
+        "rejects": summary.rejects,
+        "crawl_s": summary.seconds,
+        "records_per_s": sum(summary.records.values()) / summary.seconds,
     }
-    times, _ = timed(lambda: family_stats(store, root), 3)
-    print(f"family_stats of the largest family {percentiles(times)}")
-    rng = random.Random(seed + 1)
-    sample = [_id(rng.randrange(n)) for _ in range(100)]
-    times = [timed(lambda m=m: family_tree(store, m, direction="both"), 1)[0][0] for m in sample]
-    print(f"family tree, both ways, 100 models {percentiles(times)}")
-    report["family_tree_ms"] = {"p50": statistics.median(times) * 1000, "p95": sorted(times)[94] * 1000}
-    searches = [
-        (
-            rng.choice(TASKS[:6]),
-            rng.choice(LIBRARIES[:5]),
-            rng.choice([("1B", "13B"), ("7B", "70B"), ("100M", "3B"), (None, "8B")]),
-        )
-        for _ in range(100)
-    ]
-    times = [
-        timed(
-            lambda s=s: search_models(store, task=s[0], library=s[1], min_params=s[2][0], max_params=s[2][1]),
-            1,
-        )[0][0]
-        for s in searches
-    ]
-    print(f"search task+library+params         {percentiles(times)}")
-    report["search_ms"] = {"p50": statistics.median(times) * 1000, "p95": sorted(times)[94] * 1000}
-    for name, facets in (
-        ("search provider", {"provider": "groq"}),
-        ("search app+params", {"app": "ollama", "max_params": "8B"}),
-        ("search text", {"text": "m00012"}),
-        ("search by likes", {"task": "text-to-image", "sort": "likes"}),
-    ):
-        times, _ = timed(lambda f=facets: search_models(store, **f), 10)
-        print(f"{name:<34} {percentiles(times)}")
-    for name, function in (
-        ("faces graph", lambda: build_faces_graph(store)),
-        ("face neighbourhood, top 50 of a task", lambda: face_neighbourhood(store, "task", TASKS[0])),
-        ("sub-graph of one provider", lambda: build_graph(store, provider=PROVIDERS[1])),
-        ("sub-graph of one task", lambda: build_graph(store, task=TASKS[4])),
-        ("lineage PageRank", lambda: lineage_pagerank(store)),
-        ("hardware fit by task (24 GB)", lambda: hardware_fit_by_task(store, "RTX 4090")),
-    ):
-        times, _ = timed(function, 1)
-        print(f"{name:<38} {times[0]:8.2f} s", flush=True)
-        report[name] = times[0]
-    store.close()
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    child = context.Process(target=_build_in_child, args=(url, queue))
-    child.start()
-    seconds, nodes, edges, peak = queue.get()
-    child.join()
-    print(
-        f"build_graph (whole)                {seconds:8.2f} s   {nodes:,} nodes, {edges:,} edges, "
-        f"peak RSS {peak / 2**30:.2f} GiB"
-    )
-    report["build_graph"] = {"seconds": seconds, "nodes": nodes, "edges": edges, "peak_gib": peak / 2**30}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--models", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=4)
-    parser.add_argument("--db", help="PostgreSQL URL; default: a SQLite file in a temporary folder")
-    parser.add_argument("--keep", metavar="FILE", help="SQLite file to create (and keep)")
-    parser.add_argument("--reuse", action="store_true", help="Do not load: the --keep file holds the data")
-    parser.add_argument("--json", metavar="FILE", help="Also write the figures as JSON")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench-hub")
+    parser.add_argument(
+        "--db", metavar="URL", help="PostgreSQL URL (a scratch schema); default SQLite in --work"
+    )
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args()
-    report: dict[str, Any] = {"models": args.models, "made_up": True}
+    folder = args.work / f"snapshot-{args.models}-{args.seed}"
+    snapshot, _ = hubgen.cached_snapshot(folder, args.models, seed=args.seed)
+    drop = None
     if args.db:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.db.replace("postgresql://", "postgresql+psycopg://", 1))
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        sep = "&" if "?" in args.db else "?"
-        try:
-            report["backend"] = "postgresql"
-            run(f"{args.db}{sep}options=-csearch_path%3D{schema}", args.models, args.seed, False, report)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        url, drop = scratch_schema(args.db)
     else:
-        report["backend"] = "sqlite"
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(args.keep) if args.keep else Path(tmp) / "bench.db"
-            run(f"sqlite:///{path}", args.models, args.seed, args.reuse, report)
+        path = args.work / f"graph-{args.models}-{args.seed}.db"
+        url = f"sqlite:///{path}"
+    try:
+        loaded: dict[str, Any] = {"stage": "load (crawl)", "note": "reused"}
+        if drop is not None or not Path(url.removeprefix("sqlite:///")).exists():
+            with replay_server(snapshot.path) as (endpoint, _):
+                loaded = {"stage": "load (crawl)", **in_child(crawl_into, url, endpoint)}
+        loaded["db_mib"] = db_bytes(url) / 2**20
+        rows = [loaded, *run_graph_stages(url)]
+    finally:
+        if drop is not None:
+            drop()
+    print(table(rows, ["stage", "wall_s", "cpu_s", "peak_rss_mib", "floor_s", "vs_floor", "p95_ms", "nodes"]))
     if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2))
+        Path(args.json).write_text(json.dumps(rows, indent=2, default=str))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

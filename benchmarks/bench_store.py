@@ -1,417 +1,316 @@
-"""Load made-up model rows through the store's ``upsert`` and through bare ``sqlite3``; compare rates.
+"""Write the rows of MADE-UP Hub records through the store's write path and through the bare driver.
 
-Every row here is MADE UP (ids ``madeup-org#####/model-#######``, a ``made-up`` tag on every model):
-they have the shape of Hub models, not their content. The rows are generated deterministically from
-``--seed`` in chunks of 50,000 models with their tags (about 5 a model), as a crawler's page would
-come, and every chunk is loaded twice, into two SQLite files:
+The records come from :mod:`hubgen` (Hub-shaped, ~1.2 KB a model, made up; cached on disk), are
+normalised by :mod:`catalog.normalize` page by page (1,000 records, as the crawler gets them; the
+normaliser's time is reported on its own) and every page is written twice, into two databases with
+the same migrated schema:
 
-* ``bare``: ``sqlite3`` ``executemany`` of ``INSERT ... ON CONFLICT DO UPDATE`` (the statement the
-  store issues) over tuples made from the same dicts by the leanest Python at hand (``itemgetter``,
-  datetimes and dicts turned into the text SQLAlchemy stores; this beats named parameters with
-  ``sqlite3`` adapters by about a fifth);
-* ``store``: :func:`catalog.store.upsert` on a SQLAlchemy connection.
+* ``store``: the crawler's write path, :func:`catalog.bulk.make_batch` + :func:`catalog.bulk.write_batch`
+  in one transaction a page, with the first crawl's deferred indexes built at the end (SQLite);
+* ``floor``: the bare driver with the same rows already converted (not timed): on SQLite
+  ``sqlite3`` ``executemany`` of plain ``INSERT`` (same deferred indexes), on PostgreSQL ``COPY``
+  (psycopg's ``cursor.copy``, JSON pre-serialised).
 
-Each chunk commits (models, then their tags). Both files are created by the store's Alembic
-migration, so schema and indexes are the same, and both connections use the store's pragmas. The two
-loads alternate chunk by chunk, the first of the pair swapping each time, so that a machine shared
-with other work slows both alike: the ratio holds even when the absolute rates wander. At the end
-the two files are checked to hold the same rows. Each load is timed by the wall clock and by the
-process's CPU time (SQLite works inside the process, so CPU time is what other work on the machine
-disturbs least). Peak memory is the process's max RSS: it holds one chunk at a time, so it should
-not grow with the row count.
+The two loads alternate page by page, the first of the pair swapping each time, so that a machine
+shared with other work slows both alike: read the ratio, not the rates. Usage::
 
-Run (about eight minutes for the full million on a quiet 2-core machine)::
+    .venv/bin/python benchmarks/bench_store.py --models 200000 [--db postgresql://...]
 
-    .venv/bin/python benchmarks/bench_store.py --models 1000000
-
-Add ``--db postgresql://postgres@127.0.0.1:5432/test`` to compare on PostgreSQL as well: the store's
-``upsert`` next to bare ``psycopg`` ``executemany``, each in a scratch schema dropped afterwards.
-
-Measured 2026-11-29, 1,000,000 models / 6,349,835 rows, on a 2-core machine busy with other work
-(load 4-8, hence wall clock about twice CPU time)::
-
-    SQLite 3.40.1      bare 28,376 rows/s   store 27,937 rows/s   0.98 by the clock, 0.93 by CPU
-    PostgreSQL 15.20   bare 30,411 rows/s   store 25,124 rows/s   0.83 by the clock, 0.88 by CPU
-    peak RSS 384 MB after the first chunk, 406 MB at the end (both loaders in one process)
+History. Until 2026-12-01 this benchmark loaded its own simpler rows (about 5 tags a model, no raw
+JSON): at 1,000,000 models, SQLite bare 28,376 rows/s vs store 27,937 (0.98x); PostgreSQL bare
+``executemany`` 30,411 vs store 25,124 (0.83x). Those rows were far lighter than the Hub's, and the
+PostgreSQL floor was ``executemany``, not ``COPY``: the figures are not comparable with these.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
 import resource
 import sqlite3
+import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+import hubgen
+import orjson
 from sqlalchemy import text
 
-from catalog.store import Store, create_engine_for, upsert
+from catalog.bulk import defer_indexes, make_batch, restore_indexes, write_batch
+from catalog.hub.snapshot import REPO_KINDS, Snapshot
+from catalog.normalize import normalize_dataset, normalize_model, normalize_space
+from catalog.schema import Base
+from catalog.store import Store, create_engine_for
 
-TASKS = [
-    "text-generation",
-    "text-classification",
-    "token-classification",
-    "fill-mask",
-    "translation",
-    "summarization",
-    "question-answering",
-    "feature-extraction",
-    "sentence-similarity",
-    "text-to-image",
-    "image-classification",
-    "object-detection",
-    "image-segmentation",
-    "automatic-speech-recognition",
-    "text-to-speech",
-    "audio-classification",
-    "reinforcement-learning",
-    "image-text-to-text",
-    "zero-shot-classification",
-    "text-ranking",
-]
-LIBRARIES = [
-    "transformers",
-    "sentence-transformers",
-    "diffusers",
-    "peft",
-    "gguf",
-    "timm",
-    "mlx",
-    "onnx",
-    "keras",
-    "adapter-transformers",
-    "stable-baselines3",
-    "ml-agents",
-    "speechbrain",
-    "espnet",
-    "open_clip",
-    "setfit",
-    "flair",
-    "spacy",
-    "fastai",
-    "pytorch",
-]
-LICENSES = ["apache-2.0", "mit", "cc-by-4.0", "openrail", "llama3", "gemma", "other", "bsd-3-clause"]
-LANGUAGES = ["en", "fr", "de", "zh", "es", "ja", "ru", "ar", "multilingual", "ko"]
-MODEL_TYPES = ["llama", "bert", "gpt2", "t5", "mistral", "qwen2", "vit", "whisper", "clip", "roberta"]
-EPOCH = datetime(2021, 1, 1, tzinfo=UTC)
-SEEN = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-#: Models per committed chunk, as one crawled page would be (tags follow their models).
-CHUNK = 50_000
-KEYS = {"models": ["id"], "model_tags": ["model_id", "tag"]}
-DATETIMES = {"created_at", "last_modified", "first_seen", "last_seen"}
-JSONS = {"parameters"}
+__all__ = ["LOADED", "db_bytes", "load_race", "scratch_schema", "table_rows"]
 
-Rows = list[dict[str, Any]]
+PAGE = 1000
+_NORMALIZE = {"models": normalize_model, "datasets": normalize_dataset, "spaces": normalize_space}
+#: Child tables of each kind, in the order a crawl writes them.
+_CHILDREN = {
+    "models": ("model_tags", "model_lineage", "model_datasets", "model_providers", "model_apps"),
+    "datasets": ("dataset_tags",),
+    "spaces": ("space_models", "space_datasets"),
+}
+LOADED = (*REPO_KINDS, *(t for tables in _CHILDREN.values() for t in tables), "model_history")
+_SEEN = datetime(2026, 12, 1, tzinfo=UTC)
+Rows = dict[str, list[dict[str, Any]]]
 
 
-def made_up_models(count: int, seed: int) -> Iterator[tuple[Rows, Rows]]:
-    """Yield ``(models, tags)`` chunks of made-up rows, the same for the same ``count`` and ``seed``."""
-    rng = random.Random(seed)
-    models: Rows = []
-    tags: Rows = []
-    for i in range(count):
-        author = f"madeup-org{rng.randrange(50_000):05d}"
-        model_id = f"{author}/model-{i:07d}"
-        created = EPOCH + timedelta(seconds=rng.randrange(180_000_000))
-        task = rng.choice(TASKS) if rng.random() < 0.8 else None
-        library = rng.choice(LIBRARIES) if rng.random() < 0.85 else None
-        license = rng.choice(LICENSES) if rng.random() < 0.7 else None
-        params = int(10 ** rng.uniform(6, 11)) if rng.random() < 0.6 else None
-        downloads = int(10 ** rng.uniform(0, 7)) if rng.random() < 0.9 else 0
-        models.append(
-            {
-                "id": model_id,
-                "author": author,
-                "pipeline_tag": task,
-                "library_name": library,
-                "created_at": created,
-                "last_modified": created + timedelta(seconds=rng.randrange(10_000_000)),
-                "downloads": downloads,
-                "downloads_all_time": downloads * rng.randrange(1, 20),
-                "likes": int(10 ** rng.uniform(0, 4)) - 1,
-                "trending_score": round(rng.random() * 10, 3),
-                "private": False,
-                "gated": rng.choice(["false", "false", "false", "auto", "manual"]),
-                "disabled": False,
-                "sha": f"{rng.getrandbits(160):040x}",
-                "license": license,
-                "num_parameters": params,
-                "parameters": {"BF16": params} if params else None,
-                "parameters_source": "safetensors" if params else None,
-                "config_model_type": rng.choice(MODEL_TYPES),
-                "first_seen": SEEN,
-                "last_seen": SEEN,
-            }
-        )
-        model_tags = {"made-up", rng.choice(LANGUAGES), "region:us"}
-        if license:
-            model_tags.add(f"license:{license}")
-        if library:
-            model_tags.add(library)
-        if task:
-            model_tags.add(task)
-        tags.extend({"model_id": model_id, "tag": tag} for tag in sorted(model_tags))
-        if len(models) == CHUNK:
-            yield models, tags
-            models, tags = [], []
-    if models:
-        yield models, tags
+def table_rows(snapshot: Snapshot) -> Iterator[tuple[Rows, float, int]]:
+    """Yield each page's rows per table, the seconds spent normalising it, and its record count."""
+    shared = {"first_seen": _SEEN, "last_seen": _SEEN, "deleted_at": None}
+    for kind in REPO_KINDS:
+        normalize = _NORMALIZE[kind]
+        lines = snapshot.iter_lines(kind)
+        while True:
+            page = [orjson.loads(line) for _, line in zip(range(PAGE), lines)]
+            if not page:
+                break
+            started = time.process_time()
+            items = sorted((normalize(raw) for raw in page), key=lambda item: item.id)
+            rows: Rows = {kind: [item.row | shared for item in items]}
+            for table in _CHILDREN[kind]:
+                rows[table] = [row for item in items for row in item.children[table]]
+            if kind == "models":
+                rows["model_history"] = [(item.history or {}) | {"run_id": 1} for item in items]
+            yield rows, time.process_time() - started, len(page)
 
 
-# --- loaders ------------------------------------------------------------------------------------
+class _StorePath:
+    """The crawler's writes: ``make_batch`` + ``write_batch``, one transaction a page."""
 
+    name = "store"
 
-class Loader(Protocol):
-    name: str
-
-    def load(self, models: Rows, tags: Rows) -> None: ...
-
-    def close(self) -> None: ...
-
-
-def upsert_sql(table: str, columns: list[str], mark: str) -> str:
-    """Return the ``INSERT ... ON CONFLICT DO UPDATE`` a bare loader runs (``mark`` formats a name)."""
-    key = KEYS[table]
-    rest = [c for c in columns if c not in key]
-    action = "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in rest) if rest else "DO NOTHING"
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(mark.format(c) for c in columns)}) "
-        f"ON CONFLICT ({', '.join(key)}) {action}"
-    )
-
-
-def sqlite_values(columns: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
-    """Return a function making a row's tuple, with the text SQLAlchemy stores for datetimes and JSON."""
-    get = itemgetter(*columns)
-    datetimes = [i for i, c in enumerate(columns) if c in DATETIMES]
-    jsons = [i for i, c in enumerate(columns) if c in JSONS]
-    if not datetimes and not jsons:
-        return get  # type: ignore[return-value]
-
-    def values(row: dict[str, Any]) -> tuple[Any, ...]:
-        out = list(get(row))
-        for i in datetimes:
-            if out[i] is not None:  # SQLAlchemy's SQLite DATETIME text drops the (UTC) offset
-                out[i] = out[i].replace(tzinfo=None).isoformat(" ", "microseconds")
-        for i in jsons:
-            if out[i] is not None:
-                out[i] = json.dumps(out[i])
-        return tuple(out)
-
-    return values
-
-
-class BareSqlite:
-    """``sqlite3`` ``executemany`` with the store's pragmas, no SQLAlchemy."""
-
-    name = "sqlite3 executemany"
-
-    def __init__(self, path: Path, pragmas: list[str]) -> None:
-        self.conn = sqlite3.connect(path)
-        for pragma in pragmas:
-            self.conn.execute(pragma)
-        self.statements: dict[str, tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]] = {}
-
-    def load(self, models: Rows, tags: Rows) -> None:
-        for table, rows in (("models", models), ("model_tags", tags)):
-            if table not in self.statements:
-                columns = list(rows[0])
-                self.statements[table] = (upsert_sql(table, columns, "?"), sqlite_values(columns))
-            sql, values = self.statements[table]
-            self.conn.executemany(sql, map(values, rows))
-        self.conn.commit()
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-class StoreLoader:
-    """:func:`catalog.store.upsert`, one transaction per chunk."""
-
-    def __init__(self, url: str, name: str) -> None:
+    def __init__(self, url: str) -> None:
         self.store = Store.open(url)
-        self.name = name
-
-    def load(self, models: Rows, tags: Rows) -> None:
+        self.dialect = self.store.dialect
         with self.store.engine.begin() as conn:
-            upsert(conn, "models", models)
-            upsert(conn, "model_tags", tags)
+            conn.exec_driver_sql(
+                "INSERT INTO crawl_runs (id, started_at, status) VALUES (1, '2026-12-01', 'x')"
+            )
+            self.deferred = defer_indexes(conn, LOADED)
 
-    def close(self) -> None:
+    def load(self, rows: Rows) -> None:
+        with self.store.engine.begin() as conn:
+            for table, table_rows in rows.items():
+                # As a crawl does: a repo's row is upserted (keeping first_seen), its children inserted.
+                upsert = table in REPO_KINDS
+                keep = ("first_seen",) if upsert else ()
+                write_batch(conn, make_batch(self.dialect, table, table_rows, keep=keep, update=upsert))
+
+    def finish(self) -> None:
+        with self.store.engine.begin() as conn:
+            restore_indexes(conn, self.deferred)
         self.store.close()
 
 
-class BarePostgres:
-    """``psycopg`` ``executemany`` (pipelined by psycopg 3), no SQLAlchemy."""
+class _BareSqlite:
+    """``sqlite3`` ``executemany`` of plain ``INSERT`` over the rows converted beforehand."""
 
-    name = "psycopg executemany"
+    name = "floor"
+
+    def __init__(self, path: Path) -> None:
+        url = f"sqlite:///{path}"
+        with Store.open(url) as store, store.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO crawl_runs (id, started_at, status) VALUES (1, '2026-12-01', 'x')"
+            )
+            self.deferred = defer_indexes(conn, LOADED)
+        self.url = url
+        self.conn = sqlite3.connect(path)
+        for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON"):
+            self.conn.execute(f"PRAGMA {pragma}")
+
+    def prepare(self, rows: Rows) -> list[tuple[str, list[Any]]]:
+        prepared = []
+        for table, table_rows in rows.items():
+            if table_rows:
+                batch = make_batch("sqlite", table, table_rows, update=False)
+                columns = ", ".join(f'"{c}"' for c in table_rows[0])
+                marks = ", ".join("?" * len(table_rows[0]))
+                prepared.append((f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', batch.rows))
+        return prepared
+
+    def load(self, prepared: list[tuple[str, list[Any]]]) -> None:
+        for sql, values in prepared:
+            self.conn.executemany(sql, values)
+        self.conn.commit()
+
+    def finish(self) -> None:
+        self.conn.close()
+        with Store.open(self.url) as store, store.engine.begin() as conn:
+            restore_indexes(conn, self.deferred)
+
+
+class _BareCopy:
+    """psycopg ``COPY ... FROM STDIN`` over the rows converted beforehand (JSON as text)."""
+
+    name = "floor"
 
     def __init__(self, url: str) -> None:
         import psycopg
-        from psycopg.types.json import JsonbDumper
         from sqlalchemy.engine import make_url
 
+        with Store.open(url) as store, store.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO crawl_runs (id, started_at, status) VALUES (1, '2026-12-01', 'x')"
+            )
         parsed = make_url(url)
         dsn = parsed.set(drivername="postgresql", query={}).render_as_string(hide_password=False)
-        self.conn = psycopg.connect(dsn, options=parsed.query.get("options"))
-        self.conn.adapters.register_dumper(dict, JsonbDumper)
-        self.statements: dict[str, str] = {}
+        options = parsed.query.get("options")
+        self.conn = psycopg.connect(dsn, options=options if isinstance(options, str) else None)
+        self.json = {
+            t.name: {c.name for c in t.columns if "JSON" in str(c.type)} for t in Base.metadata.sorted_tables
+        }
 
-    def load(self, models: Rows, tags: Rows) -> None:
+    def prepare(self, rows: Rows) -> list[tuple[str, list[tuple[Any, ...]]]]:
+        prepared = []
+        for table, table_rows in rows.items():
+            if table_rows:
+                columns = list(table_rows[0])
+                get = itemgetter(*columns)
+                json_at = [i for i, c in enumerate(columns) if c in self.json[table]]
+                values = []
+                for row in table_rows:
+                    value = list(get(row)) if len(columns) > 1 else [get(row)]
+                    for i in json_at:
+                        if value[i] is not None:
+                            value[i] = orjson.dumps(value[i]).decode()
+                    values.append(tuple(value))
+                names = ", ".join(f'"{c}"' for c in columns)
+                prepared.append((f'COPY "{table}" ({names}) FROM STDIN', values))
+        return prepared
+
+    def load(self, prepared: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
         with self.conn.cursor() as cursor:
-            for table, rows in (("models", models), ("model_tags", tags)):
-                if table not in self.statements:
-                    self.statements[table] = upsert_sql(table, list(rows[0]), "%({})s")
-                cursor.executemany(self.statements[table], rows)
+            for sql, values in prepared:
+                with cursor.copy(sql) as copy:
+                    for value in values:
+                        copy.write_row(value)
         self.conn.commit()
 
-    def close(self) -> None:
+    def finish(self) -> None:
         self.conn.close()
 
 
-# --- measuring ----------------------------------------------------------------------------------
-
-
-def max_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def race(loaders: list[Loader], count: int, seed: int) -> dict[str, Any]:
-    """Feed every chunk to each loader in turn, swapping who goes first; return times and rows."""
-    wall = {loader.name: 0.0 for loader in loaders}
-    cpu = {loader.name: 0.0 for loader in loaders}
-    rows = 0
-    generate = rss_first = 0.0
-    chunks = made_up_models(count, seed)
-    for i in range(len(range(0, count, CHUNK))):
-        start = time.perf_counter()
-        models, tags = next(chunks)
-        generate += time.perf_counter() - start
-        for loader in loaders if i % 2 == 0 else loaders[::-1]:
+def load_race(snapshot: Snapshot, store_url: str, floor_url: str) -> dict[str, Any]:
+    """Write every page of ``snapshot`` through the store path and through the bare floor; return figures."""
+    store = _StorePath(store_url)
+    floor: _BareSqlite | _BareCopy
+    if store.dialect == "sqlite":
+        floor = _BareSqlite(Path(floor_url.removeprefix("sqlite:///")))
+    else:
+        floor = _BareCopy(floor_url)
+    wall = {"store": 0.0, "floor": 0.0}
+    cpu = {"store": 0.0, "floor": 0.0}
+    normalise = 0.0
+    records = rows_written = pages = 0
+    for rows, seconds, count in table_rows(snapshot):
+        normalise += seconds
+        records += count
+        rows_written += sum(map(len, rows.values()))
+        prepared = floor.prepare(rows)
+        order: list[Any] = [(store, rows), (floor, prepared)]
+        for loader, payload in order if pages % 2 == 0 else order[::-1]:
             start, start_cpu = time.perf_counter(), time.process_time()
-            loader.load(models, tags)
+            loader.load(payload)
             wall[loader.name] += time.perf_counter() - start
             cpu[loader.name] += time.process_time() - start_cpu
-        rows += len(models) + len(tags)
-        del models, tags  # one chunk alive at a time, not two
-        if i == 0:
-            rss_first = max_rss_mb()
-    for loader in loaders:
-        loader.close()
+        pages += 1
+    for loader in (store, floor):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        loader.finish()  # the deferred indexes
+        wall[loader.name] += time.perf_counter() - start
+        cpu[loader.name] += time.process_time() - start_cpu
     return {
-        "rows": rows,
-        "wall": wall,
-        "cpu": cpu,
-        "generate": generate,
-        "rss_first": rss_first,
-        "rss": max_rss_mb(),
+        "records": records,
+        "rows": rows_written,
+        "pages": pages,
+        "normalise_cpu_s": normalise,
+        "normalise_us_a_record": normalise / max(records, 1) * 1e6,
+        "store_s": wall["store"],
+        "floor_s": wall["floor"],
+        "store_cpu_s": cpu["store"],
+        "floor_cpu_s": cpu["floor"],
+        "vs_floor": wall["floor"] / wall["store"] if wall["store"] else None,
+        "store_bytes": db_bytes(store_url),
+        "floor_bytes": db_bytes(floor_url),
     }
 
 
-def report(result: dict[str, Any], bare: str, store: str) -> None:
-    rows, wall, cpu = result["rows"], result["wall"], result["cpu"]
-    for name in wall:
-        print(
-            f"  {name:<28} {wall[name]:>7.1f} s {rows / wall[name]:>9,.0f} rows/s   "
-            f"CPU {cpu[name]:>7.1f} s {rows / cpu[name]:>9,.0f} rows/s"
+def db_bytes(url: str) -> int:
+    """Return the bytes a database takes on disk: the SQLite file and its WAL, or a PostgreSQL schema."""
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        return sum(
+            Path(path + suffix).stat().st_size for suffix in ("", "-wal") if Path(path + suffix).exists()
         )
-    print(
-        f"  store / bare rate: {wall[bare] / wall[store]:.2f} by the clock, {cpu[bare] / cpu[store]:.2f} "
-        f"by CPU time (target >= 0.50)"
-    )
-    print(
-        f"  generating the rows: {result['generate']:.1f} s (counted in neither); peak RSS "
-        f"{result['rss_first']:.0f} MB after the first chunk, {result['rss']:.0f} MB at the end"
-    )
-
-
-def store_pragmas(url: str) -> list[str]:
-    """Return the pragmas a store connection runs with, read back from a live connection."""
-    with Store.open(url) as store, store.engine.connect() as conn:
-        names = ("journal_mode", "foreign_keys", "synchronous", "cache_size")
-        return [f"PRAGMA {n}={conn.exec_driver_sql(f'PRAGMA {n}').scalar()}" for n in names]
-
-
-def check_same_content(bare: Path, store: Path) -> None:
-    """Fail unless both SQLite files hold the same rows (counts, sums, samples, the tags)."""
-    checks = [
-        "SELECT COUNT(*), SUM(downloads), SUM(num_parameters), COUNT(DISTINCT author) FROM models",
-        "SELECT * FROM models ORDER BY id LIMIT 3",
-        "SELECT * FROM models ORDER BY id DESC LIMIT 3",
-        "SELECT tag, COUNT(*) FROM model_tags GROUP BY tag ORDER BY tag",
-    ]
-    for sql in checks:
-        a = sqlite3.connect(bare).execute(sql).fetchall()
-        b = sqlite3.connect(store).execute(sql).fetchall()
-        if a != b:
-            raise SystemExit(f"the two files differ on {sql!r}:\n  bare  {a[:3]}\n  store {b[:3]}")
-
-
-def bench_sqlite(count: int, seed: int, keep: bool) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="bench_store_"))
-    bare_file, store_file = workdir / "bare.db", workdir / "store.db"
-    store_url = f"sqlite:///{store_file}"
-    pragmas = store_pragmas(f"sqlite:///{bare_file}")  # also migrates the bare file
-    print(f"SQLite {sqlite3.sqlite_version}, {'; '.join(pragmas)}")
-    loaders: list[Loader] = [BareSqlite(bare_file, pragmas), StoreLoader(store_url, "store upsert")]
-    result = race(loaders, count, seed)
-    print(f"{result['rows']:,} rows: {count:,} MADE-UP models (seed {seed}) and their tags")
-    report(result, BareSqlite.name, "store upsert")
-    check_same_content(bare_file, store_file)
-    print(f"  both files hold the same rows; {store_file.stat().st_size / 2**20:,.0f} MB each on disk")
-    if keep:
-        print(f"  files kept in {workdir}")
-    else:
-        for path in workdir.iterdir():
-            path.unlink()
-        workdir.rmdir()
-
-
-def bench_postgresql(url: str, count: int, seed: int) -> None:
-    admin = create_engine_for(url)
-    schemas = [f"bench_{uuid.uuid4().hex[:10]}" for _ in range(2)]
-    separator = "&" if "?" in url else "?"
-    scoped = [f"{url}{separator}options=-csearch_path%3D{schema}" for schema in schemas]
+    engine = create_engine_for(url)
     try:
-        for schema, schema_url in zip(schemas, scoped):
-            with admin.begin() as conn:
-                conn.execute(text(f"CREATE SCHEMA {schema}"))
-            Store.open(schema_url).close()
-        loaders: list[Loader] = [BarePostgres(scoped[0]), StoreLoader(scoped[1], "store upsert (PostgreSQL)")]
-        with admin.connect() as conn:
-            version = conn.exec_driver_sql("SHOW server_version").scalar()
-        print(f"PostgreSQL {version}")
-        result = race(loaders, count, seed)
-        print(f"{result['rows']:,} rows: {count:,} MADE-UP models (seed {seed}) and their tags")
-        report(result, BarePostgres.name, "store upsert (PostgreSQL)")
+        with engine.connect() as conn:
+            return int(
+                conn.exec_driver_sql(
+                    "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')"
+                ).scalar()
+                or 0
+            )
     finally:
+        engine.dispose()
+
+
+def scratch_schema(url: str) -> tuple[str, Any]:
+    """Create a scratch schema on the PostgreSQL ``url``; return a URL into it and a function dropping it."""
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine_for(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {name}"))
+
+    def drop() -> None:
         with admin.begin() as conn:
-            for schema in schemas:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
         admin.dispose()
+
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{name}", drop
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--models", type=int, default=1_000_000, help="made-up models to load")
-    parser.add_argument("--seed", type=int, default=2, help="seed of the made-up rows")
+    parser.add_argument(
+        "--models", type=int, default=200_000, help="made-up models (and their datasets, Spaces)"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench-hub")
     parser.add_argument(
         "--db", metavar="URL", help="also compare on this PostgreSQL database (scratch schemas)"
     )
-    parser.add_argument("--keep", action="store_true", help="keep the SQLite files")
     args = parser.parse_args()
-    bench_sqlite(args.models, args.seed, args.keep)
+    snapshot, _ = hubgen.cached_snapshot(
+        args.work / f"snapshot-{args.models}-{args.seed}", args.models, seed=args.seed
+    )
+    with tempfile.TemporaryDirectory(dir=args.work) as tmp:
+        results: dict[str, Any] = {
+            "sqlite": load_race(snapshot, f"sqlite:///{tmp}/store.db", f"sqlite:///{tmp}/floor.db")
+        }
     if args.db:
-        bench_postgresql(args.db, args.models, args.seed)
+        (store_url, drop_store), (floor_url, drop_floor) = scratch_schema(args.db), scratch_schema(args.db)
+        try:
+            results["postgresql"] = load_race(snapshot, store_url, floor_url)
+        finally:
+            drop_store()
+            drop_floor()
+    results["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    json.dump(results, sys.stdout, indent=2)
+    print()
 
 
 if __name__ == "__main__":

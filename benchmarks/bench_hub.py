@@ -1,0 +1,351 @@
+"""The whole pipeline at the Hub's size on MADE-UP records, each stage next to its floor in the same run.
+
+``--models N`` made-up models (with a quarter as many datasets and 0.3x as many Spaces, as on the
+Hub; :mod:`hubgen`, cached in ``--work``) go through every stage, on SQLite and, with ``--db``, on
+PostgreSQL (scratch schemas, dropped afterwards). Each stage runs in a child process of its own and
+reports its wall time, CPU time (that process alone) and peak RSS, the database size where it has
+one, and its floor measured in the same run (``vs_floor`` = floor time / stage time: 1.0 is as fast
+as the floor; the machine is shared, so read ratios, not rates):
+
+==============================  =========================================================================
+stage                           floor
+==============================  =========================================================================
+generate                        -
+fetch + decode                  the floor of the crawl: every page of every listing through the real
+                                client from the replay server (a child process, as a remote Hub), no store
+naive crawler                   a ~150-line stdlib crawler into SQLite (the database size to beat, x1.2)
+crawl                           ``catalog.crawl`` through the replay server and the real client, as
+                                ``catalog crawl --replay`` does; vs fetch + decode
+incremental crawl               the same after 1 model in 100 changed: pages read vs the full crawl's
+store                           the crawler's write path over the normalised rows vs bare ``sqlite3``
+                                ``executemany`` / PostgreSQL ``COPY`` of the same rows (bench_store)
+graph: ...                      the whole build vs a bare networkx build of the same ``edges`` rows;
+                                PageRank, faces graph, a provider's and a task's sub-graph, text search
+export                          each format of ``catalog.export``, if present
+map                             ``render_map`` into a folder
+explorer                        the explorer's page latency, if ``catalog.web`` is present
+==============================  =========================================================================
+
+Run::
+
+    .venv/bin/python benchmarks/bench_hub.py --models 200000 --db postgresql://postgres@127.0.0.1:5432/test
+
+``--json FILE`` also writes every figure; ``--backends sqlite`` skips PostgreSQL even with ``--db``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import hubgen
+import naive_crawler
+from bench_graph import crawl_into, run_graph_stages
+from bench_store import db_bytes, load_race, scratch_schema
+from measure import baseline_rss_mib, in_child, percentiles, replay_server, table
+
+from catalog.hub.snapshot import Snapshot
+
+__all__ = ["STAGES", "main"]
+
+#: Every stage a run reports, in order (a stage that cannot run says why in ``note``).
+STAGES = (
+    "generate",
+    "fetch + decode",
+    "naive crawler",
+    "crawl",
+    "incremental crawl",
+    "store",
+    "graph: whole build",
+    "graph: PageRank over lineage",
+    "graph: faces graph",
+    "graph: provider sub-graph",
+    "graph: task sub-graph",
+    "graph: text search",
+    "export",
+    "map",
+    "explorer",
+)
+COLUMNS = ["stage", "backend", "wall_s", "cpu_s", "peak_rss_mib", "db_mib", "floor_s", "vs_floor", "note"]
+
+
+def generate(folder: Path, models: int, seed: int) -> dict[str, Any]:
+    """Write (or find cached) the made-up snapshot; return its counts and size."""
+    snapshot, seconds = hubgen.cached_snapshot(folder, models, seed=seed)
+    counts = snapshot.manifest.get("counts", {})
+    size = sum(p.stat().st_size for p in snapshot.path.iterdir() if p.is_file())
+    return {
+        "records": sum(counts.values()),
+        "snapshot_mib": size / 2**20,
+        "note": "cached" if not seconds else "",
+    }
+
+
+def fetch_decode(endpoint: str) -> dict[str, Any]:
+    """The crawl's floor: read and decode every page of every listing with the real client, store nothing."""
+    from catalog.hub import HubClient
+    from catalog.hub.snapshot import REPO_KINDS
+
+    client = HubClient(endpoint, token=False)
+    records = pages = 0
+    for kind in REPO_KINDS:
+        for page in client.list_pages(kind):
+            records += len(page.records)
+            pages += 1
+    return {"records": records, "pages": pages}
+
+
+def write_changed(base: Path, folder: Path) -> dict[str, Any]:
+    """Write the snapshot of the next crawl: a copy of ``base`` with one model in 100 changed."""
+    _, changed = hubgen.changed_snapshot(Snapshot.open(base), folder)
+    return {"changed": changed}
+
+
+def naive(endpoint: str, path: str) -> dict[str, Any]:
+    """The naive stdlib crawler into a new SQLite file."""
+    counts = naive_crawler.crawl(endpoint, path)
+    return {"records": counts["models"] + counts["datasets"] + counts["spaces"]}
+
+
+def store_race(snapshot: Path, store_url: str, floor_url: str) -> dict[str, Any]:
+    """bench_store's race: the store path and the bare floor over the same normalised rows."""
+    return load_race(Snapshot.open(snapshot), store_url, floor_url)
+
+
+def export(url: str, out: Path) -> dict[str, Any]:
+    """Every format of ``catalog.export`` into ``out`` (skipped with a note while it is absent)."""
+    try:
+        import catalog.export as exporting
+    except ImportError as exc:
+        return {"note": f"skipped: catalog.export not importable ({exc})"}
+    from catalog.store import Store
+
+    formats: dict[str, Callable[..., Any]] | None = getattr(exporting, "EXPORTERS", None)
+    if not formats:
+        return {"note": "skipped: catalog.export has no EXPORTERS table yet"}
+    store, done = Store.open(url), {}
+    for name, function in formats.items():
+        started = time.perf_counter()
+        function(store, out / name)
+        done[name] = round(time.perf_counter() - started, 2)
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    return {
+        "formats": done,
+        "out_mib": size / 2**20,
+        "note": ", ".join(f"{k} {v} s" for k, v in done.items()),
+    }
+
+
+def render(url: str, out: Path) -> dict[str, Any]:
+    """``render_map`` of the catalog into ``out``."""
+    from catalog.render import render_map
+    from catalog.store import Store
+
+    render_map(Store.open(url), out)
+    files = [p for p in out.rglob("*.html")]
+    return {"pages": len(files), "out_mib": sum(p.stat().st_size for p in files) / 2**20}
+
+
+def explorer(url: str, models: int) -> dict[str, Any]:
+    """The explorer's latency: its pages and API served by uvicorn on 127.0.0.1, read over HTTP."""
+    try:
+        from catalog.web.app import create_app
+    except ImportError as exc:
+        return {"note": f"skipped: catalog.web not importable ({exc})"}
+    import socket
+    import threading
+    import urllib.request
+    from urllib.parse import quote
+
+    import uvicorn
+
+    from catalog.store import Store
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(Store.open(url)), host="127.0.0.1", port=port, log_level="error")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    ids = [quote(hubgen.model_id(i, models), safe="/") for i in (0, 1, models // 2, models - 1)]
+    paths = ["/", "/search?q=llama-8b", "/search?task=text-generation", "/api/search?q=qwen2&limit=20"]
+    paths += ["/api/suggest?q=mu-la"] + [f"/models/{i}" for i in ids] + [f"/api/models/{i}" for i in ids]
+    times, failed = [], []
+    try:
+        for _ in range(3):
+            for path in paths:
+                started = time.perf_counter()
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as response:
+                        response.read()
+                except OSError as exc:
+                    failed.append(f"{path}: {exc}")
+                times.append(time.perf_counter() - started)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    figures: dict[str, Any] = percentiles(times)
+    figures["note"] = f"p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms over {figures['n']} requests"
+    if failed:
+        figures["error"] = f"{len(failed)} requests failed, e.g. {failed[0]}"
+    return figures
+
+
+def _backends(args: argparse.Namespace, work: Path) -> list[tuple[str, Callable[[str], tuple[str, Any]]]]:
+    """Return each backend with a function making a fresh database URL (and what drops it)."""
+
+    def sqlite(name: str) -> tuple[str, Any]:
+        path = work / f"{name}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}", None
+
+    backends: list[tuple[str, Callable[[str], tuple[str, Any]]]] = []
+    if "sqlite" in args.backends:
+        backends.append(("sqlite", sqlite))
+    if args.db and "postgresql" in args.backends:
+        backends.append(("postgresql", lambda _name: scratch_schema(args.db)))
+    return backends
+
+
+def _with_floor(row: dict[str, Any], floor: dict[str, Any], *, time_key: str = "wall_s") -> dict[str, Any]:
+    if floor.get("wall_s") and row.get(time_key):
+        row["floor_s"] = floor["wall_s"]
+        row["vs_floor"] = floor["wall_s"] / row[time_key]
+    return row
+
+
+def run(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Run every stage; return one row of figures per stage and backend."""
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    folder = work / f"snapshot-{args.models}-{args.seed}"
+    rows: list[dict[str, Any]] = [{"stage": "generate", **in_child(generate, folder, args.models, args.seed)}]
+    drops: list[Any] = []
+    per_backend: dict[str, str] = {}
+    try:
+        with replay_server(folder) as (endpoint, indexed):
+            floor = {"stage": "fetch + decode", **in_child(fetch_decode, endpoint)}
+            floor["note"] = (
+                f"{floor.get('records', 0) / floor.get('wall_s', 1):,.0f} records/s; server indexed in {indexed:.1f} s"
+            )
+            rows.append(floor)
+            naive_path = work / "naive.db"
+            naive_path.unlink(missing_ok=True)
+            plain = {
+                "stage": "naive crawler",
+                "backend": "sqlite",
+                **in_child(naive, endpoint, str(naive_path)),
+            }
+            plain["db_mib"] = naive_path.stat().st_size / 2**20 if naive_path.exists() else None
+            rows.append(_with_floor(plain, floor))
+            for backend, fresh in _backends(args, work):
+                url, drop = fresh("crawl")
+                drops.append(drop)
+                per_backend[backend] = url
+                row = {"stage": "crawl", "backend": backend, **in_child(crawl_into, url, endpoint)}
+                row["db_mib"] = db_bytes(url) / 2**20
+                size = (
+                    f"; DB {row['db_mib'] / plain['db_mib']:.2f}x the naive crawler's"
+                    if plain.get("db_mib")
+                    else ""
+                )
+                row["note"] = f"{row.get('records_per_s', 0):,.0f} records/s{size}"
+                rows.append(_with_floor(row, floor))
+        changed = in_child(write_changed, folder, work / "snapshot-changed")
+        n_changed = changed.get("changed", 0)
+        with replay_server(work / "snapshot-changed") as (endpoint, _):
+            full_pages = next((r.get("pages") for r in rows if r["stage"] == "crawl"), None)
+            for backend, url in per_backend.items():
+                row = {
+                    "stage": "incremental crawl",
+                    "backend": backend,
+                    **in_child(crawl_into, url, endpoint),
+                }
+                if full_pages:
+                    row["note"] = (
+                        f"{row.get('mode')}: {n_changed:,} models changed; read {row.get('pages')} pages, "
+                        f"{row.get('pages', 0) / full_pages:.1%} of the full crawl's {full_pages}"
+                    )
+                rows.append(row)
+        for backend, fresh in _backends(args, work):
+            (store_url, drop_a), (floor_url, drop_b) = fresh("store"), fresh("floor")
+            drops += [drop_a, drop_b]
+            race = in_child(store_race, folder, store_url, floor_url)
+            row = {
+                "stage": "store",
+                "backend": backend,
+                "race": race,
+                "peak_rss_mib": race.get("peak_rss_mib"),
+            }
+            if race.get("store_s"):
+                row |= {"wall_s": race["store_s"], "cpu_s": race["store_cpu_s"], "floor_s": race["floor_s"]}
+                row |= {"vs_floor": race["vs_floor"], "db_mib": race["store_bytes"] / 2**20}
+                row["note"] = (
+                    f"{race['rows']:,} rows; normalising {race['normalise_us_a_record']:.0f} us a record "
+                    f"(not counted); floor DB {race['floor_bytes'] / 2**20:,.0f} MiB"
+                )
+            else:
+                row["error"] = race.get("error")
+            rows.append(row)
+        for backend, url in per_backend.items():
+            for row in run_graph_stages(url):
+                rows.append({"backend": backend, **row})
+            out = work / f"export-{backend}"
+            shutil.rmtree(out, ignore_errors=True)
+            rows.append({"stage": "export", "backend": backend, **in_child(export, url, out)})
+            out = work / f"map-{backend}"
+            shutil.rmtree(out, ignore_errors=True)
+            rows.append({"stage": "map", "backend": backend, **in_child(render, url, out)})
+            rows.append({"stage": "explorer", "backend": backend, **in_child(explorer, url, args.models)})
+    finally:
+        for drop in drops:
+            if drop is not None:
+                drop()
+    for row in rows:
+        if row.get("error"):
+            row["note"] = f"ERROR {row['error']}"
+        if "p95_ms" in row and not row.get("note"):
+            row["note"] = f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms"
+    return rows
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
+    """Run the benchmark as the command line asks; print the table; return the rows."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--models", type=int, default=200_000, help="made-up models (default 200,000)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--db", metavar="URL", help="a PostgreSQL database to run on as well (scratch schemas)"
+    )
+    parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "bench-hub"), help="cache folder")
+    parser.add_argument("--json", metavar="FILE", help="also write every figure as JSON")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    rows = run(args)
+    print(
+        f"bench_hub: {args.models:,} MADE-UP models, {time.perf_counter() - started:.0f} s in all, "
+        f"parent RSS {baseline_rss_mib():.0f} MiB (each child starts from it)"
+    )
+    print(table(rows, COLUMNS))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"models": args.models, "made_up": True, "rows": rows}, indent=2, default=str)
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)
