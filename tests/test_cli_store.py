@@ -559,3 +559,20 @@ def test_a_catalog_on_a_read_only_mount_can_be_read(tmp_path: Path) -> None:
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "id\norg/a\norg/b\nzed/c\n", "")
     assert _sqlite_state(source / "c.db") == before
+
+
+def test_a_lineage_cycle_warning_shows_control_characters_escaped(tiny: str) -> None:
+    with Store.open(tiny) as store, store.engine.begin() as conn:
+        upsert(conn, "models", [{"id": HOSTILE_ID, "author": "evil"}, {"id": "evil/b", "author": "evil"}])
+        upsert(
+            conn,
+            "model_lineage",
+            [
+                {"model_id": HOSTILE_ID, "base_model_id": "evil/b", "relation": "finetune", "source": "tag"},
+                {"model_id": "evil/b", "base_model_id": HOSTILE_ID, "relation": "finetune", "source": "tag"},
+            ],
+        )
+    result = _run("lineage", "evil/b", "--db", tiny)
+    assert result.exit_code == 0, result.output
+    assert "warning: lineage cycle" in result.stderr and SHOWN_ID in result.stderr
+    assert not any(c in result.output for c in "\x1b\x07\x9b\u202e")

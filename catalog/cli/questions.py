@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from catalog.cli.common import db_option, echo_frame, format_option
+from catalog.cli.common import db_option, echo_frame, format_option, visible
 from catalog.records import DIRECTIONS, FACES, SORTS, Direction
 
 #: The note of a family member the catalog does not hold (a base named by a card, never crawled).
@@ -82,7 +82,7 @@ def lineage(model: str, db_url: str | None, direction: Direction, max_depth: int
     frame["note"] = frame["missing"].map({True: NOT_IN_CATALOG, False: ""})
     echo_frame(frame.drop(columns="missing"), fmt)
     for cycle in frame.attrs["cycles"]:
-        click.echo(f"warning: lineage cycle in the Hub's metadata: {' -> '.join(cycle)}", err=True)
+        click.echo(f"warning: lineage cycle in the Hub's metadata: {visible(' -> '.join(cycle))}", err=True)
 
 
 @click.command("stats")
