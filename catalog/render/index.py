@@ -33,6 +33,8 @@ __all__ = ["FACE_KINDS", "index_page", "legible_labels"]
 
 #: Width of a character of a label, as a share of its font size (system-ui is narrower on average).
 CHAR_WIDTH = 0.62
+#: Labels on the map at most: past a few dozen names, small ones read as noise; hover shows them all.
+LABELLED = 60
 
 #: The five faces of the ecosystem, in the order their wedges go around the map.
 FACE_KINDS = FACES
@@ -149,8 +151,10 @@ def _font(size: float) -> int:
     return round(12 + size / 4)
 
 
-def legible_labels(nodes: list[dict[str, Any]], names: Mapping[Any, str]) -> list[dict[str, Any]]:
-    """Return the nodes to label: the largest first, each only if its label overlaps no label kept.
+def legible_labels(
+    nodes: list[dict[str, Any]], names: Mapping[Any, str], *, limit: int = LABELLED
+) -> list[dict[str, Any]]:
+    """Return the nodes to label: the ``limit`` largest whose label overlaps no label kept before it.
 
     vis-network draws a node's label centred below it, at the font size given, in canvas units:
     two labels that do not overlap in canvas units overlap at no zoom. Each returned node gets its
@@ -161,10 +165,14 @@ def legible_labels(nodes: list[dict[str, Any]], names: Mapping[Any, str]) -> lis
     >>> nodes = [{"id": i, "x": x, "y": 0, "size": 10, "font": {"size": 14}} for i, x in [(1, 0), (2, 20), (3, 300)]]
     >>> [n["id"] for n in legible_labels(nodes, {1: "first", 2: "second", 3: "third"})]
     [1, 3]
+    >>> [n["id"] for n in legible_labels(nodes, {}, limit=1)]
+    [1]
     """
     boxes: list[tuple[float, float, float, float]] = []
     chosen = []
     for item in sorted(nodes, key=lambda n: (-n["size"], str(n["id"]))):
+        if len(chosen) >= limit:
+            break
         text = names.get(item["id"], str(item["id"]))
         font = item["font"]["size"]
         width, height = CHAR_WIDTH * font * len(text) + 4, 1.3 * font
