@@ -65,6 +65,7 @@ STAGES = (
     "store",
     "graph: whole build",
     "graph: PageRank over lineage",
+    "graph: PageRank engines side by side",
     "graph: faces graph",
     "graph: provider sub-graph",
     "graph: task sub-graph",
@@ -302,13 +303,18 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         for backend, url in per_backend.items():
             for row in run_graph_stages(url):
                 rows.append({"backend": backend, **row})
-            out = work / f"export-{backend}"
-            shutil.rmtree(out, ignore_errors=True)
-            rows.append({"stage": "export", "backend": backend, **in_child(export, url, out)})
-            out = work / f"map-{backend}"
-            shutil.rmtree(out, ignore_errors=True)
-            rows.append({"stage": "map", "backend": backend, **in_child(render, url, out)})
-            rows.append({"stage": "explorer", "backend": backend, **in_child(explorer, url, args.models)})
+            for stage, fn, extra in (
+                ("export", export, (work / f"export-{backend}",)),
+                ("map", render, (work / f"map-{backend}",)),
+                ("explorer", explorer, (args.models,)),
+            ):
+                if stage in args.skip.split(","):
+                    rows.append({"stage": stage, "backend": backend, "note": "skipped: --skip"})
+                    continue
+                if isinstance(extra[0], Path):
+                    shutil.rmtree(extra[0], ignore_errors=True)
+                figures = in_child(fn, url, *extra, timeout=args.stage_timeout)
+                rows.append({"stage": stage, "backend": backend, **figures})
     finally:
         for drop in drops:
             if drop is not None:
@@ -332,6 +338,12 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "bench-hub"), help="cache folder")
     parser.add_argument("--json", metavar="FILE", help="also write every figure as JSON")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated stages to report as skipped (export, map, explorer)"
+    )
+    parser.add_argument(
+        "--stage-timeout", type=float, default=7200, help="seconds a stage may take (default 7200)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     rows = run(args)
