@@ -20,8 +20,8 @@ def load_facts(name: str) -> dict[str, Any]:
 
     Examples
     --------
-    >>> load_facts("providers")["providers"]["together"]
-    {'label': 'Together AI', 'hub_org': 'togethercomputer'}
+    >>> load_facts("providers")["providers"]["together"]["label"]
+    'Together AI'
     >>> load_facts("tasks")["tasks"]["fill-mask"]["modality"]
     'nlp'
     """
