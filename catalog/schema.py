@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "SEARCH_TRIGGER",
     "App",
     "Base",
     "CrawlRun",
@@ -48,7 +49,9 @@ __all__ = [
     "SpaceDataset",
     "SpaceModel",
     "Task",
+    "drop_search_trigger",
     "include_name",
+    "restore_search_trigger",
 ]
 
 #: JSON everywhere, JSONB on PostgreSQL so that it can be indexed and queried with ``->>``.
@@ -67,6 +70,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+#: A link table's options: on SQLite a ``WITHOUT ROWID`` table, each row kept once, in its primary
+#: key's b-tree, rather than twice (a rowid table and the key's index); revision 0006 makes them so.
+LINK_TABLE: dict[str, Any] = {"sqlite_with_rowid": False}
 
 
 def _model_fk() -> Any:
@@ -198,6 +206,7 @@ class ModelTag(Base):
     """One tag of a model (``license:mit``, ``en``, ``region:us``, ``base_model:...``)."""
 
     __tablename__ = "model_tags"
+    __table_args__ = LINK_TABLE
 
     model_id: Mapped[str] = mapped_column(_model_fk(), primary_key=True)
     tag: Mapped[str] = mapped_column(String, primary_key=True, index=True)
@@ -207,6 +216,7 @@ class DatasetTag(Base):
     """One tag of a dataset (``task_categories:...``, ``language:...``, ``license:...``)."""
 
     __tablename__ = "dataset_tags"
+    __table_args__ = LINK_TABLE
 
     dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True)
     tag: Mapped[str] = mapped_column(String, primary_key=True, index=True)
@@ -216,6 +226,7 @@ class ModelLineage(Base):
     """A model derived from a base model: finetune, adapter, quantized or merge (several bases)."""
 
     __tablename__ = "model_lineage"
+    __table_args__ = LINK_TABLE
 
     model_id: Mapped[str] = mapped_column(_model_fk(), primary_key=True)
     base_model_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
@@ -229,6 +240,7 @@ class ModelDataset(Base):
     """A model trained (or fine-tuned) on a dataset, from its ``dataset:`` tags."""
 
     __tablename__ = "model_datasets"
+    __table_args__ = LINK_TABLE
 
     model_id: Mapped[str] = mapped_column(_model_fk(), primary_key=True)
     dataset_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
@@ -238,6 +250,7 @@ class ModelProvider(Base):
     """A model served by an inference provider (the Hub's ``inferenceProviderMapping``)."""
 
     __tablename__ = "model_providers"
+    __table_args__ = LINK_TABLE
 
     model_id: Mapped[str] = mapped_column(_model_fk(), primary_key=True)
     provider_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
@@ -250,6 +263,7 @@ class ModelApp(Base):
     """A local app that can run a model, by the app's own rule."""
 
     __tablename__ = "model_apps"
+    __table_args__ = LINK_TABLE
 
     model_id: Mapped[str] = mapped_column(_model_fk(), primary_key=True)
     app_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
@@ -259,6 +273,7 @@ class SpaceModel(Base):
     """A Space that uses a model."""
 
     __tablename__ = "space_models"
+    __table_args__ = LINK_TABLE
 
     space_id: Mapped[str] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True)
     model_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
@@ -268,6 +283,7 @@ class SpaceDataset(Base):
     """A Space that uses a dataset."""
 
     __tablename__ = "space_datasets"
+    __table_args__ = LINK_TABLE
 
     space_id: Mapped[str] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True)
     dataset_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
@@ -277,6 +293,7 @@ class ProviderTask(Base):
     """A task an inference provider serves, from the client's provider registry."""
 
     __tablename__ = "provider_tasks"
+    __table_args__ = LINK_TABLE
 
     provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True)
     task_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
@@ -286,6 +303,7 @@ class LibraryTask(Base):
     """A task a library supports."""
 
     __tablename__ = "library_tasks"
+    __table_args__ = LINK_TABLE
 
     library_id: Mapped[str] = mapped_column(ForeignKey("libraries.id", ondelete="CASCADE"), primary_key=True)
     task_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
@@ -327,6 +345,7 @@ class ModelHistory(Base):
     """A model's downloads, likes and trending score as one crawl run saw them."""
 
     __tablename__ = "model_history"
+    __table_args__ = LINK_TABLE
 
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), primary_key=True)
     model_id: Mapped[str] = mapped_column(_model_fk(), primary_key=True, index=True)
@@ -364,3 +383,44 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     (True, False)
     """
     return name not in SEARCH_INDEXES
+
+
+#: The trigger that indexes each new model's id (revision 0005); a first crawl drops it while it
+#: loads the empty table, and :func:`restore_search_trigger` indexes every id at once after.
+SEARCH_TRIGGER = "models_fts_insert"
+
+
+def drop_search_trigger(conn: Any) -> bool:
+    """Drop the trigger that indexes new model ids (SQLite); return whether there was one."""
+    if conn.dialect.name != "sqlite":
+        return False
+    found = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", (SEARCH_TRIGGER,)
+    ).first()
+    if found is not None:
+        conn.exec_driver_sql(f"DROP TRIGGER {SEARCH_TRIGGER}")
+    return found is not None
+
+
+def restore_search_trigger(conn: Any) -> None:
+    """Create the trigger again and index every model id (SQLite: FTS5 ``rebuild``).
+
+    Examples
+    --------
+    >>> from catalog.store import Store
+    >>> store = Store.open("sqlite://")
+    >>> with store.engine.begin() as conn:
+    ...     drop_search_trigger(conn), drop_search_trigger(conn)
+    ...     _ = conn.exec_driver_sql("INSERT INTO models (id) VALUES ('org/Llama-3.1-8B')")
+    ...     restore_search_trigger(conn)
+    ...     conn.exec_driver_sql(\"SELECT rowid FROM models_fts WHERE models_fts MATCH '\"llama-3\"'\").all()
+    (True, False)
+    [(1,)]
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER IF NOT EXISTS {SEARCH_TRIGGER} AFTER INSERT ON models BEGIN "
+        "INSERT INTO models_fts(rowid, id) VALUES (new.rowid, new.id); END"
+    )
+    conn.exec_driver_sql("INSERT INTO models_fts(models_fts) VALUES ('rebuild')")
