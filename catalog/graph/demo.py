@@ -172,6 +172,13 @@ _MODELS = [
     ),
 ]
 
+
+def _rows(columns: str, *values: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """Rows of a table as dicts: ``columns`` space-separated, one tuple of values per row."""
+    names = columns.split()
+    return [dict(zip(names, row, strict=True)) for row in values]
+
+
 #: Every table of the demo catalog, in an order that satisfies the foreign keys.
 DEMO_ROWS: dict[str, list[dict[str, Any]]] = {
     "tasks": [
@@ -195,38 +202,29 @@ DEMO_ROWS: dict[str, list[dict[str, Any]]] = {
         {"id": "groq", "label": "Groq", "hub_org": "groq"},
         {"id": "hf-inference", "label": "HF Inference API", "hub_org": "hf-inference"},
     ],
-    "provider_tasks": [
-        {"provider_id": "together", "task_id": "text-generation"},
-        {"provider_id": "groq", "task_id": "text-generation"},
-        {"provider_id": "hf-inference", "task_id": "text-classification"},
-        {"provider_id": "hf-inference", "task_id": "image-classification"},
-    ],
-    "library_tasks": [
-        {"library_id": "transformers", "task_id": "text-generation"},
-        {"library_id": "transformers", "task_id": "text-classification"},
-        {"library_id": "timm", "task_id": "image-classification"},
-    ],
+    "provider_tasks": _rows(
+        "provider_id task_id",
+        ("together", "text-generation"),
+        ("groq", "text-generation"),
+        ("hf-inference", "text-classification"),
+        ("hf-inference", "image-classification"),
+    ),
+    "library_tasks": _rows(
+        "library_id task_id",
+        ("transformers", "text-generation"),
+        ("transformers", "text-classification"),
+        ("timm", "image-classification"),
+    ),
     "models": _MODELS,
-    "model_lineage": [
-        {"model_id": "alice/llama-7b-chat", "base_model_id": "meta/llama-7b", "relation": "finetune"},
-        {
-            "model_id": "bob/llama-7b-chat-gguf",
-            "base_model_id": "alice/llama-7b-chat",
-            "relation": "quantized",
-        },
-        {
-            "model_id": "carol/llama-7b-chat-lora",
-            "base_model_id": "alice/llama-7b-chat",
-            "relation": "adapter",
-        },
-        {"model_id": "dave/llama-mistral-merge", "base_model_id": "meta/llama-7b", "relation": "merge"},
-        {
-            "model_id": "dave/llama-mistral-merge",
-            "base_model_id": "mistralai/mistral-7b",
-            "relation": "merge",
-        },
-        {"model_id": "old/gone-model", "base_model_id": "meta/llama-7b", "relation": "finetune"},
-    ],
+    "model_lineage": _rows(
+        "model_id base_model_id relation",
+        ("alice/llama-7b-chat", "meta/llama-7b", "finetune"),
+        ("bob/llama-7b-chat-gguf", "alice/llama-7b-chat", "quantized"),
+        ("carol/llama-7b-chat-lora", "alice/llama-7b-chat", "adapter"),
+        ("dave/llama-mistral-merge", "meta/llama-7b", "merge"),
+        ("dave/llama-mistral-merge", "mistralai/mistral-7b", "merge"),
+        ("old/gone-model", "meta/llama-7b", "finetune"),
+    ),
     "model_providers": [
         {
             "model_id": "meta/llama-7b",
@@ -271,46 +269,40 @@ DEMO_ROWS: dict[str, list[dict[str, Any]]] = {
             "task": "text-generation",
         },
     ],
-    "model_apps": [
-        {"model_id": m, "app_id": a}
-        for m, a in [
-            ("bob/llama-7b-chat-gguf", "llama.cpp"),
-            ("bob/llama-7b-chat-gguf", "ollama"),
-            ("meta/llama-7b", "vllm"),
-            ("alice/llama-7b-chat", "vllm"),
-            ("mistralai/mistral-7b", "vllm"),
-            ("big/llama-70b", "vllm"),
-            ("old/gone-model", "vllm"),
-        ]
-    ],
-    "model_tags": [
-        {"model_id": m, "tag": t}
-        for m, t in [
-            ("meta/llama-7b", "en"),
-            ("alice/llama-7b-chat", "en"),
-            ("mistralai/mistral-7b", "en"),
-            ("mistralai/mistral-7b", "fr"),
-            ("big/llama-70b", "en"),
-            ("acme/bert-sentiment", "en"),
-        ]
-    ],
+    "model_apps": _rows(
+        "model_id app_id",
+        ("bob/llama-7b-chat-gguf", "llama.cpp"),
+        ("bob/llama-7b-chat-gguf", "ollama"),
+        ("meta/llama-7b", "vllm"),
+        ("alice/llama-7b-chat", "vllm"),
+        ("mistralai/mistral-7b", "vllm"),
+        ("big/llama-70b", "vllm"),
+        ("old/gone-model", "vllm"),
+    ),
+    "model_tags": _rows(
+        "model_id tag",
+        ("meta/llama-7b", "en"),
+        ("alice/llama-7b-chat", "en"),
+        ("mistralai/mistral-7b", "en"),
+        ("mistralai/mistral-7b", "fr"),
+        ("big/llama-70b", "en"),
+        ("acme/bert-sentiment", "en"),
+    ),
     "crawl_runs": [
         {"id": 1, "started_at": _t("2026-11-01"), "status": "done"},
         {"id": 2, "started_at": _t("2026-11-15"), "status": "done"},
     ],
-    "model_history": [
-        {"run_id": r, "model_id": m, "downloads": d, "likes": lk}
-        for r, m, d, lk in [
-            (1, "meta/llama-7b", 800, 45),
-            (1, "alice/llama-7b-chat", 300, 15),
-            (1, "mistralai/mistral-7b", 850, 38),
-            (1, "acme/bert-sentiment", 1900, 12),
-            (2, "meta/llama-7b", 1000, 50),
-            (2, "alice/llama-7b-chat", 400, 20),
-            (2, "mistralai/mistral-7b", 900, 40),
-            (2, "acme/bert-sentiment", 2000, 12),
-        ]
-    ],
+    "model_history": _rows(
+        "run_id model_id downloads likes",
+        (1, "meta/llama-7b", 800, 45),
+        (1, "alice/llama-7b-chat", 300, 15),
+        (1, "mistralai/mistral-7b", 850, 38),
+        (1, "acme/bert-sentiment", 1900, 12),
+        (2, "meta/llama-7b", 1000, 50),
+        (2, "alice/llama-7b-chat", 400, 20),
+        (2, "mistralai/mistral-7b", 900, 40),
+        (2, "acme/bert-sentiment", 2000, 12),
+    ),
 }
 
 
