@@ -20,7 +20,6 @@ first crawl builds the listing tables' secondary indexes once at the end rather 
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -103,7 +102,10 @@ def crawl(
             except BaseException as exc:
                 _record_failure(run, exc)
                 raise
-    except (DBAPIError, sqlite3.Error) as exc:  # bulk.py writes to SQLite's driver directly
+    except Exception as exc:
+        # bulk.py writes to the driver directly: its own errors come unwrapped by SQLAlchemy.
+        if not isinstance(exc, DBAPIError | store.engine.dialect.loaded_dbapi.Error):
+            raise
         raise StoreError(
             f"database {store.display_url} failed during the crawl ({mask_url(one_line(exc))}): "
             "committed pages are kept; fix the database, then run again to resume"

@@ -16,6 +16,7 @@ from catalog.bulk import (
     defer_indexes,
     existing_ids,
     make_batch,
+    prefetched,
     restore_indexes,
     tune_connection,
     write_batch,
@@ -211,6 +212,8 @@ class Run:
         start = self.state.next if self.state.listing == kind else None
         sort = "lastModified" if self.mode == "incremental" else None
         pages = self.client.list_pages(kind, start=start, sort=sort)
+        if sort is None:  # a full listing is read whole: fetch the next page while this one is normalised
+            pages = prefetched(pages)
         # Pages are normalised here while the previous one is written and committed in order by
         # another thread: SQLite works outside the GIL, so fetching and writing overlap.
         try:
@@ -338,7 +341,7 @@ class Run:
             "run_id": self.id,
             "kind": kind,
             "record_id": _storable_text(record_id)[:KEY_BYTES] if isinstance(record_id, str) else None,
-            "raw": rawjson.dumps(raw).decode(),
+            "raw": _raw_text(raw),
             "reason": _storable_text(reason),
         }
 
@@ -446,6 +449,14 @@ def _newer(records: list[Any], since: datetime | None) -> tuple[list[Any], bool]
         if modified is not None and modified < since:
             return records[:at], True
     return records, False
+
+
+def _raw_text(raw: Any) -> str:
+    """Return a rejected record's JSON text; one too deep for any writer is said to be so."""
+    try:
+        return rawjson.dumps(raw).decode()
+    except ValueError:
+        return '"(nested too deep to write as JSON text)"'
 
 
 def _storable_text(text: str) -> str:
