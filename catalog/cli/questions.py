@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -11,6 +12,12 @@ from catalog.records import DIRECTIONS, FACES, SORTS, Direction
 
 #: The note of a family member the catalog does not hold (a base named by a card, never crawled).
 NOT_IN_CATALOG = "not in the catalog"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _choice(name: str, choices: tuple[str, ...], default: str, help: str) -> Callable[[F], F]:
+    """An option taking one of a vocabulary's ``choices`` (see catalog.records), its default shown."""
+    return click.option(name, type=click.Choice(choices), default=default, show_default=True, help=help)
 
 
 @click.command("search")
@@ -25,13 +32,7 @@ NOT_IN_CATALOG = "not in the catalog"
 @click.option("--language", metavar="CODE", help="Language code, e.g. en.")
 @click.option("--author", metavar="NAME", help="Author (user or organisation).")
 @click.option("--text", metavar="TEXT", help="Text the model id contains (any case).")
-@click.option(
-    "--sort",
-    type=click.Choice(SORTS),
-    default="downloads",
-    show_default=True,
-    help="Order, largest (newest) first.",
-)
+@_choice("--sort", SORTS, "downloads", "Order, largest (newest) first.")
 @click.option("--limit", default=20, show_default=True, help="Models per page.")
 @click.option("--offset", default=0, show_default=True, help="Models to skip (page x limit).")
 @format_option
@@ -54,13 +55,7 @@ def search(db_url: str | None, fmt: str, **facets: Any) -> None:
 @click.command("lineage")
 @click.argument("model")
 @db_option
-@click.option(
-    "--direction",
-    type=click.Choice(DIRECTIONS),
-    default="both",
-    show_default=True,
-    help="down: descendants; up: base models; both: the two.",
-)
+@_choice("--direction", DIRECTIONS, "both", "down: descendants; up: base models; both: the two.")
 @click.option("--max-depth", type=int, metavar="N", help="Follow at most N steps.")
 @format_option
 def lineage(model: str, db_url: str | None, direction: Direction, max_depth: int | None, fmt: str) -> None:
