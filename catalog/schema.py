@@ -413,7 +413,7 @@ def restore_search_trigger(conn: Any) -> None:
     ...     drop_search_trigger(conn), drop_search_trigger(conn)
     ...     _ = conn.exec_driver_sql("INSERT INTO models (id) VALUES ('org/Llama-3.1-8B')")
     ...     restore_search_trigger(conn)
-    ...     conn.exec_driver_sql(\"SELECT rowid FROM models_fts WHERE models_fts MATCH '\"llama-3\"'\").all()
+    ...     conn.exec_driver_sql("SELECT rowid FROM models_fts WHERE models_fts MATCH 'llama'").all()
     (True, False)
     [(1,)]
     """

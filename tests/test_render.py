@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from catalog.cli import main
 from catalog.errors import ConfigError
 from catalog.graph.demo import load_demo
+from catalog.queries.models import search_models
 from catalog.render import render_map
 from catalog.render.face import face_page
 from catalog.render.fold import fold, top_per_group
@@ -329,7 +330,12 @@ def test_build_replays_the_bundled_snapshot_and_exports_its_pages(tmp_path: Path
     with Store.open(url, create=False) as store:
         stored = [store.count(table) for table in ("models", "datasets", "spaces")]
         top = store.query("SELECT id FROM models WHERE deleted_at IS NULL AND downloads >= 5000000").rows
+        # The first crawl indexed every id for search at its end (the trigger was off while it loaded).
+        found = [row.id for row in search_models(store, text="LLAMA-3.1-8b")]
+        triggers = store.query("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").rows
     assert stored == [counts["models"], counts["datasets"], counts["spaces"]]
+    assert found == ["meta-llama/Llama-3.1-8B-Instruct"]
+    assert triggers == [("models_fts_delete",), ("models_fts_insert",), ("models_fts_update",)]
     exported = sorted(p.relative_to(out).as_posix() for p in (out / "model").glob("*.html"))
     assert exported == sorted(page_path("model", id) for (id,) in top) and len(top) > 10
     pages = sum(1 for _ in out.rglob("*.html"))
