@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import networkx as nx
 from fastapi import FastAPI, Query, Request
@@ -22,6 +22,7 @@ from catalog.errors import CatalogError, ConfigError, NotFound
 from catalog.graph.lineage import largest_families
 from catalog.queries.entity import model_detail
 from catalog.queries.models import SearchRow, search_models
+from catalog.records import Sort
 from catalog.render import views
 from catalog.render.links import ServerLinks
 from catalog.render.page import Page, static_files
@@ -37,7 +38,6 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-Sort = Literal["downloads", "likes", "trending", "created"]
 
 
 class _Cache:
