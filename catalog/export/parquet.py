@@ -76,18 +76,54 @@ def _write(
     progress: Progress | None,
 ) -> int:
     schema = pa.schema([pa.field(name, ARROW_TYPES[kind]) for name, kind in types.items()])
+    wire = pa.struct([pa.field(name, _wire(kind, conn.dialect.name)) for name, kind in types.items()])
     rows = 0
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for statement in statements:
             for batch in read_batches(conn, statement):
-                writer.write_batch(_record_batch(path.stem, schema, types, batch))
+                writer.write_batch(_record_batch(path.stem, schema, wire, types, batch))
                 rows += len(batch)
                 if progress is not None:
                     progress(len(batch))
     return rows
 
 
-def _record_batch(table: str, schema: pa.Schema, types: dict[str, str], rows: list[Any]) -> pa.RecordBatch:
+def _wire(kind: str, dialect: str) -> pa.DataType:
+    """The Arrow type of a column's values as the driver hands them over."""
+    if dialect == "sqlite" and kind == "timestamp":
+        return pa.string()  # UTC wall times as text
+    if dialect == "sqlite" and kind == "bool":
+        return pa.int64()  # 0 and 1
+    return ARROW_TYPES[kind]
+
+
+def _record_batch(
+    table: str, schema: pa.Schema, wire: pa.StructType, types: dict[str, str], rows: list[Any]
+) -> pa.RecordBatch:
+    try:
+        # The rows as one struct array, converted in C: ten times faster than a list per column.
+        columns = pa.array(rows, type=wire).flatten()
+        return pa.RecordBatch.from_arrays(
+            [_finish(c, kind) for c, kind in zip(columns, types.values())], schema=schema
+        )
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return _by_column(table, schema, types, rows)  # slower, and names the column that fails
+
+
+def _finish(column: pa.Array, kind: str) -> pa.Array:
+    if column.type == ARROW_TYPES[kind]:
+        return column
+    if kind == "bool":
+        return column.cast(pa.bool_())
+    # SQLite's "YYYY-MM-DD HH:MM:SS.ffffff" in UTC, which Arrow parses in C; another spelling
+    # (an offset, a "T") goes through Python's parser, which takes them all.
+    try:
+        return column.cast(pa.timestamp("us")).cast(ARROW_TYPES[kind])
+    except pa.ArrowInvalid:
+        return pa.array(list(_datetimes(column.to_pylist())), type=ARROW_TYPES[kind])
+
+
+def _by_column(table: str, schema: pa.Schema, types: dict[str, str], rows: list[Any]) -> pa.RecordBatch:
     arrays = []
     for (name, kind), values in zip(types.items(), zip(*rows)):
         try:
@@ -98,16 +134,11 @@ def _record_batch(table: str, schema: pa.Schema, types: dict[str, str], rows: li
 
 
 def _array(values: Sequence[Any], kind: str) -> pa.Array:
-    if kind != "timestamp":
-        return pa.array(values, type=ARROW_TYPES[kind])
-    if not any(isinstance(v, str) for v in values):  # PostgreSQL: aware datetimes
-        return pa.array(values, type=ARROW_TYPES[kind])
-    # SQLite holds UTC wall times as text, "YYYY-MM-DD HH:MM:SS.ffffff": Arrow parses those in C.
-    try:
-        naive = pa.array(values, type=pa.string()).cast(pa.timestamp("us"))
-    except pa.ArrowInvalid:  # another spelling (an offset, a "T"): Python's parser takes them all
-        return pa.array(list(_datetimes(values)), type=ARROW_TYPES[kind])
-    return naive.cast(ARROW_TYPES[kind])
+    if kind == "bool" and any(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return pa.array(values, type=pa.int64()).cast(pa.bool_())
+    if kind == "timestamp" and any(isinstance(v, str) for v in values):
+        return _finish(pa.array(values, type=pa.string()), kind)
+    return pa.array(values, type=ARROW_TYPES[kind])
 
 
 def _datetimes(values: Iterable[Any]) -> Iterable[datetime | None]:
