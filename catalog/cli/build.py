@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from catalog.cli.common import crawl_progress, crawl_report, db_option
+from catalog.cli.map import min_downloads_option
 from catalog.store import Store
 
 
@@ -28,13 +29,7 @@ from catalog.store import Store
     help="Folder to write the map pages into.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; print only where the map is.")
-@click.option(
-    "--min-downloads",
-    default=0,
-    show_default=True,
-    type=click.IntRange(0),
-    help="Export the page of every model with at least this many downloads.",
-)
+@min_downloads_option
 @click.option("--serve", is_flag=True, help="Then serve the explorer on 127.0.0.1 until Ctrl-C.")
 @click.option(
     "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port for --serve."

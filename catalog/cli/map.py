@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from catalog.cli.common import db_option
@@ -21,6 +23,17 @@ def export_summary(summary: object) -> str:
     )
 
 
+def min_downloads_option(function: Any) -> Any:
+    """The --min-downloads option of the commands that export pages."""
+    return click.option(
+        "--min-downloads",
+        default=0,
+        show_default=True,
+        type=click.IntRange(0),
+        help="Export the page of every model with at least this many downloads.",
+    )(function)
+
+
 @click.command("map")
 @db_option
 @click.option(
@@ -32,13 +45,7 @@ def export_summary(summary: object) -> str:
     type=click.Path(file_okay=False),
     help="Folder to write the pages into.",
 )
-@click.option(
-    "--min-downloads",
-    default=0,
-    show_default=True,
-    type=click.IntRange(0),
-    help="Export the page of every model with at least this many downloads.",
-)
+@min_downloads_option
 @click.option(
     "--families", default=20, show_default=True, help="Family pages for this many largest families."
 )

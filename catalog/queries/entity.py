@@ -215,6 +215,15 @@ def _all(store: Store, statement: Executable) -> list[tuple[Any, ...]]:
     return list(read(store, statement, lambda *row: tuple(row)))
 
 
+def _first_column(store: Store, statement: Executable) -> tuple[str, ...]:
+    return tuple(row[0] for row in _all(store, statement))
+
+
+def _held(store: Store, statement: Executable) -> tuple[tuple[str, bool], ...]:
+    """Read ``(id, the joined row's id)`` rows as ``(id, whether the catalog holds it)``."""
+    return tuple((id, known is not None) for id, known in _all(store, statement))
+
+
 _MODEL_COLUMNS = [getattr(Model, name) for name in ModelRow.__dataclass_fields__]
 _LIVE = Model.deleted_at.is_(None)
 
@@ -288,27 +297,21 @@ def model_detail(store: Store, model_id: str) -> ModelDetail:
             .order_by(ModelLineage.relation),
         )
     )
-    datasets = tuple(
-        (id, known is not None)
-        for id, known in _all(
-            store,
-            select(ModelDataset.dataset_id, Dataset.id)
-            .outerjoin(Dataset, Dataset.id == ModelDataset.dataset_id)
-            .where(ModelDataset.model_id == model_id)
-            .order_by(ModelDataset.dataset_id)
-            .limit(LISTED),
-        )
+    datasets = _held(
+        store,
+        select(ModelDataset.dataset_id, Dataset.id)
+        .outerjoin(Dataset, Dataset.id == ModelDataset.dataset_id)
+        .where(ModelDataset.model_id == model_id)
+        .order_by(ModelDataset.dataset_id)
+        .limit(LISTED),
     )
-    spaces = tuple(
-        id
-        for (id,) in _all(
-            store,
-            select(SpaceModel.space_id)
-            .join(Space, Space.id == SpaceModel.space_id)
-            .where(SpaceModel.model_id == model_id, Space.deleted_at.is_(None))
-            .order_by(desc(Space.likes), SpaceModel.space_id)
-            .limit(LISTED),
-        )
+    spaces = _first_column(
+        store,
+        select(SpaceModel.space_id)
+        .join(Space, Space.id == SpaceModel.space_id)
+        .where(SpaceModel.model_id == model_id, Space.deleted_at.is_(None))
+        .order_by(desc(Space.likes), SpaceModel.space_id)
+        .limit(LISTED),
     )
     history = tuple(
         HistoryRow(run, _utc(at), downloads, likes)
@@ -490,16 +493,13 @@ def dataset_detail(store: Store, dataset_id: str) -> DatasetDetail:
         )
     )
     count = _all(store, select(func.count()).select_from(trained.subquery()))[0][0]
-    spaces = tuple(
-        id
-        for (id,) in _all(
-            store,
-            select(SpaceDataset.space_id)
-            .join(Space, Space.id == SpaceDataset.space_id)
-            .where(SpaceDataset.dataset_id == dataset_id, Space.deleted_at.is_(None))
-            .order_by(SpaceDataset.space_id)
-            .limit(LISTED),
-        )
+    spaces = _first_column(
+        store,
+        select(SpaceDataset.space_id)
+        .join(Space, Space.id == SpaceDataset.space_id)
+        .where(SpaceDataset.dataset_id == dataset_id, Space.deleted_at.is_(None))
+        .order_by(SpaceDataset.space_id)
+        .limit(LISTED),
     )
     return DatasetDetail(
         dataset_id, bool(found), author, downloads, likes, tuple(categories or ()), models, count, spaces
@@ -519,27 +519,21 @@ def space_detail(store: Store, space_id: str) -> SpaceDetail:
         ),
     )
     author, sdk, likes, stage, hardware = found[0] if found else (None,) * 5
-    models = tuple(
-        (id, known is not None)
-        for id, known in _all(
-            store,
-            select(SpaceModel.model_id, Model.id)
-            .outerjoin(Model, and_(Model.id == SpaceModel.model_id, _LIVE))
-            .where(SpaceModel.space_id == space_id)
-            .order_by(SpaceModel.model_id)
-            .limit(LISTED),
-        )
+    models = _held(
+        store,
+        select(SpaceModel.model_id, Model.id)
+        .outerjoin(Model, and_(Model.id == SpaceModel.model_id, _LIVE))
+        .where(SpaceModel.space_id == space_id)
+        .order_by(SpaceModel.model_id)
+        .limit(LISTED),
     )
-    datasets = tuple(
-        (id, known is not None)
-        for id, known in _all(
-            store,
-            select(SpaceDataset.dataset_id, Dataset.id)
-            .outerjoin(Dataset, Dataset.id == SpaceDataset.dataset_id)
-            .where(SpaceDataset.space_id == space_id)
-            .order_by(SpaceDataset.dataset_id)
-            .limit(LISTED),
-        )
+    datasets = _held(
+        store,
+        select(SpaceDataset.dataset_id, Dataset.id)
+        .outerjoin(Dataset, Dataset.id == SpaceDataset.dataset_id)
+        .where(SpaceDataset.space_id == space_id)
+        .order_by(SpaceDataset.dataset_id)
+        .limit(LISTED),
     )
     return SpaceDetail(space_id, author, sdk, likes, stage, hardware, models, datasets)
 
@@ -555,24 +549,18 @@ def author_detail(store: Store, author: str) -> AuthorDetail:
     """
     require(store, "author", author)
     count = _all(store, select(func.count()).where(Model.author == author, _LIVE))[0][0]
-    datasets = tuple(
-        id
-        for (id,) in _all(
-            store,
-            select(Dataset.id)
-            .where(Dataset.author == author, Dataset.deleted_at.is_(None))
-            .order_by(Dataset.id)
-            .limit(LISTED),
-        )
+    datasets = _first_column(
+        store,
+        select(Dataset.id)
+        .where(Dataset.author == author, Dataset.deleted_at.is_(None))
+        .order_by(Dataset.id)
+        .limit(LISTED),
     )
-    spaces = tuple(
-        id
-        for (id,) in _all(
-            store,
-            select(Space.id)
-            .where(Space.author == author, Space.deleted_at.is_(None))
-            .order_by(Space.id)
-            .limit(LISTED),
-        )
+    spaces = _first_column(
+        store,
+        select(Space.id)
+        .where(Space.author == author, Space.deleted_at.is_(None))
+        .order_by(Space.id)
+        .limit(LISTED),
     )
     return AuthorDetail(author, count, datasets, spaces)

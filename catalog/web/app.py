@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated, Any
 
 import networkx as nx
@@ -109,25 +110,15 @@ def create_app(store: Store) -> FastAPI:
     async def index() -> HTMLResponse:
         return await html(lambda: views.map_view(store, cache.faces(), cache.families(), LINKS))
 
-    @app.get("/models/{id:path}", response_class=HTMLResponse, include_in_schema=False)
-    async def model(id: str) -> HTMLResponse:
-        return await html(lambda: views.model_view(store, id, LINKS))
-
-    @app.get("/datasets/{id:path}", response_class=HTMLResponse, include_in_schema=False)
-    async def dataset(id: str) -> HTMLResponse:
-        return await html(lambda: views.dataset_view(store, id, LINKS))
-
-    @app.get("/spaces/{id:path}", response_class=HTMLResponse, include_in_schema=False)
-    async def space(id: str) -> HTMLResponse:
-        return await html(lambda: views.space_view(store, id, LINKS))
-
-    @app.get("/authors/{name:path}", response_class=HTMLResponse, include_in_schema=False)
-    async def author(name: str) -> HTMLResponse:
-        return await html(lambda: views.author_view(store, name, LINKS))
-
-    @app.get("/families/{id:path}", response_class=HTMLResponse, include_in_schema=False)
-    async def family(id: str) -> HTMLResponse:
-        return await html(lambda: views.family_view(store, id, LINKS))
+    entities: dict[str, Callable[..., Page]] = {
+        "models": views.model_view,
+        "datasets": views.dataset_view,
+        "spaces": views.space_view,
+        "authors": views.author_view,
+        "families": views.family_view,
+    }
+    for prefix, view in entities.items():
+        _entity_route(app, prefix, partial(view, store, links=LINKS))
 
     @app.get("/more/{kind}", response_class=HTMLResponse, include_in_schema=False)
     async def more(kind: str) -> HTMLResponse:
@@ -140,7 +131,7 @@ def create_app(store: Store) -> FastAPI:
         ("provider", "providers"),
         ("params", "params"),
     ):
-        _face_route(app, store, cache, kind, prefix)
+        _entity_route(app, prefix, partial(_face_page, store, cache, kind))
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     async def search_page(
@@ -219,13 +210,19 @@ def create_app(store: Store) -> FastAPI:
     return app
 
 
-def _face_route(app: FastAPI, store: Store, cache: _Cache, kind: str, prefix: str) -> None:
+def _face_page(store: Store, cache: _Cache, kind: str, id: str) -> Page:
+    return views.face_view(store, cache.faces(), kind, id, LINKS)
+
+
+def _entity_route(app: FastAPI, prefix: str, build: Callable[[str], Page]) -> None:
+    """Serve ``/{prefix}/{id}`` (the id keeps its slashes) with the page ``build(id)`` returns."""
+
     async def page(id: str) -> HTMLResponse:
-        built = await run_in_threadpool(lambda: views.face_view(store, cache.faces(), kind, id, LINKS))
+        built = await run_in_threadpool(build, id)
         return HTMLResponse(built.html())
 
     app.add_api_route(
-        f"/{prefix}/{{id:path}}", page, response_class=HTMLResponse, include_in_schema=False, name=kind
+        f"/{prefix}/{{id:path}}", page, response_class=HTMLResponse, include_in_schema=False, name=prefix
     )
 
 
