@@ -16,7 +16,6 @@ from catalog.bulk import (
     defer_indexes,
     existing_ids,
     make_batch,
-    prefetched,
     restore_indexes,
     tune_connection,
     write_batch,
@@ -212,8 +211,6 @@ class Run:
         start = self.state.next if self.state.listing == kind else None
         sort = "lastModified" if self.mode == "incremental" else None
         pages = self.client.list_pages(kind, start=start, sort=sort)
-        if sort is None:  # a full listing is read whole: fetch the next page while this one is normalised
-            pages = prefetched(pages)
         # Pages are normalised here while the previous one is written and committed in order by
         # another thread: SQLite works outside the GIL, so fetching and writing overlap.
         try:
