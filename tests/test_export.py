@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from catalog.cli import main
 from catalog.crawl import crawl_snapshot
-from catalog.errors import ConfigError, NotFound
+from catalog.errors import ConfigError, NotFound, StoreError
 from catalog.export import EXPORTERS, FORMATS, export_catalog, export_gexf, export_graphml, export_parquet
 from catalog.export.gexf import write_gexf
 from catalog.export.graphml import write_graphml
@@ -195,6 +195,17 @@ def test_parquet_filters_narrow_models_and_their_rows(demo: Store, tmp_path: Pat
     assert _duck(f"SELECT COUNT(*) FROM '{out / 'tasks.parquet'}'") == [(demo.count("tasks"),)]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["filters"] == {"kinds": ["model", "task", "provider"], "provider": "groq"}
+
+
+def test_a_value_of_the_wrong_type_is_an_error_naming_its_column(tmp_path: Path) -> None:
+    # SQLite keeps text in an integer column; the export says where instead of writing a bad file.
+    with Store.open(f"sqlite:///{tmp_path / 'catalog.db'}") as store:
+        load_tiny_catalog(store)
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE models SET downloads = 'lots' WHERE id = 'meta/llama-7b'")
+        with pytest.raises(StoreError, match=r"^cannot export models\.downloads as int: "):
+            export_parquet(store, tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["catalog.db"]
 
 
 # --- GraphML and GEXF -------------------------------------------------------------------------
