@@ -74,3 +74,10 @@ def test_serve_refuses_a_port_that_does_not_exist(tmp_path: Path) -> None:
     assert result.output.endswith(
         "Error: Invalid value for '--port': 99999 is not in the range 0<=x<=65535.\n"
     )
+
+
+def test_serve_refuses_a_page_size_below_one(tmp_path: Path) -> None:
+    write_snapshot(tmp_path, models=MODELS)
+    result = CliRunner().invoke(main, ["serve", str(tmp_path), "--page-size", "0"])
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: Invalid value for '--page-size': 0 is not in the range x>=1.\n")

@@ -32,7 +32,13 @@ def model_apps(record: dict[str, Any]) -> list[str]:
     type=click.IntRange(0, 65535),
     help="Port on 127.0.0.1 (0 picks a free one).",
 )
-@click.option("--page-size", default=1000, show_default=True, help="Most records one listing page holds.")
+@click.option(
+    "--page-size",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most records one listing page holds.",
+)
 def serve(snapshot: str, port: int, page_size: int) -> None:
     """Serve a SNAPSHOT folder as the Hub's HTTP API on 127.0.0.1, until Ctrl-C.
 
