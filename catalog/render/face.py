@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from catalog.records import split_node_id
 from catalog.render.layout import hub_layout
 from catalog.render.links import Links
 from catalog.render.page import Graph, Page
@@ -187,7 +188,7 @@ def _sidebar(
     faces: nx.Graph | None,
 ) -> dict[str, Any]:
     """Return the figures, top models and co-occurring faces shown beside the graph."""
-    kind, _, id = centre.partition(":")
+    kind, id = split_node_id(centre)
     rows = [("Models", format_count(info.get("count") if info.get("count") is not None else len(models)))]
     if info.get("downloads") is not None:
         rows.append(("Their downloads", format_count(info["downloads"])))
@@ -207,7 +208,7 @@ def _sidebar(
     if faces is not None and centre in faces and faces.degree(centre):
         ranked = sorted(faces.adj[centre].items(), key=lambda kv: (-(kv[1].get("weight") or 0), str(kv[0])))
         for other, edge in ranked[:TOGETHER]:
-            other_kind, _, other_id = str(other).partition(":")
+            other_kind, other_id = split_node_id(str(other))
             label = _label(other, faces.nodes[other])
             together.append(
                 {"kind": other_kind, "id": other_id, "label": label, "weight": edge.get("weight")}

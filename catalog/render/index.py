@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from catalog.records import FACES
+from catalog.records import FACES, split_node_id
 from catalog.render.face import node_href
 from catalog.render.fold import fold, top_per_group
 from catalog.render.layout import wedge_layout
@@ -77,7 +77,7 @@ def index_page(
         At most this many edges, the heaviest; each node also keeps its heaviest edge.
     """
     untouched = [
-        (str(d.get("kind")), str(n).partition(":")[2], str(d.get("label") or n))
+        (str(d.get("kind")), split_node_id(str(n))[1], str(d.get("label") or n))
         for n, d in sorted(faces.nodes(data=True), key=lambda nd: (str(nd[1].get("kind")), str(nd[0])))
         if not d.get("count")
     ]

@@ -28,7 +28,7 @@ from catalog.queries.entity import (
     top_children,
 )
 from catalog.queries.models import SearchRow, search_models
-from catalog.records import PARAM_BUCKETS
+from catalog.records import PARAM_BUCKETS, split_node_id
 from catalog.render.face import ego_page, face_page
 from catalog.render.index import FACE_KINDS, index_page
 from catalog.render.lineage import lineage_page
@@ -87,7 +87,7 @@ def face_view(store: Store, faces: nx.Graph, kind: str, id: str, links: Links) -
 def _close(faces: nx.Graph, kind: str, id: str) -> list[str]:
     import difflib
 
-    ids = [str(n).partition(":")[2] for n, d in faces.nodes(data=True) if d.get("kind") == kind]
+    ids = [split_node_id(str(n))[1] for n, d in faces.nodes(data=True) if d.get("kind") == kind]
     return difflib.get_close_matches(id, ids, n=3, cutoff=0.6)
 
 
@@ -97,7 +97,7 @@ def listing_view(faces: nx.Graph, kind: str, links: Links) -> Page:
         raise NotFound("kind of face", kind, [k for k in FACE_KINDS if k.startswith(kind[:1])])
     rows = sorted(
         (
-            (kind, str(n).partition(":")[2], str(d.get("label") or n), d.get("count") or 0)
+            (kind, split_node_id(str(n))[1], str(d.get("label") or n), d.get("count") or 0)
             for n, d in faces.nodes(data=True)
             if d.get("kind") == kind
         ),

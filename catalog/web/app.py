@@ -23,7 +23,7 @@ from catalog.errors import CatalogError, ConfigError, NotFound
 from catalog.graph.lineage import largest_families
 from catalog.queries.entity import model_detail
 from catalog.queries.models import SearchRow, search_models
-from catalog.records import Sort
+from catalog.records import Sort, split_node_id
 from catalog.render import views
 from catalog.render.links import ServerLinks
 from catalog.render.page import Page, static_files
@@ -265,7 +265,7 @@ def _suggest(store: Store, faces: nx.Graph, text: str) -> list[Suggestion]:
     ]
     words = text.lower().split()
     for node, data in faces.nodes(data=True):
-        kind, _, id = str(node).partition(":")
+        kind, id = split_node_id(str(node))
         key = f"{data.get('label') or id} {id} {kind}".lower()
         if all(word in key for word in words) and len(found) < 16:
             found.append(Suggestion(str(data.get("label") or id), kind, LINKS.to(kind, id) or ""))
