@@ -232,7 +232,9 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     folder = work / f"snapshot-{args.models}-{args.seed}"
-    rows: list[dict[str, Any]] = [{"stage": "generate", **in_child(generate, folder, args.models, args.seed)}]
+    rows = _Rows(args.json)
+    rows.append({"stage": "generate", **in_child(generate, folder, args.models, args.seed)})
+    skip = set(args.skip.split(","))
     drops: list[Any] = []
     per_backend: dict[str, str] = {}
     try:
@@ -244,12 +246,10 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             rows.append(floor)
             naive_path = work / "naive.db"
             naive_path.unlink(missing_ok=True)
-            plain = {
-                "stage": "naive crawler",
-                "backend": "sqlite",
-                **in_child(naive, endpoint, str(naive_path)),
-            }
-            plain["db_mib"] = naive_path.stat().st_size / 2**20 if naive_path.exists() else None
+            plain: dict[str, Any] = {"stage": "naive crawler", "backend": "sqlite", "note": "skipped: --skip"}
+            if "naive crawler" not in skip:
+                plain |= {"note": None, **in_child(naive, endpoint, str(naive_path))}
+                plain["db_mib"] = naive_path.stat().st_size / 2**20 if naive_path.exists() else None
             rows.append(_with_floor(plain, floor))
             for backend, fresh in _backends(args, work):
                 url, drop = fresh("crawl")
@@ -281,6 +281,9 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                     )
                 rows.append(row)
         for backend, fresh in _backends(args, work):
+            if "store" in skip:
+                rows.append({"stage": "store", "backend": backend, "note": "skipped: --skip"})
+                continue
             (store_url, drop_a), (floor_url, drop_b) = fresh("store"), fresh("floor")
             drops += [drop_a, drop_b]
             race = in_child(store_race, folder, store_url, floor_url)
@@ -308,7 +311,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 ("map", render, (work / f"map-{backend}",)),
                 ("explorer", explorer, (args.models,)),
             ):
-                if stage in args.skip.split(","):
+                if stage in skip:
                     rows.append({"stage": stage, "backend": backend, "note": "skipped: --skip"})
                     continue
                 if isinstance(extra[0], Path):
@@ -319,12 +322,26 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         for drop in drops:
             if drop is not None:
                 drop()
-    for row in rows:
+    return list(rows)
+
+
+class _Rows(list[dict[str, Any]]):
+    """The rows of a run, each printed (and the JSON rewritten) as soon as its stage ends."""
+
+    def __init__(self, json_path: str | None) -> None:
+        super().__init__()
+        self.json_path = json_path
+        print(table([], COLUMNS), flush=True)
+
+    def append(self, row: dict[str, Any]) -> None:
         if row.get("error"):
             row["note"] = f"ERROR {row['error']}"
         if "p95_ms" in row and not row.get("note"):
             row["note"] = f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms"
-    return rows
+        super().append(row)
+        print(table([row], COLUMNS).splitlines()[-1], flush=True)
+        if self.json_path:
+            Path(self.json_path).write_text(json.dumps({"rows": list(self)}, indent=2, default=str))
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
@@ -339,7 +356,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "bench-hub"), help="cache folder")
     parser.add_argument("--json", metavar="FILE", help="also write every figure as JSON")
     parser.add_argument(
-        "--skip", default="", help="comma-separated stages to report as skipped (export, map, explorer)"
+        "--skip",
+        default="",
+        help="comma-separated stages to report as skipped (naive crawler, store, export, map, explorer)",
     )
     parser.add_argument(
         "--stage-timeout", type=float, default=7200, help="seconds a stage may take (default 7200)"
