@@ -152,7 +152,7 @@ def model_conditions(store: Store, facets: ModelFacets) -> list[ColumnElement[bo
             raise ConfigError(f"min_downloads must be between 0 and {MAX_COUNT}, got {min_downloads}")
         where.append(Model.downloads >= min_downloads)
     if text := facets.get("text"):
-        where.append(id_contains(text))  # the trigram index of revision 0005
+        where.append(id_contains(text, store))  # the trigram index of revision 0005
     return where
 
 
