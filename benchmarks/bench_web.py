@@ -64,7 +64,8 @@ class _Client:
     """One keep-alive HTTP connection to the explorer; ``get`` returns (status, server ms)."""
 
     def __init__(self, port: int) -> None:
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        # The first map request computes the faces graph: minutes at 1M models on a busy machine.
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
 
     def get(self, path: str) -> tuple[int, float]:
         try:
