@@ -576,3 +576,29 @@ def test_a_lineage_cycle_warning_shows_control_characters_escaped(tiny: str) -> 
     assert result.exit_code == 0, result.output
     assert "warning: lineage cycle" in result.stderr and SHOWN_ID in result.stderr
     assert not any(c in result.output for c in "\x1b\x07\x9b\u202e")
+
+
+def test_csv_to_a_terminal_shows_control_characters_escaped_and_to_a_pipe_keeps_them(tiny: str) -> None:
+    import pty
+
+    with Store.open(tiny) as store, store.engine.begin() as conn:
+        upsert(conn, "models", [{"id": HOSTILE_ID, "author": "evil", "downloads": 99999}])
+    command = [_catalog_script(), "sql", "SELECT id FROM models WHERE downloads = 99999", "--format", "csv"]
+    piped = subprocess.run([*command, "--db", tiny], capture_output=True, timeout=120)
+    assert piped.stdout.decode() == f"id\n{HOSTILE_ID}\n"  # data for a program: exact
+    leader, follower = pty.openpty()
+    with subprocess.Popen([*command, "--db", tiny], stdout=follower, stderr=subprocess.DEVNULL) as process:
+        os.close(follower)
+        shown = b""
+        while chunk := _read_pty(leader):
+            shown += chunk
+        process.wait(timeout=120)
+    os.close(leader)
+    assert shown.decode().replace("\r\n", "\n") == f"id\n{SHOWN_ID}\n"
+
+
+def _read_pty(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # the command closed the terminal: all is read
+        return b""
