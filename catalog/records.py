@@ -75,7 +75,7 @@ LineageRelation = Literal["finetune", "adapter", "quantized", "merge"]
 #: Which way a family tree is followed from a model: to its descendants, its bases, or both.
 Direction = Literal["down", "up", "both"]
 #: What a model search sorts by (descending).
-Sort = Literal["downloads", "likes", "trending", "created"]
+Sort = Literal["downloads", "likes", "trending", "created", "parameters"]
 
 KINDS: tuple[Kind, ...] = get_args(Kind)
 NODE_KINDS: tuple[NodeKind, ...] = get_args(NodeKind)

@@ -279,3 +279,51 @@ def test_the_sql_console_pages_and_refuses_writes(site: str) -> None:
     many = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT i FROM n"
     _, body = get_json(f"{site}/api/sql?offset=200&q=" + urllib.parse.quote(many))
     assert (body["rows"][0], len(body["rows"]), body["more"]) == ([201], 100, True)
+
+
+def test_search_sorts_by_parameters_like_the_hub(site: str) -> None:
+    _, rows = get_json(f"{site}/api/search?task=text-generation&sort=parameters&limit=3")
+    assert [(r["id"], r["num_parameters"]) for r in rows] == [
+        ("big/llama-70b", 70_553_706_496),
+        ("mistralai/mistral-7b", 7_241_732_096),
+        ("dave/llama-mistral-merge", 7_000_000_000),
+    ]
+
+
+def test_a_model_page_flags_a_license_its_base_does_not_have(store: Store) -> None:
+    load_web_catalog(store)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO models (id, author, license, num_parameters, parameters) "
+            "VALUES ('frank/llama-mit', 'frank', 'mit', 6738000000, '{\"BF16\": 6738000000}')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO model_lineage (model_id, base_model_id, relation, source) "
+            "VALUES ('frank/llama-mit', 'meta/llama-7b', 'finetune', 'tag')"
+        )
+    with serving(store) as url:
+        _, frank, _ = get(f"{url}/models/frank/llama-mit")
+        _, alice, _ = get(f"{url}/models/alice/llama-7b-chat")
+    assert 'mit <span class="flag">differs from its base\'s (llama2)</span>' in frank
+    assert 'class="flag"' not in alice
+    # 6.7B parameters at 2 bytes: 12.6 GiB, which a 16 GB GPU holds and an 8 GB one does not.
+    fit = frank.split('id="fit"', 1)[1].split("</section>", 1)[0]
+    assert "Its weights take 12.6 GiB at their dtype: they fit " in fit
+    fitting = fit.split("they fit ", 1)[1].split(". ", 1)[0].split(", ")
+    assert "T4" in fitting and "RTX 4090" in fitting and "H100" in fitting
+    assert "RTX 3070" not in fitting  # 8 GB
+
+
+def test_a_model_page_charts_its_figures_across_crawl_runs(store: Store) -> None:
+    load_web_catalog(store)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO model_history (run_id, model_id, downloads, likes) VALUES "
+            "(1, 'timm/resnet50', 100, 2), (2, 'timm/resnet50', 300, 4)"
+        )
+    with serving(store) as url:
+        _, html, _ = get(f"{url}/models/timm/resnet50")
+        _, never, _ = get(f"{url}/models/carol/llama-7b-chat-lora")
+    assert "across 2 crawl runs" in html
+    assert '<polyline class="downloads" points="4.0,86.0 316.0,4.0"/>' in html
+    assert "<svg" not in never  # no history: no chart

@@ -38,6 +38,7 @@ SORT_COLUMNS: dict[Sort, Any] = {
     "likes": Model.likes,
     "trending": Model.trending_score,
     "created": Model.created_at,
+    "parameters": Model.num_parameters,
 }
 
 
