@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -93,23 +94,25 @@ def test_two_first_crawls_on_a_fresh_postgresql_schema_both_open_it(db_url: str,
     if not db_url.startswith("postgresql"):
         pytest.skip("PostgreSQL only")
     assert POSTGRES_URL
+    url = f"{db_url}%20-clock_timeout%3D15000"  # a wait on another's lock fails in 15 s, not never
     opened: list[Any] = []
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(4)
 
     def open_store() -> None:
         barrier.wait()
         try:
-            with Store.open(db_url) as store:
+            with Store.open(url) as store:
                 opened.append(store.revision())
         except Exception as exc:  # recorded, for the assertion to show
             opened.append(exc)
 
-    threads = [threading.Thread(target=open_store) for _ in range(2)]
+    threads = [threading.Thread(target=open_store, daemon=True) for _ in range(4)]
     for thread in threads:
         thread.start()
+    deadline = time.monotonic() + 60  # unserialised, their CREATE TABLEs wait on each other or collide
     for thread in threads:
-        thread.join()
-    assert len(opened) == 2 and not any(isinstance(o, Exception) for o in opened), opened
+        thread.join(max(0.0, deadline - time.monotonic()))
+    assert len(opened) == 4 and not any(isinstance(o, Exception) for o in opened), opened
 
 
 def test_first_seen_is_kept_and_a_rejected_repo_is_still_seen(store: Store, tmp_path: Path) -> None:
