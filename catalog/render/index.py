@@ -92,17 +92,13 @@ def index_page(
     # Group names go on one circle around the whole map, each at the middle of its wedge;
     # narrow wedges get smaller names, so that neighbours' names overlap less.
     rim = max((radius for _, radius, _ in wedges), default=0.0) + 60
-    labels = []
+    labels: list[dict[str, Any]] = []
+    rim_boxes = []
     for name, (angle, _, span) in zip(names, wedges):
         size = round(min(30.0, max(14.0, 1.8 * rim * span / max(len(name), 1))))
-        labels.append(
-            {
-                "text": name,
-                "size": size,
-                "x": round(rim * math.cos(angle), 1),
-                "y": round(rim * math.sin(angle), 1),
-            }
-        )
+        x, y = round(rim * math.cos(angle), 1), round(rim * math.sin(angle), 1)
+        labels.append({"text": name, "size": size, "x": x, "y": y})
+        rim_boxes.append(_box(x, y - size * 0.65, name, size, bold=True))  # their room, taken first
 
     nodes = []
     for node, data in graph.nodes(data=True):
@@ -125,7 +121,8 @@ def index_page(
         if href:
             item["href"] = href
         nodes.append(item)
-    for item in legible_labels(nodes, {n: str(d.get("label") or n) for n, d in graph.nodes(data=True)}):
+    titles = {n: str(d.get("label") or n) for n, d in graph.nodes(data=True)}
+    for item in legible_labels(nodes, titles, taken=rim_boxes):
         item["label"] = item.pop("_label")
 
     kept = _strongest_edges(graph, max_edges)
@@ -151,14 +148,26 @@ def _font(size: float) -> int:
     return round(12 + size / 4)
 
 
+def _box(
+    x: float, top: float, text: str, font: float, *, bold: bool = False
+) -> tuple[float, float, float, float]:
+    """Return the box ``(left, top, right, bottom)`` a label centred on ``x`` takes, in canvas units."""
+    width = (CHAR_WIDTH + (0.06 if bold else 0.0)) * font * len(text) + 4
+    return (x - width / 2, top, x + width / 2, top + 1.3 * font)
+
+
 def legible_labels(
-    nodes: list[dict[str, Any]], names: Mapping[Any, str], *, limit: int = LABELLED
+    nodes: list[dict[str, Any]],
+    names: Mapping[Any, str],
+    *,
+    limit: int = LABELLED,
+    taken: Sequence[tuple[float, float, float, float]] = (),
 ) -> list[dict[str, Any]]:
     """Return the nodes to label: the ``limit`` largest whose label overlaps no label kept before it.
 
     vis-network draws a node's label centred below it, at the font size given, in canvas units:
     two labels that do not overlap in canvas units overlap at no zoom. Each returned node gets its
-    label under ``"_label"``.
+    label under ``"_label"``. ``taken`` are boxes already used (the group names on the rim).
 
     Examples
     --------
@@ -168,16 +177,13 @@ def legible_labels(
     >>> [n["id"] for n in legible_labels(nodes, {}, limit=1)]
     [1]
     """
-    boxes: list[tuple[float, float, float, float]] = []
-    chosen = []
+    boxes = list(taken)
+    chosen: list[dict[str, Any]] = []
     for item in sorted(nodes, key=lambda n: (-n["size"], str(n["id"]))):
         if len(chosen) >= limit:
             break
         text = names.get(item["id"], str(item["id"]))
-        font = item["font"]["size"]
-        width, height = CHAR_WIDTH * font * len(text) + 4, 1.3 * font
-        top = item["y"] + item["size"] + 2
-        box = (item["x"] - width / 2, top, item["x"] + width / 2, top + height)
+        box = _box(item["x"], item["y"] + item["size"] + 2, text, item["font"]["size"])
         if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
             continue
         boxes.append(box)

@@ -37,7 +37,7 @@ _REL = {
     "merge": "merge_of",
 }
 COLUMN = 300.0
-ROW = 34.0
+ROW = 50.0
 
 
 def weight_bytes(parameters: dict[str, int] | None, num_parameters: int | None) -> float | None:
@@ -202,7 +202,7 @@ def _lineage_graph(
                     "shape": "dot",
                     "size": 30.0
                     if node == centre
-                    else node_size(downloads.get(node) or 0, top, smallest=6, biggest=20),
+                    else node_size(downloads.get(node) or 0, top, smallest=6, biggest=14),
                     "color": "#d0d7de" if node in missing else RELATION_COLOURS.get(relation, "#8c959f"),
                     "title": "\n".join(title),
                 }

@@ -30,7 +30,7 @@ function draw(data) {
   });
   network.once("afterDrawing", function () {
     window.firstDrawMs = performance.now();
-    if (data.labels) network.moveTo({scale: network.getScale() * 0.9});
+    if (data.labels) network.moveTo({scale: network.getScale() * 0.8});
     document.body.setAttribute("data-drawn", String(nodes.length));
   });
   network.on("click", function (params) {
