@@ -327,3 +327,15 @@ def test_a_model_page_charts_its_figures_across_crawl_runs(store: Store) -> None
     assert "across 2 crawl runs" in html
     assert '<polyline class="downloads" points="4.0,86.0 316.0,4.0"/>' in html
     assert "<svg" not in never  # no history: no chart
+
+
+def test_a_runaway_query_is_cut_with_one_line_and_the_server_stays_up(site: str) -> None:
+    endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM n"
+    status, body = get_json(f"{site}/api/sql?q=" + urllib.parse.quote(endless))
+    assert (status, body["detail"]) == (
+        400,
+        "query stopped: it ran past its time limit of 5 s (see --timeout)",
+    )
+    _, html, _ = get(f"{site}/sql?q=" + urllib.parse.quote(endless))
+    assert '<p class="error" id="sql-error">query stopped: it ran past its time limit of 5 s' in html
+    assert get_json(f"{site}/api/models/meta/llama-7b")[0] == 200
