@@ -200,11 +200,7 @@ def measure_explorer(
         rows.append({"stage": f"throughput, {CLIENTS} clients, model pages", "req_per_s": sum(counts) / 10})
 
         # Memory: resident size of the server every 2,000 requests of mixed pages.
-        mixed = (
-            paths
-            + [_page("task", picked["task"])]
-            + ["/api/search?q=" + urllib.parse.quote(q) for q in queries]
-        )
+        mixed = paths + ["/api/search?q=" + urllib.parse.quote(q) for q in queries]
         memory = [round(_rss_mib(server.pid), 1)]
         for i in range(requests):
             client.get(mixed[i % len(mixed)])
