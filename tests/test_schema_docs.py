@@ -7,9 +7,7 @@ recorded here for its name.
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, Integer, String, create_engine, text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, Integer, String
 from sqlalchemy.types import TypeEngine
 
 from catalog.records import KINDS, RELS
 from catalog.schema import Base
 from catalog.store import Store, upsert
+from tests.databases import BACKENDS, database_url
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "schema.md"
-POSTGRES_URL = os.environ.get("CATALOG_TEST_POSTGRES_URL")
 
 
 def _day(day: int) -> datetime:
@@ -395,31 +393,16 @@ def parse_examples(markdown: str) -> dict[str, tuple[str, str | None]]:
 
 
 EXAMPLES = parse_examples(DOCS.read_text(encoding="utf-8"))
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def catalog(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """The made-up catalog, loaded once per backend for the whole module."""
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path_factory.mktemp('docs') / 'catalog.db'}", None
-    else:
-        assert POSTGRES_URL
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        drop = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-        with drop.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        separator = "&" if "?" in POSTGRES_URL else "?"
-        url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    with Store.open(url) as store:
+    with database_url(request.param, tmp_path_factory.mktemp("docs")) as url, Store.open(url) as store:
         with store.engine.begin() as conn:
             for table, rows in CATALOG.items():
                 upsert(conn, table, rows)
         yield store
-    if drop is not None:
-        with drop.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        drop.dispose()
 
 
 def _plain(value: Any) -> Any:
