@@ -16,30 +16,8 @@ from catalog.crawl import crawl_snapshot
 from catalog.hub.snapshot import write_snapshot
 from catalog.normalize import normalize_model
 from catalog.store import Store
+from tests.hub_records import LLAMA_31_8B_INSTRUCT
 
-#: A real record: ``model_info("meta-llama/Llama-3.1-8B-Instruct")`` as the Hub answered it, trimmed.
-#: Its lineage fields (the two ``base_model`` tags and ``cardData.base_model``) are those recorded in
-#: huggingface_hub's own test-suite VCR cassettes (tests/cassettes, Dec 2023 - Mar 2025), as issue 14
-#: quotes them; the other tags are those of a public capture of the same answer. ``cardData.base_model``
-#: is the repo's old name (the Hub redirects it); the tags carry the current one.
-LLAMA_31_8B_INSTRUCT: dict[str, Any] = {
-    "id": "meta-llama/Llama-3.1-8B-Instruct",
-    "pipeline_tag": "text-generation",
-    "library_name": "transformers",
-    "tags": [
-        "transformers",
-        "safetensors",
-        "llama",
-        "text-generation",
-        "conversational",
-        "base_model:meta-llama/Llama-3.1-8B",
-        "base_model:finetune:meta-llama/Llama-3.1-8B",
-        "license:llama3.1",
-        "text-generation-inference",
-        "region:us",
-    ],
-    "cardData": {"license": "llama3.1", "base_model": "meta-llama/Meta-Llama-3.1-8B"},
-}
 #: The shape the Hub gives a merge of several models (a mergekit card lists its bases and says
 #: ``base_model_relation: merge``; the Hub tags each base with ``merge``). Made-up ids.
 MERGE: dict[str, Any] = {
