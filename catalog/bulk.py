@@ -35,6 +35,7 @@ from catalog.store import upsert
 __all__ = [
     "BackgroundWriter",
     "Batch",
+    "analyze",
     "defer_indexes",
     "existing_ids",
     "make_batch",
@@ -155,6 +156,17 @@ def restore_indexes(conn: Connection, names: Sequence[str]) -> None:
         for index in table.indexes:
             if index.name in wanted and table.name in present:
                 index.create(conn, checkfirst=True)
+
+
+def analyze(conn: Connection, tables: Sequence[str]) -> None:
+    """Refresh PostgreSQL's planner statistics of ``tables`` after a bulk load (nothing on SQLite).
+
+    Right after a first crawl the tables have no statistics until autovacuum gets to them, and
+    the planner guesses: the sub-graph of one task took 207 s on 20,000 made-up models, 2.3 s once
+    analysed. Only the named tables: a bare ``ANALYZE`` reads every schema of the database.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE " + ", ".join(f'"{name}"' for name in tables))
 
 
 def existing_ids(conn: Connection, table: str, ids: Sequence[str]) -> set[str]:

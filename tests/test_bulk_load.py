@@ -99,3 +99,23 @@ def test_sqlite_link_tables_keep_each_row_once_and_migrate_both_ways(tmp_path: o
     indexes = {name for (name,) in store.query("SELECT name FROM sqlite_master WHERE type = 'index'").rows}
     assert {"ix_model_tags_tag", "ix_model_lineage_base_model_id"} <= indexes
     store.close()
+
+
+def test_a_first_crawl_leaves_the_planner_statistics_of_what_it_loaded(
+    store: Store, tmp_path: object
+) -> None:
+    from catalog.crawl import crawl_snapshot
+    from catalog.hub import write_snapshot
+
+    models = [
+        {"id": f"org/m{i}", "tags": ["en", f"base_model:org/m{i - 1}"] if i else ["en"]} for i in range(5)
+    ]
+    snapshot = write_snapshot(f"{tmp_path}/snap", models=models)
+    crawl_snapshot(store, snapshot)
+    if store.dialect != "postgresql":
+        return  # SQLite plans without statistics well enough; nothing is analysed there
+    analysed = store.query(
+        "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
+        "AND last_analyze IS NOT NULL ORDER BY relname"
+    ).rows
+    assert {"models", "model_tags", "model_lineage", "datasets", "spaces"} <= {name for (name,) in analysed}

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Table, func, insert, select, update
 from catalog.bulk import (
     BackgroundWriter,
     Batch,
+    analyze,
     defer_indexes,
     existing_ids,
     make_batch,
@@ -245,6 +246,8 @@ class Run:
             if self.mode == "full":
                 self._mark_deleted(conn, now, allow_mass_delete)
             restore_indexes(conn, self.state.deferred_indexes)
+            if self.mode == "full":  # a bulk load: statistics for the planner before the first query
+                analyze(conn, _LOADED)
             counts = {
                 "pages": self.state.pages,
                 "records": self.state.records,
