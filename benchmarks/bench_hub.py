@@ -144,14 +144,19 @@ def export(url: str, out: Path) -> dict[str, Any]:
     }
 
 
-def render(url: str, out: Path) -> dict[str, Any]:
-    """``render_map`` of the catalog into ``out``."""
+def render(url: str, out: Path, families: int = 20) -> dict[str, Any]:
+    """``render_map`` of the catalog into ``out`` (with ``families`` lineage trees, 20 as the CLI draws)."""
     from catalog.render import render_map
     from catalog.store import Store
 
-    render_map(Store.open(url), out)
+    render_map(Store.open(url), out, families=families)
     files = [p for p in out.rglob("*.html")]
-    return {"pages": len(files), "out_mib": sum(p.stat().st_size for p in files) / 2**20}
+    size = sum(p.stat().st_size for p in files) / 2**20
+    return {
+        "pages": len(files),
+        "out_mib": size,
+        "note": f"{len(files)} pages, {size:,.0f} MiB, {families} families",
+    }
 
 
 def explorer(url: str, models: int) -> dict[str, Any]:
@@ -308,7 +313,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 rows.append({"backend": backend, **row})
             for stage, fn, extra in (
                 ("export", export, (work / f"export-{backend}",)),
-                ("map", render, (work / f"map-{backend}",)),
+                ("map", render, (work / f"map-{backend}", args.map_families)),
                 ("explorer", explorer, (args.models,)),
             ):
                 if stage in skip:
@@ -359,6 +364,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         "--skip",
         default="",
         help="comma-separated stages to report as skipped (naive crawler, store, export, map, explorer)",
+    )
+    parser.add_argument(
+        "--map-families", type=int, default=20, help="lineage trees the map draws (default 20)"
     )
     parser.add_argument(
         "--stage-timeout", type=float, default=7200, help="seconds a stage may take (default 7200)"

