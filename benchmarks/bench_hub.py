@@ -30,6 +30,24 @@ Run::
 
     .venv/bin/python benchmarks/bench_hub.py --models 200000 --db postgresql://postgres@127.0.0.1:5432/test
 
+Measured 2026-12-01, 200,000 models (310,000 records), one run a backend, both at once on 2 cores
+shared with other work (load ~10: wall times are several times CPU times; read the ratios);
+naive crawler 891 MiB in an earlier run of the same snapshot; export and map skipped (the map took
+over 15 min at 20,000 models)::
+
+    stage                   SQLite                              PostgreSQL
+    fetch + decode (floor)  76 s, 6.7 s CPU, 139 MiB            76 s, 6.6 s CPU
+    crawl                   540 s, 82 s CPU, 366 MiB, 0.14x     437 s, 47 s CPU, 178 MiB, 0.17x
+                            DB 1,018 MiB = 1.14x naive          DB 1,288 MiB
+    incremental (1 % new)   6 pages = 1.9 % of 310              6 pages = 1.9 %
+    store vs bare           358 vs 280 s = 0.78x (executemany)  258 vs 233 s = 0.90x (COPY)
+    whole graph vs bare nx  118 vs 38 s, 1.24 vs 1.65 GiB       109 vs 81 s, 1.19 vs 1.81 GiB
+    PageRank (lineage)      2.4 s (numpy 0.06 s; igraph 0.17,   4.8 s (numpy 0.18; igraph 0.52,
+                            rustworkx 0.21, networkx 2.05)      rustworkx 0.53, networkx 6.57)
+    faces / provider / task 9.4 / 17.7 / 17.5 s                 13.9 / 8.6 / 17.0 s
+    text search p50 / p95   27 / 368 ms                         65 / 282 ms
+    explorer p50 / p95      30 / 148 ms                         181 / 505 ms
+
 ``--json FILE`` also writes every figure; ``--backends sqlite`` skips PostgreSQL even with ``--db``.
 """
 
