@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export CATALOG_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -17,9 +17,14 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/catalog build --serve
 
-test: setup
+test: setup lint
 	scripts/ensure-services.sh
 	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) data/catalog.db* data/map
