@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from catalog.cli.common import crawl_progress, crawl_report, db_option
-from catalog.cli.map import min_downloads_option
+from catalog.cli.map import min_downloads_option, out_option
 from catalog.store import Store
 
 
@@ -19,15 +19,7 @@ from catalog.store import Store
     help="Snapshot folder to replay.",
 )
 @db_option
-@click.option(
-    "--out",
-    "out_dir",
-    default="data/map",
-    show_default=True,
-    metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="Folder to write the map pages into.",
-)
+@out_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; print only where the map is.")
 @min_downloads_option
 @click.option("--serve", is_flag=True, help="Then serve the explorer on 127.0.0.1 until Ctrl-C.")

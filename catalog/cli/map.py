@@ -23,6 +23,19 @@ def export_summary(summary: object) -> str:
     )
 
 
+def out_option(function: Any) -> Any:
+    """The --out option of the commands that export pages: the folder the map is written into."""
+    return click.option(
+        "--out",
+        "out_dir",
+        default="data/map",
+        show_default=True,
+        metavar="DIR",
+        type=click.Path(file_okay=False),
+        help="Folder to write the map pages into.",
+    )(function)
+
+
 def min_downloads_option(function: Any) -> Any:
     """The --min-downloads option of the commands that export pages."""
     return click.option(
@@ -36,15 +49,7 @@ def min_downloads_option(function: Any) -> Any:
 
 @click.command("map")
 @db_option
-@click.option(
-    "--out",
-    "out_dir",
-    default="data/map",
-    show_default=True,
-    metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="Folder to write the pages into.",
-)
+@out_option
 @min_downloads_option
 @click.option(
     "--families", default=20, show_default=True, help="Family pages for this many largest families."
