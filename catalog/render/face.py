@@ -16,15 +16,14 @@ import networkx as nx
 from catalog.records import split_node_id
 from catalog.render.layout import hub_layout
 from catalog.render.links import Links
-from catalog.render.page import Graph, Page
+from catalog.render.page import Graph, Page, vis_node
 from catalog.render.style import (
     KIND_LABELS,
-    KIND_STYLES,
-    MODALITY_COLOURS,
     MODALITY_LABELS,
     edge_width,
     format_count,
     node_size,
+    node_style,
 )
 
 __all__ = ["ego_page", "face_page", "node_href"]
@@ -107,32 +106,25 @@ def face_page(
     for node in [centre, *ring, *others]:
         data = graph.nodes[node]
         kind = data.get("kind", "more")
-        colour, shape = KIND_STYLES.get(kind, KIND_STYLES["more"])
-        if kind == "task":
-            colour = MODALITY_COLOURS.get(data.get("modality") or "other", MODALITY_COLOURS["other"])
         if node == centre:
             size = 40.0
         elif kind == "model":
             size = node_size(data.get("downloads") or 0, top, smallest=6, biggest=22)
         else:
             size = 14.0
-        x, y = positions[node]
-        item: dict[str, Any] = {
-            "id": node,
-            "x": round(x, 1),
-            "y": round(y, 1),
-            "size": size,
-            "shape": shape,
-            "color": colour,
-            "title": _title(node, data, graph),
-        }
         # Long model ids pile up on the ring: only the top ones are named, the rest in tooltips.
-        if kind != "model" or node in models[:LABELLED]:
-            item["label"] = _label(node, data)
-        href = node_href(node, links)
-        if href:
-            item["href"] = href
-        nodes.append(item)
+        named = kind != "model" or node in models[:LABELLED]
+        nodes.append(
+            vis_node(
+                node,
+                positions[node],
+                size,
+                node_style(kind, data.get("modality")),
+                _title(node, data, graph),
+                label=_label(node, data) if named else None,
+                href=node_href(node, links),
+            )
+        )
     heaviest = max((graph.nodes[m].get("downloads") or 0 for m in models), default=1) or 1
     edges = []
     for u, v, data in graph.edges(data=True):
@@ -252,26 +244,21 @@ def ego_page(
     for node in [centre, *ring]:
         data = graph.nodes[node]
         kind = data.get("kind", "more")
-        colour, shape = KIND_STYLES.get(kind, KIND_STYLES["more"])
-        if kind == "task":
-            colour = MODALITY_COLOURS.get(data.get("modality") or "other", MODALITY_COLOURS["other"])
         weight = graph.edges[centre, node].get("weight") or 0 if node != centre else heaviest
-        x, y = positions[node]
         title = _title(node, data, graph).rsplit("\n", 1)[0] + f"\nModels: {format_count(data.get('count'))}"
-        item: dict[str, Any] = {
-            "id": node,
-            "label": _label(node, data),
-            "x": round(x, 1),
-            "y": round(y, 1),
-            "size": 40.0 if node == centre else node_size(weight, heaviest, smallest=6, biggest=30),
-            "shape": shape,
-            "color": colour,
-            "title": title,
-        }
-        href = node_href(node, links)
-        if href:
-            item["href"] = href
-        nodes.append(item)
+        size = 40.0 if node == centre else node_size(weight, heaviest, smallest=6, biggest=30)
+        style = node_style(kind, data.get("modality"))
+        nodes.append(
+            vis_node(
+                node,
+                positions[node],
+                size,
+                style,
+                title,
+                label=_label(node, data),
+                href=node_href(node, links),
+            )
+        )
     edges = [
         {
             "from": centre,

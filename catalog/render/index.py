@@ -18,7 +18,7 @@ from catalog.render.face import node_href
 from catalog.render.fold import fold, top_per_group
 from catalog.render.layout import wedge_layout
 from catalog.render.links import Links
-from catalog.render.page import Graph, Page
+from catalog.render.page import Graph, Page, vis_node
 from catalog.render.style import (
     KIND_LABELS,
     KIND_STYLES,
@@ -27,6 +27,7 @@ from catalog.render.style import (
     edge_width,
     format_count,
     node_size,
+    node_style,
 )
 
 __all__ = ["FACE_KINDS", "index_page", "legible_labels"]
@@ -103,23 +104,10 @@ def index_page(
     nodes = []
     for node, data in graph.nodes(data=True):
         kind = data.get("kind", "more")
-        colour, shape = KIND_STYLES.get(kind, KIND_STYLES["more"])
-        if kind == "task":
-            colour = MODALITY_COLOURS.get(data.get("modality") or "other", MODALITY_COLOURS["other"])
-        x, y = positions[node]
-        item: dict[str, Any] = {
-            "id": node,
-            "x": round(x, 1),
-            "y": round(y, 1),
-            "size": sizes[node],
-            "shape": shape,
-            "color": colour,
-            "font": {"size": _font(sizes[node])},
-            "title": _node_title(node, data),
-        }
         href = node_href(node, links) if kind != "more" else links.to("more", str(data.get("group")))
-        if href:
-            item["href"] = href
+        style = node_style(kind, data.get("modality"))
+        item = vis_node(node, positions[node], sizes[node], style, _node_title(node, data), href=href)
+        item["font"] = {"size": _font(sizes[node])}
         nodes.append(item)
     titles = {n: str(d.get("label") or n) for n, d in graph.nodes(data=True)}
     for item in legible_labels(nodes, titles, taken=rim_boxes):

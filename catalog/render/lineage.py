@@ -17,7 +17,7 @@ from catalog.records import split_node_id
 from catalog.render.fold import fold
 from catalog.render.layout import radial_tree_layout
 from catalog.render.links import Links
-from catalog.render.page import Graph, Page
+from catalog.render.page import Graph, Page, vis_node
 from catalog.render.style import KIND_STYLES, RELATION_COLOURS, edge_width, format_count, node_size
 
 __all__ = ["RELATION_NAMES", "lineage_page", "prune_family"]
@@ -137,26 +137,19 @@ def lineage_page(
     for node in parent:
         data = graph.nodes[node]
         relation = "root" if node == root else _relation(graph, node, parent[node])
-        if data.get("kind") == "more":
-            colour, shape = KIND_STYLES["more"]
-        else:
-            colour, shape = RELATION_COLOURS.get(relation, "#8c959f"), "dot"
-        x, y = positions[node]
-        item: dict[str, Any] = {
-            "id": node,
-            "x": round(x, 1),
-            "y": round(y, 1),
-            "size": sizes[node],
-            "shape": shape,
-            "color": colour,
-            "title": _title(node, data, relation, parent[node], graph),
-        }
-        if node == root or node in named or data.get("kind") == "more":
-            item["label"] = _name(node, data)
-        href = links.to("model", _name(node, data)) if data.get("kind") != "more" else None
-        if href:
-            item["href"] = href
-        nodes.append(item)
+        folded = data.get("kind") == "more"
+        style = KIND_STYLES["more"] if folded else (RELATION_COLOURS.get(relation, "#8c959f"), "dot")
+        nodes.append(
+            vis_node(
+                node,
+                positions[node],
+                sizes[node],
+                style,
+                _title(node, data, relation, parent[node], graph),
+                label=_name(node, data) if node == root or node in named or folded else None,
+                href=None if folded else links.to("model", _name(node, data)),
+            )
+        )
     heaviest = max((e.get("weight", 1) for _, _, e in graph.edges(data=True)), default=1)
     edges = []
     for child, base, data in graph.edges(data=True):

@@ -12,6 +12,7 @@ never inlined.
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -25,7 +26,7 @@ from markupsafe import Markup
 from catalog.render.links import Links, hub_url, safe_url
 from catalog.render.style import KIND_LABELS, format_count
 
-__all__ = ["STATIC", "VIS_JS", "Graph", "Page", "environment", "script_json", "static_files"]
+__all__ = ["STATIC", "VIS_JS", "Graph", "Page", "environment", "script_json", "static_files", "vis_node"]
 
 VIS_JS = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
 #: The static files every page may load, by name.
@@ -77,6 +78,43 @@ def static_files() -> dict[str, Path]:
     files = {path.name: path for path in sorted(STATIC.iterdir()) if path.is_file()}
     files["vis-network.min.js"] = VIS_JS
     return files
+
+
+def vis_node(
+    node: Hashable,
+    position: tuple[float, float],
+    size: float,
+    style: tuple[str, str],
+    title: str,
+    *,
+    label: str | None = None,
+    href: str | None = None,
+) -> dict[str, Any]:
+    """Return a node of a :class:`Graph`: fixed at ``position`` (to 0.1 px), ``style``'s colour and shape.
+
+    ``label`` (shown beside the node) and ``href`` (the page a click opens) are left out when not given.
+
+    Examples
+    --------
+    >>> vis_node("task:fill-mask", (1.04, -2.0), 14.0, ("#4e79a7", "dot"), "Fill-Mask", href="task/fill-mask.html")
+    {'id': 'task:fill-mask', 'x': 1.0, 'y': -2.0, 'size': 14.0, 'shape': 'dot', 'color': '#4e79a7', 'title': 'Fill-Mask', 'href': 'task/fill-mask.html'}
+    """
+    x, y = position
+    colour, shape = style
+    item: dict[str, Any] = {
+        "id": node,
+        "x": round(x, 1),
+        "y": round(y, 1),
+        "size": size,
+        "shape": shape,
+        "color": colour,
+        "title": title,
+    }
+    if label is not None:
+        item["label"] = label
+    if href:
+        item["href"] = href
+    return item
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ __all__ = [
     "edge_width",
     "format_count",
     "node_size",
+    "node_style",
 ]
 
 #: Colour (Tableau 10) and vis-network shape of each kind of node. Tasks take their colour from
@@ -65,6 +66,22 @@ RELATION_COLOURS: dict[str, str] = {
     "quantized_from": "#f28e2b",
     "merge_of": "#b07aa1",
 }
+
+
+def node_style(kind: str, modality: str | None = None) -> tuple[str, str]:
+    """Return the colour and vis-network shape of a node of ``kind``: a task takes its modality's colour.
+
+    An unknown kind is drawn as a folded node.
+
+    Examples
+    --------
+    >>> node_style("library"), node_style("task", "cv"), node_style("task"), node_style("?")
+    (('#e15759', 'square'), ('#59a14f', 'dot'), ('#bab0ac', 'dot'), ('#d0d7de', 'box'))
+    """
+    colour, shape = KIND_STYLES.get(kind, KIND_STYLES["more"])
+    if kind == "task":
+        colour = MODALITY_COLOURS.get(modality or "other", MODALITY_COLOURS["other"])
+    return colour, shape
 
 
 def node_size(value: float, largest: float, *, smallest: float = 6.0, biggest: float = 46.0) -> float:
