@@ -210,9 +210,10 @@ def _title(
 def _sidebar(tree: nx.DiGraph, drawn: nx.DiGraph, root: str, size: int) -> dict[str, Any]:
     """Return the legend, the family's figures and its most downloaded models."""
     legend = [
-        (colour, "base model" if rel == "root" else RELATION_NAMES[rel])
+        (colour, "50%", "base model" if rel == "root" else RELATION_NAMES[rel])
         for rel, colour in RELATION_COLOURS.items()
     ]
+    legend.append((KIND_STYLES["more"][0], "2px", "folded models"))
     by_relation: dict[str, int] = {}
     for _, _, rel in tree.edges(data="rel"):
         by_relation[rel] = by_relation.get(rel, 0) + 1
@@ -229,4 +230,4 @@ def _sidebar(tree: nx.DiGraph, drawn: nx.DiGraph, root: str, size: int) -> dict[
         (n for n in tree if n != root), key=lambda n: (-(tree.nodes[n].get("downloads") or 0), str(n))
     )
     top = [(_name(n, tree.nodes[n]), tree.nodes[n].get("downloads")) for n in ranked[:25]]
-    return {"legend": legend, "more_colour": KIND_STYLES["more"][0], "figures": rows, "top": top}
+    return {"legend": legend, "figures": rows, "top": top}
