@@ -15,7 +15,7 @@ from functools import partial
 from typing import Annotated, Any
 
 import networkx as nx
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
@@ -39,6 +39,36 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+async def _facets(
+    q: str | None = None,
+    task: str | None = None,
+    library: str | None = None,
+    app: str | None = None,
+    provider: str | None = None,
+    author: str | None = None,
+    min_params: str | None = None,
+    max_params: str | None = None,
+) -> dict[str, Any]:
+    """The search's query parameters, for the page and the JSON alike: each given one, stripped."""
+    given = {
+        "text": q,
+        "task": task,
+        "library": library,
+        "app": app,
+        "provider": provider,
+        "author": author,
+        "min_params": min_params,
+        "max_params": max_params,
+    }
+    return {k: v.strip() for k, v in given.items() if v is not None and v.strip()}
+
+
+#: The search facets of a request (``/search`` and ``/api/search`` take the same ones).
+Facets = Annotated[dict[str, Any], Depends(_facets)]
+#: How far into a listing a page starts.
+Offset = Annotated[int, Query(ge=0, le=SQL_MAX_OFFSET)]
 
 
 class _Cache:
@@ -135,28 +165,15 @@ def create_app(store: Store) -> FastAPI:
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     async def search_page(
-        request: Request,
-        q: str | None = None,
-        task: str | None = None,
-        library: str | None = None,
-        app_: Annotated[str | None, Query(alias="app")] = None,
-        provider: str | None = None,
-        author: str | None = None,
-        min_params: str | None = None,
-        max_params: str | None = None,
-        sort: str = "downloads",
-        offset: Annotated[int, Query(ge=0, le=SQL_MAX_OFFSET)] = 0,
+        request: Request, facets: Facets, sort: str = "downloads", offset: Offset = 0
     ) -> HTMLResponse:
-        facets = _facets(q, task, library, app_, provider, author, min_params, max_params)
         rows = await run_in_threadpool(lambda: _search(store, facets, sort, 50, offset))
         shown = {**facets, "sort": sort}
         shown["query_without_offset"] = str(request.url.remove_query_params("offset").query)
         return HTMLResponse(views.search_view(rows, shown, LINKS, offset=offset, limit=50).html())
 
     @app.get("/sql", response_class=HTMLResponse, include_in_schema=False)
-    async def sql_page(
-        q: str = "", offset: Annotated[int, Query(ge=0, le=SQL_MAX_OFFSET)] = 0
-    ) -> HTMLResponse:
+    async def sql_page(q: str = "", offset: Offset = 0) -> HTMLResponse:
         context: dict[str, Any] = {"sql": q, "page_rows": SQL_PAGE, "timeout": SQL_TIMEOUT, "offset": offset}
         context.update(columns=[], rows=[], more=False, error="")
         if q.strip():
@@ -181,19 +198,11 @@ def create_app(store: Store) -> FastAPI:
 
     @app.get("/api/search", summary="Live models by id substring, author and faces, in the Hub's orders")
     def api_search(
-        q: str | None = None,
-        task: str | None = None,
-        library: str | None = None,
-        app_: Annotated[str | None, Query(alias="app")] = None,
-        provider: str | None = None,
-        author: str | None = None,
-        min_params: str | None = None,
-        max_params: str | None = None,
+        facets: Facets,
         sort: Sort = "downloads",
         limit: Annotated[int, Query(ge=0, le=100)] = 20,
-        offset: Annotated[int, Query(ge=0, le=SQL_MAX_OFFSET)] = 0,
+        offset: Offset = 0,
     ) -> list[SearchRow]:
-        facets = _facets(q, task, library, app_, provider, author, min_params, max_params)
         return _search(store, facets, sort, limit, offset)
 
     @app.get("/api/suggest", summary="What the search box lists for a few typed characters")
@@ -203,7 +212,7 @@ def create_app(store: Store) -> FastAPI:
     @app.get("/api/sql", summary="One page of a read-only SQL query, under a time limit")
     def api_sql(
         q: Annotated[str, Query(min_length=1, max_length=20_000)],
-        offset: Annotated[int, Query(ge=0, le=SQL_MAX_OFFSET)] = 0,
+        offset: Offset = 0,
     ) -> SqlAnswer:
         return _sql(store, q, offset)
 
@@ -224,29 +233,6 @@ def _entity_route(app: FastAPI, prefix: str, build: Callable[[str], Page]) -> No
     app.add_api_route(
         f"/{prefix}/{{id:path}}", page, response_class=HTMLResponse, include_in_schema=False, name=prefix
     )
-
-
-def _facets(
-    q: str | None,
-    task: str | None,
-    library: str | None,
-    app: str | None,
-    provider: str | None,
-    author: str | None,
-    min_params: str | None,
-    max_params: str | None,
-) -> dict[str, Any]:
-    given = {
-        "text": q,
-        "task": task,
-        "library": library,
-        "app": app,
-        "provider": provider,
-        "author": author,
-        "min_params": min_params,
-        "max_params": max_params,
-    }
-    return {k: v.strip() for k, v in given.items() if v is not None and v.strip()}
 
 
 def _search(store: Store, facets: dict[str, Any], sort: str, limit: int, offset: int) -> list[SearchRow]:
