@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Executable, and_, desc, func, literal, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from catalog.facts import load_facts
 from catalog.queries.lookup import require
@@ -224,6 +225,20 @@ def _held(store: Store, statement: Executable) -> tuple[tuple[str, bool], ...]:
     return tuple((id, known is not None) for id, known in _all(store, statement))
 
 
+def _datasets_held(
+    store: Store, dataset_id: InstrumentedAttribute[str], owner: InstrumentedAttribute[str], owner_id: str
+) -> tuple[tuple[str, bool], ...]:
+    """The first datasets a link table names for one model or Space, each with whether the catalog holds it."""
+    return _held(
+        store,
+        select(dataset_id, Dataset.id)
+        .outerjoin(Dataset, Dataset.id == dataset_id)
+        .where(owner == owner_id)
+        .order_by(dataset_id)
+        .limit(LISTED),
+    )
+
+
 _MODEL_COLUMNS = [getattr(Model, name) for name in ModelRow.__dataclass_fields__]
 _LIVE = Model.deleted_at.is_(None)
 
@@ -297,14 +312,7 @@ def model_detail(store: Store, model_id: str) -> ModelDetail:
             .order_by(ModelLineage.relation),
         )
     )
-    datasets = _held(
-        store,
-        select(ModelDataset.dataset_id, Dataset.id)
-        .outerjoin(Dataset, Dataset.id == ModelDataset.dataset_id)
-        .where(ModelDataset.model_id == model_id)
-        .order_by(ModelDataset.dataset_id)
-        .limit(LISTED),
-    )
+    datasets = _datasets_held(store, ModelDataset.dataset_id, ModelDataset.model_id, model_id)
     spaces = _first_column(
         store,
         select(SpaceModel.space_id)
@@ -527,14 +535,7 @@ def space_detail(store: Store, space_id: str) -> SpaceDetail:
         .order_by(SpaceModel.model_id)
         .limit(LISTED),
     )
-    datasets = _held(
-        store,
-        select(SpaceDataset.dataset_id, Dataset.id)
-        .outerjoin(Dataset, Dataset.id == SpaceDataset.dataset_id)
-        .where(SpaceDataset.space_id == space_id)
-        .order_by(SpaceDataset.dataset_id)
-        .limit(LISTED),
-    )
+    datasets = _datasets_held(store, SpaceDataset.dataset_id, SpaceDataset.space_id, space_id)
     return SpaceDetail(space_id, author, sdk, likes, stage, hardware, models, datasets)
 
 
