@@ -26,7 +26,8 @@ import argparse
 import json
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ import hubgen
 from bench_store import db_bytes, scratch_schema
 from measure import in_child, percentiles, replay_server, table
 
-__all__ = ["GRAPH_STAGES", "crawl_into", "run_graph_stages"]
+__all__ = ["GRAPH_STAGES", "add_options", "crawl_into", "crawled", "run_graph_stages"]
 
 PROVIDER = hubgen.PROVIDERS[0]
 TASK = "text-to-image"
@@ -259,8 +260,8 @@ def crawl_into(url: str, endpoint: str) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options of a benchmark over a crawled snapshot: its size and seed, where, which database."""
     parser.add_argument("--models", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench-hub")
@@ -268,25 +269,40 @@ def main() -> None:
         "--db", metavar="URL", help="PostgreSQL URL (a scratch schema); default SQLite in --work"
     )
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
-    args = parser.parse_args()
+
+
+@contextmanager
+def crawled(args: argparse.Namespace) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield the URL of the snapshot ``args`` names crawled into a database, and the load's row.
+
+    The SQLite file in ``--work`` is crawled once and reused; a ``--db`` schema is crawled each
+    time and dropped afterwards.
+    """
     folder = args.work / f"snapshot-{args.models}-{args.seed}"
     snapshot, _ = hubgen.cached_snapshot(folder, args.models, seed=args.seed)
     drop = None
     if args.db:
         url, drop = scratch_schema(args.db)
     else:
-        path = args.work / f"graph-{args.models}-{args.seed}.db"
-        url = f"sqlite:///{path}"
+        url = f"sqlite:///{args.work / f'graph-{args.models}-{args.seed}.db'}"
     try:
         loaded: dict[str, Any] = {"stage": "load (crawl)", "note": "reused"}
         if drop is not None or not Path(url.removeprefix("sqlite:///")).exists():
             with replay_server(snapshot.path) as (endpoint, _):
                 loaded = {"stage": "load (crawl)", **in_child(crawl_into, url, endpoint)}
         loaded["db_mib"] = db_bytes(url) / 2**20
-        rows = [loaded, *run_graph_stages(url)]
+        yield url, loaded
     finally:
         if drop is not None:
             drop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    add_options(parser)
+    args = parser.parse_args()
+    with crawled(args) as (url, loaded):
+        rows = [loaded, *run_graph_stages(url)]
     print(table(rows, ["stage", "wall_s", "cpu_s", "peak_rss_mib", "floor_s", "vs_floor", "p95_ms", "nodes"]))
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2, default=str))

@@ -30,17 +30,14 @@ import random
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
-import hubgen
-from bench_graph import crawl_into
-from bench_store import db_bytes, scratch_schema
-from measure import in_child, percentiles, replay_server, table
+from bench_graph import add_options, crawled
+from measure import percentiles, table
 
 __all__ = ["measure_explorer"]
 
@@ -234,36 +231,13 @@ def measure_explorer(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--models", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=0)
+    add_options(parser)
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--map-timeout", type=float, default=900, help="seconds to wait for the first map")
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench-hub")
-    parser.add_argument(
-        "--db", metavar="URL", help="PostgreSQL URL (a scratch schema); default SQLite in --work"
-    )
-    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args()
-    folder = args.work / f"snapshot-{args.models}-{args.seed}"
-    snapshot, _ = hubgen.cached_snapshot(folder, args.models, seed=args.seed)
-    drop = None
-    if args.db:
-        url, drop = scratch_schema(args.db)
-    else:
-        url = f"sqlite:///{args.work / f'graph-{args.models}-{args.seed}.db'}"
-    try:
-        loaded: dict[str, Any] = {"stage": "load (crawl)", "note": "reused"}
-        if drop is not None or not Path(url.removeprefix("sqlite:///")).exists():
-            with replay_server(snapshot.path) as (endpoint, _):
-                loaded = {"stage": "load (crawl)", **in_child(crawl_into, url, endpoint)}
-        loaded["db_mib"] = db_bytes(url) / 2**20
-        rows = [
-            loaded,
-            *measure_explorer(url, seed=args.seed, requests=args.requests, map_timeout=args.map_timeout),
-        ]
-    finally:
-        if drop is not None:
-            drop()
+    with crawled(args) as (url, loaded):
+        explorer = measure_explorer(url, seed=args.seed, requests=args.requests, map_timeout=args.map_timeout)
+        rows = [loaded, *explorer]
     columns = ["stage", "n", "status", "wall_s", "p50_ms", "p95_ms", "req_per_s", "rss_mib", "db_mib"]
     print(table(rows, columns))
     if args.json:
