@@ -87,6 +87,18 @@ def _lineage(record: dict[str, Any]) -> list[tuple[str, str, str]]:
     return [(record["id"], base, relation) for base, relation in found.items()]
 
 
+#: Datasets and Spaces: the record fields of a row (between its id and its JSON), and the link
+#: table filled from one list field.
+_OTHER_REPOS = (
+    ("datasets", ("author", "downloads", "likes", "createdAt", "lastModified"), "dataset_tags", "tags"),
+    ("spaces", ("author", "sdk", "likes", "createdAt", "lastModified"), "space_models", "models"),
+)
+
+
+def _row(record: dict[str, Any], fields: tuple[str, ...]) -> tuple[Any, ...]:
+    return (record["id"], *(record.get(f) for f in fields), json.dumps(record))
+
+
 def crawl(endpoint: str, path: str) -> dict[str, int]:
     """Crawl models, datasets and Spaces from ``endpoint`` into a new SQLite file; return row counts."""
     db = sqlite3.connect(path)
@@ -101,48 +113,17 @@ def crawl(endpoint: str, path: str) -> dict[str, int]:
             "INSERT OR IGNORE INTO model_lineage VALUES (?, ?, ?)", [x for r in records for x in _lineage(r)]
         )
         db.commit()
-    for records in pages(endpoint, "datasets"):
-        db.executemany(
-            "INSERT OR REPLACE INTO datasets VALUES (?,?,?,?,?,?,?)",
-            [
-                (
-                    r["id"],
-                    r.get("author"),
-                    r.get("downloads"),
-                    r.get("likes"),
-                    r.get("createdAt"),
-                    r.get("lastModified"),
-                    json.dumps(r),
-                )
-                for r in records
-            ],
-        )
-        db.executemany(
-            "INSERT OR IGNORE INTO dataset_tags VALUES (?, ?)",
-            [(r["id"], t) for r in records for t in r.get("tags") or []],
-        )
-        db.commit()
-    for records in pages(endpoint, "spaces"):
-        db.executemany(
-            "INSERT OR REPLACE INTO spaces VALUES (?,?,?,?,?,?,?)",
-            [
-                (
-                    r["id"],
-                    r.get("author"),
-                    r.get("sdk"),
-                    r.get("likes"),
-                    r.get("createdAt"),
-                    r.get("lastModified"),
-                    json.dumps(r),
-                )
-                for r in records
-            ],
-        )
-        db.executemany(
-            "INSERT OR IGNORE INTO space_models VALUES (?, ?)",
-            [(r["id"], m) for r in records for m in r.get("models") or []],
-        )
-        db.commit()
+    for kind, fields, link, listed in _OTHER_REPOS:
+        marks = ",".join("?" * (len(fields) + 2))
+        for records in pages(endpoint, kind):
+            db.executemany(
+                f"INSERT OR REPLACE INTO {kind} VALUES ({marks})", [_row(r, fields) for r in records]
+            )
+            db.executemany(
+                f"INSERT OR IGNORE INTO {link} VALUES (?, ?)",
+                [(r["id"], x) for r in records for x in r.get(listed) or []],
+            )
+            db.commit()
     tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     counts = {name: db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in tables}
     db.close()
