@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from catalog.apps import APPS
+from catalog.apps import APPS, ModelFacts, apps_for
 from catalog.facts import load_facts
 from catalog.graph.lineage import family_tree, largest_families
 from catalog.render import MapSummary, PageSummary, render_map
@@ -45,22 +45,8 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-GGUF_APPS = [
-    "llama.cpp",
-    "node-llama-cpp",
-    "lmstudio",
-    "localai",
-    "jan",
-    "backyard",
-    "msty",
-    "recursechat",
-    "ollama",
-    "docker-model-runner",
-    "lemonade",
-    "unsloth",
-    "atomic-chat",
-    "jellybox",
-]
+#: The apps the Hub lists for a llama GGUF repo, by catalog.apps's own rules.
+GGUF_APPS = apps_for(ModelFacts(tags=frozenset({"gguf", "llama"}), gguf_context_length=8192))
 RELATIONS = ["finetune"] * 10 + ["quantized"] * 5 + ["adapter"] * 4 + ["merge"]
 CHUNK = 50_000
 
