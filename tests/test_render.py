@@ -125,15 +125,24 @@ def test_hub_layout_puts_outer_nodes_next_to_their_links() -> None:
     assert (round(x), round(y)) == (round(2 * mx), round(2 * my)) == (640, 0)
 
 
-def test_prune_family_keeps_the_most_downloaded_and_never_exceeds_max_nodes() -> None:
+def _family(children: int, grandchildren: int = 0) -> nx.DiGraph:
+    """A family: ``root``, its finetunes ``m<i>`` and their quantized models ``m<i>-q<j>``.
+
+    ``m<i>`` has ``i`` downloads and ``m<i>-q<j>`` has ``1000 * i + j``.
+    """
     tree = nx.DiGraph()
     tree.add_node("root", downloads=0)
-    for i in range(40):
+    for i in range(children):
         tree.add_edge(f"m{i}", "root", rel="finetune_of")
         tree.nodes[f"m{i}"]["downloads"] = i
-        for j in range(40):
+        for j in range(grandchildren):
             tree.add_edge(f"m{i}-q{j}", f"m{i}", rel="quantized_from")
             tree.nodes[f"m{i}-q{j}"]["downloads"] = 1000 * i + j
+    return tree
+
+
+def test_prune_family_keeps_the_most_downloaded_and_never_exceeds_max_nodes() -> None:
+    tree = _family(40, 40)
     small = prune_family(tree, "root", 100)
     assert small.number_of_nodes() <= 100
     assert "m39-q39" in small and "m39" in small and "root" in small
@@ -142,11 +151,7 @@ def test_prune_family_keeps_the_most_downloaded_and_never_exceeds_max_nodes() ->
 
 
 def test_prune_family_shows_the_top_children_of_each_model_and_folds_the_rest() -> None:
-    tree = nx.DiGraph()
-    tree.add_node("root", downloads=0)
-    for i in range(100):
-        tree.add_edge(f"m{i}", "root", rel="finetune_of")
-        tree.nodes[f"m{i}"]["downloads"] = i
+    tree = _family(100)
     tree.add_edge("q", "m0", rel="quantized_from")
     small = prune_family(tree, "root", 5000)
     assert sorted(small) == sorted(["root", "more:root", *[f"m{i}" for i in range(60, 100)]])
