@@ -195,6 +195,17 @@ def test_dataset_space_and_author_pages(site: str) -> None:
     assert ("/models/alice/llama-7b-chat", "alice/llama-7b-chat") in links_of(html)
 
 
+def test_a_named_dataset_the_catalog_does_not_hold_is_marked_as_such(site: str) -> None:
+    _, model, _ = get(f"{site}/models/alice/llama-7b-chat")
+    datasets = model.split('id="datasets"', 1)[1].split("</section>", 1)[0]
+    assert datasets.count("not in the catalog") == 1
+    assert 'gone/not-held</a> <span class="note">(named by its card; not in the catalog)</span>' in datasets
+    _, space, _ = get(f"{site}/spaces/alice/chat-demo")
+    held = space.split("<h2>Datasets it uses</h2>", 1)[1]
+    assert ("/datasets/org/wiki", "org/wiki") in links_of(held)
+    assert "not in the catalog" not in held
+
+
 def test_search_finds_a_model_by_part_of_its_id_in_any_case(site: str) -> None:
     _, rows = get_json(f"{site}/api/search?q=LLAMA-7B-c")
     assert [r["id"] for r in rows] == [
