@@ -193,6 +193,7 @@ def test_dataset_space_and_author_pages(site: str) -> None:
     assert "nobody/not-held (not in the catalog)" in html
     _, html, _ = get(f"{site}/authors/alice")
     assert ("/models/alice/llama-7b-chat", "alice/llama-7b-chat") in links_of(html)
+    assert ("/spaces/alice/chat-demo", "alice/chat-demo") in links_of(html)
 
 
 def test_a_named_dataset_the_catalog_does_not_hold_is_marked_as_such(site: str) -> None:

@@ -550,18 +550,15 @@ def author_detail(store: Store, author: str) -> AuthorDetail:
     """
     require(store, "author", author)
     count = _all(store, select(func.count()).where(Model.author == author, _LIVE))[0][0]
-    datasets = _first_column(
+    return AuthorDetail(author, count, _authored(store, Dataset, author), _authored(store, Space, author))
+
+
+def _authored(store: Store, repo: type[Dataset] | type[Space], author: str) -> tuple[str, ...]:
+    """The first ids of an author's live datasets or Spaces, in order."""
+    return _first_column(
         store,
-        select(Dataset.id)
-        .where(Dataset.author == author, Dataset.deleted_at.is_(None))
-        .order_by(Dataset.id)
+        select(repo.id)
+        .where(repo.author == author, repo.deleted_at.is_(None))
+        .order_by(repo.id)
         .limit(LISTED),
     )
-    spaces = _first_column(
-        store,
-        select(Space.id)
-        .where(Space.author == author, Space.deleted_at.is_(None))
-        .order_by(Space.id)
-        .limit(LISTED),
-    )
-    return AuthorDetail(author, count, datasets, spaces)
