@@ -22,6 +22,11 @@ def db_option(function: Any) -> Any:
     return click.option("--db", "db_url", metavar="URL", help=DB_HELP)(function)
 
 
+def folder_option(*names: str, **attrs: Any) -> Any:
+    """An option that names a folder (``DIR``; a file of that name is refused)."""
+    return click.option(*names, metavar="DIR", type=click.Path(file_okay=False), **attrs)
+
+
 def format_option(function: Any) -> Any:
     return click.option(
         "--format", "fmt", type=FORMATS, default="table", show_default=True, help="Output format."
