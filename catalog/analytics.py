@@ -9,6 +9,7 @@ graph where the answer is a graph. An id the catalog does not hold raises
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import fields
 from typing import Any, Unpack
 
@@ -49,8 +50,8 @@ def _frame(rows: Sequence[Any], row_type: type[Any]) -> pd.DataFrame:
     return frame.astype({c: "Int64" for c in _COUNTS if c in frame.columns})
 
 
-class Catalog:
-    """A catalog database, asked questions from Python.
+class Catalog(AbstractContextManager["Catalog"]):
+    """A catalog database, asked questions from Python (``with Catalog.open(...) as cat:`` closes it).
 
     Examples
     --------
@@ -91,9 +92,6 @@ class Catalog:
     def close(self) -> None:
         """Release the database connections (``with Catalog.open(...) as cat:`` does it on exit)."""
         self.store.close()
-
-    def __enter__(self) -> Catalog:
-        return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()

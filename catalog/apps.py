@@ -117,6 +117,22 @@ def _lemonade(m: ModelFacts) -> bool:
     return is_llama_cpp_gguf(m) or "ryzenai-hybrid" in m.tags or "ryzenai-npu" in m.tags
 
 
+def _mlx_lm(m: ModelFacts) -> bool:
+    return m.pipeline_tag == "text-generation" and is_mlx(m)
+
+
+def _tgi(m: ModelFacts) -> bool:
+    return "text-generation-inference" in m.tags
+
+
+def _unsloth(m: ModelFacts) -> bool:
+    return "unsloth" in m.tags or is_llama_cpp_gguf(m)
+
+
+def _docker_model_runner(m: ModelFacts) -> bool:
+    return is_llama_cpp_gguf(m) or is_vllm(m)
+
+
 T2T, T2I = "text-generation", "text-to-image"
 
 #: The 24 local apps, in the Hub's order.
@@ -125,20 +141,8 @@ APPS: tuple[App, ...] = (
     App("node-llama-cpp", "node-llama-cpp", "https://node-llama-cpp.withcat.ai", T2T, is_llama_cpp_gguf),
     App("vllm", "vLLM", "https://docs.vllm.ai", T2T, is_vllm),
     App("sglang", "SGLang", "https://docs.sglang.io", T2T, is_sglang),
-    App(
-        "mlx-lm",
-        "MLX LM",
-        "https://github.com/ml-explore/mlx-lm",
-        T2T,
-        lambda m: m.pipeline_tag == "text-generation" and is_mlx(m),
-    ),
-    App(
-        "tgi",
-        "TGI",
-        "https://huggingface.co/docs/text-generation-inference/",
-        T2T,
-        lambda m: "text-generation-inference" in m.tags,
-    ),
+    App("mlx-lm", "MLX LM", "https://github.com/ml-explore/mlx-lm", T2T, _mlx_lm),
+    App("tgi", "TGI", "https://huggingface.co/docs/text-generation-inference/", T2T, _tgi),
     App("lmstudio", "LM Studio", "https://lmstudio.ai", T2T, _gguf_or_mlx),
     App("localai", "LocalAI", "https://github.com/mudler/LocalAI", T2T, is_llama_cpp_gguf),
     App("jan", "Jan", "https://jan.ai", T2T, is_llama_cpp_gguf),
@@ -151,19 +155,13 @@ APPS: tuple[App, ...] = (
     App("diffusionbee", "DiffusionBee", "https://diffusionbee.com", T2I, _diffusionbee),
     App("joyfusion", "JoyFusion", "https://joyfusion.app", T2I, _joyfusion),
     App("ollama", "Ollama", "https://ollama.com", T2T, is_llama_cpp_gguf),
-    App(
-        "unsloth",
-        "Unsloth Desktop",
-        "https://unsloth.ai/docs",
-        T2T,
-        lambda m: "unsloth" in m.tags or is_llama_cpp_gguf(m),
-    ),
+    App("unsloth", "Unsloth Desktop", "https://unsloth.ai/docs", T2T, _unsloth),
     App(
         "docker-model-runner",
         "Docker Model Runner",
         "https://docs.docker.com/ai/model-runner/",
         T2T,
-        lambda m: is_llama_cpp_gguf(m) or is_vllm(m),
+        _docker_model_runner,
     ),
     App("lemonade", "Lemonade", "https://lemonade-server.ai", T2T, _lemonade),
     App("pi", "Pi", "https://github.com/earendil-works/pi", T2T, is_tool_calling_agent),

@@ -224,20 +224,16 @@ def _model_record(
     for base in bases:
         tags += [f"base_model:{base}", f"base_model:{relation}:{base}"]
     tags += [f"license:{lic}" for lic in licenses] + ["region:us"]
-    card: dict[str, Any] = {}
-    if licenses:
-        card["license"] = licenses[0]
-    if languages:
-        card["language"] = languages
-    if datasets:
-        card["datasets"] = datasets
-    if bases:
-        card["base_model"] = bases[0] if len(bases) == 1 else bases
-        card["base_model_relation"] = relation
-    if library:
-        card["library_name"] = library
-    if pipeline_tag:
-        card["pipeline_tag"] = pipeline_tag
+    card: dict[str, Any] = {
+        "license": licenses[0] if licenses else None,
+        "language": languages,
+        "datasets": datasets,
+        "base_model": (bases[0] if len(bases) == 1 else bases) if bases else None,
+        "base_model_relation": relation if bases else None,
+        "library_name": library,
+        "pipeline_tag": pipeline_tag,
+    }
+    card = {k: v for k, v in card.items() if v}
     config = None
     model_type = seed.get("model_type") or (documented or {}).get("model_type")
     if model_type:

@@ -7,9 +7,14 @@ import pytest
 from catalog.apps import APPS, ModelFacts, apps_for
 from catalog.normalize import normalize_model
 
-GGUF_APPS = [
+#: The Hub's 24 local apps, in its order.
+HUB_APPS = [
     "llama.cpp",
     "node-llama-cpp",
+    "vllm",
+    "sglang",
+    "mlx-lm",
+    "tgi",
     "lmstudio",
     "localai",
     "jan",
@@ -18,10 +23,24 @@ GGUF_APPS = [
     "jellybox",
     "msty",
     "recursechat",
+    "drawthings",
+    "diffusionbee",
+    "joyfusion",
     "ollama",
     "unsloth",
     "docker-model-runner",
     "lemonade",
+    "pi",
+    "hermes-agent",
+    "openclaw",
+]
+#: The agents: they run a conversational GGUF or MLX model whose chat template knows tools.
+AGENTS = ["pi", "hermes-agent", "openclaw"]
+#: The apps of a plain llama GGUF repo: all but the agents and those that want a task or another format.
+GGUF_APPS = [
+    a
+    for a in HUB_APPS
+    if a not in {*AGENTS, "vllm", "sglang", "mlx-lm", "tgi", "drawthings", "diffusionbee", "joyfusion"}
 ]
 
 
@@ -30,32 +49,7 @@ def facts(*tags: str, **fields: object) -> ModelFacts:
 
 
 def test_the_24_apps_of_the_hub_in_its_order() -> None:
-    assert [a.id for a in APPS] == [
-        "llama.cpp",
-        "node-llama-cpp",
-        "vllm",
-        "sglang",
-        "mlx-lm",
-        "tgi",
-        "lmstudio",
-        "localai",
-        "jan",
-        "atomic-chat",
-        "backyard",
-        "jellybox",
-        "msty",
-        "recursechat",
-        "drawthings",
-        "diffusionbee",
-        "joyfusion",
-        "ollama",
-        "unsloth",
-        "docker-model-runner",
-        "lemonade",
-        "pi",
-        "hermes-agent",
-        "openclaw",
-    ]
+    assert [a.id for a in APPS] == HUB_APPS
     assert {a.main_task for a in APPS} == {"text-generation", "text-to-image"}
 
 
@@ -123,7 +117,7 @@ CASES = [
     # Tool-calling agents: GGUF or MLX, conversational, and a chat template that mentions tools.
     (
         facts("mlx", "conversational"),
-        ["lmstudio", "atomic-chat", "pi", "hermes-agent", "openclaw"],
+        ["lmstudio", "atomic-chat", *AGENTS],
         {"chat_template": "{% if tools %}{{ tools }}{% endif %}"},
     ),
     (facts("mlx", "conversational"), ["lmstudio", "atomic-chat"], {"chat_template": "{{ messages }}"}),
@@ -170,7 +164,7 @@ def test_facts_come_from_the_raw_record() -> None:
             },
         }
     )
-    assert {"pi", "hermes-agent", "openclaw", "ollama"} <= {r["app_id"] for r in agent.children["model_apps"]}
+    assert {*AGENTS, "ollama"} <= {r["app_id"] for r in agent.children["model_apps"]}
     listed_template = normalize_model(
         {
             "id": "mlx-community/m",
@@ -181,7 +175,5 @@ def test_facts_come_from_the_raw_record() -> None:
     assert [r["app_id"] for r in listed_template.children["model_apps"]] == [
         "lmstudio",
         "atomic-chat",
-        "pi",
-        "hermes-agent",
-        "openclaw",
+        *AGENTS,
     ]

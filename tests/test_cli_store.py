@@ -62,6 +62,12 @@ def test_db_upgrade_creates_the_schema(db_url: str) -> None:
     assert (again.exit_code, again.output) == (0, result.output)
 
 
+def test_db_upgrade_and_downgrade_move_to_the_revision_asked(db_url: str) -> None:
+    steps = [("downgrade", "0001"), ("upgrade", "--revision", "0003"), ("downgrade", "base")]
+    outputs = [_run("db", *step, "--db", db_url).output for step in steps]
+    assert outputs == [f"{_shown(db_url)}: schema at revision {r}\n" for r in ("0001", "0003", "base")]
+
+
 def test_db_status_counts_every_table(tiny: str) -> None:
     result = _run("db", "status", "--db", tiny)
     assert result.exit_code == 0, result.output

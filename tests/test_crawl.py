@@ -438,39 +438,31 @@ def test_the_crawl_command_replays_records_and_summarises(db_url: str, tmp_path:
     assert (quiet.exit_code, quiet.output) == (0, "")
 
 
+def fails_in_one_line(tmp_path: Path, args: list[str]) -> str:
+    """Run ``catalog ARGS --db <tmp_path>/c.db``, check it exits 1 having made no file, and return its output."""
+    result = CliRunner().invoke(main, [*args, "--db", f"sqlite:///{tmp_path / 'c.db'}"])
+    assert result.exit_code == 1
+    assert list(tmp_path.iterdir()) == []
+    return result.output
+
+
 @pytest.mark.parametrize("command", [("crawl", "--replay"), ("build", "--out", "{tmp}/map", "--snapshot")])
 def test_a_missing_snapshot_is_one_line_and_makes_no_database(
     tmp_path: Path, command: tuple[str, ...]
 ) -> None:
     args = [a.replace("{tmp}", str(tmp_path)) for a in command]
-    result = CliRunner().invoke(
-        main, [*args, str(tmp_path / "nowhere"), "--db", f"sqlite:///{tmp_path / 'c.db'}"]
+    assert fails_in_one_line(tmp_path, [*args, str(tmp_path / "nowhere")]) == (
+        f"Error: no snapshot folder at {str(tmp_path / 'nowhere')!r}: give the folder that holds manifest.json\n"
     )
-    assert (result.exit_code, result.output) == (
-        1,
-        f"Error: no snapshot folder at {str(tmp_path / 'nowhere')!r}: give the folder that holds manifest.json\n",
-    )
-    assert list(tmp_path.iterdir()) == []
 
 
-def test_a_bad_endpoint_is_one_line_and_makes_no_database(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        main, ["crawl", "--endpoint", "ftp://hub.test", "--db", f"sqlite:///{tmp_path / 'c.db'}"]
-    )
-    assert (result.exit_code, result.output) == (
-        1,
-        "Error: not a Hub endpoint: 'ftp://hub.test' (expected e.g. https://huggingface.co)\n",
-    )
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_an_endpoint_that_is_not_a_url_is_one_line(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        main, ["crawl", "--endpoint", "http://[::1", "--db", f"sqlite:///{tmp_path / 'c.db'}"]
-    )
-    assert (result.exit_code, result.output) == (
-        1,
-        "Error: not a Hub endpoint: 'http://[::1' (Invalid IPv6 URL; expected e.g. https://huggingface.co)\n",
+@pytest.mark.parametrize(
+    ("endpoint", "why"),
+    [("ftp://hub.test", ""), ("http://[::1", "Invalid IPv6 URL; ")],  # not http(s); not a URL at all
+)
+def test_a_bad_endpoint_is_one_line_and_makes_no_database(tmp_path: Path, endpoint: str, why: str) -> None:
+    assert fails_in_one_line(tmp_path, ["crawl", "--endpoint", endpoint]) == (
+        f"Error: not a Hub endpoint: {endpoint!r} ({why}expected e.g. https://huggingface.co)\n"
     )
 
 

@@ -64,6 +64,20 @@ class _Links(HTMLParser):
             self._href = None
 
 
+def load_with(store: Store, *statements: str) -> None:
+    """Load the web catalog, then run ``statements`` (the rows a test adds) in one transaction."""
+    load_web_catalog(store)
+    with store.engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+
+
+def pages(store: Store, *paths: str) -> list[str]:
+    """Serve ``store`` and return the HTML of each of ``paths``."""
+    with serving(store) as url:
+        return [get(url + path)[1] for path in paths]
+
+
 def links_of(html: str, section: str | None = None) -> list[tuple[str, str]]:
     if section is not None:
         html = html.split(f'id="{section}"', 1)[1].split("</section>", 1)[0]
@@ -168,11 +182,10 @@ def test_a_model_page_draws_its_lineage_up_and_down(site: str) -> None:
 
 
 def test_a_base_not_in_the_catalog_is_said_so(store: Store) -> None:
-    load_web_catalog(store)
-    with store.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO model_lineage (model_id, base_model_id, relation) VALUES ('timm/resnet50', 'nobody/x', 'finetune')"
-        )
+    load_with(
+        store,
+        "INSERT INTO model_lineage (model_id, base_model_id, relation) VALUES ('timm/resnet50', 'nobody/x', 'finetune')",
+    )
     with serving(store) as url:
         _, html, _ = get(f"{url}/models/timm/resnet50")
         _, body = get_json(f"{url}/api/models/timm/resnet50")
@@ -303,19 +316,14 @@ def test_search_sorts_by_parameters_like_the_hub(site: str) -> None:
 
 
 def test_a_model_page_flags_a_license_its_base_does_not_have(store: Store) -> None:
-    load_web_catalog(store)
-    with store.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO models (id, author, license, num_parameters, parameters) "
-            "VALUES ('frank/llama-mit', 'frank', 'mit', 6738000000, '{\"BF16\": 6738000000}')"
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO model_lineage (model_id, base_model_id, relation, source) "
-            "VALUES ('frank/llama-mit', 'meta/llama-7b', 'finetune', 'tag')"
-        )
-    with serving(store) as url:
-        _, frank, _ = get(f"{url}/models/frank/llama-mit")
-        _, alice, _ = get(f"{url}/models/alice/llama-7b-chat")
+    load_with(
+        store,
+        "INSERT INTO models (id, author, license, num_parameters, parameters) "
+        "VALUES ('frank/llama-mit', 'frank', 'mit', 6738000000, '{\"BF16\": 6738000000}')",
+        "INSERT INTO model_lineage (model_id, base_model_id, relation, source) "
+        "VALUES ('frank/llama-mit', 'meta/llama-7b', 'finetune', 'tag')",
+    )
+    frank, alice = pages(store, "/models/frank/llama-mit", "/models/alice/llama-7b-chat")
     assert 'mit <span class="flag">differs from its base\'s (llama2)</span>' in frank
     assert 'class="flag"' not in alice
     # 6.7B parameters at 2 bytes: 12.6 GiB, which a 16 GB GPU holds and an 8 GB one does not.
@@ -327,15 +335,12 @@ def test_a_model_page_flags_a_license_its_base_does_not_have(store: Store) -> No
 
 
 def test_a_model_page_charts_its_figures_across_crawl_runs(store: Store) -> None:
-    load_web_catalog(store)
-    with store.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO model_history (run_id, model_id, downloads, likes) VALUES "
-            "(1, 'timm/resnet50', 100, 2), (2, 'timm/resnet50', 300, 4)"
-        )
-    with serving(store) as url:
-        _, html, _ = get(f"{url}/models/timm/resnet50")
-        _, never, _ = get(f"{url}/models/carol/llama-7b-chat-lora")
+    load_with(
+        store,
+        "INSERT INTO model_history (run_id, model_id, downloads, likes) VALUES "
+        "(1, 'timm/resnet50', 100, 2), (2, 'timm/resnet50', 300, 4)",
+    )
+    html, never = pages(store, "/models/timm/resnet50", "/models/carol/llama-7b-chat-lora")
     assert "across 2 crawl runs" in html
     assert '<polyline class="downloads" points="4.0,86.0 316.0,4.0"/>' in html
     assert "<svg" not in never  # no history: no chart

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import click
 
-from catalog.cli.common import crawl_progress, crawl_report, db_option
+from catalog.cli.common import crawl_progress, crawl_report, db_option, folder_option
 from catalog.cli.map import min_downloads_option, out_option
 from catalog.store import Store
 
 
 @click.command("build")
-@click.option(
-    "--snapshot",
-    default="data/snapshot",
-    show_default=True,
-    metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="Snapshot folder to replay.",
-)
+@folder_option("--snapshot", default="data/snapshot", show_default=True, help="Snapshot folder to replay.")
 @db_option
 @out_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; print only where the map is.")

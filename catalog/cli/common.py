@@ -7,8 +7,8 @@ import json
 import re
 import sys
 import textwrap
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import click
 
@@ -16,10 +16,16 @@ from catalog.store import DEFAULT_URL, QueryResult
 
 DB_HELP = f"Database URL (SQLAlchemy). Default: $CATALOG_DB, else {DEFAULT_URL}."
 FORMATS = click.Choice(["table", "csv", "json"])
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def db_option(function: Any) -> Any:
     return click.option("--db", "db_url", metavar="URL", help=DB_HELP)(function)
+
+
+def folder_option(*names: str, **attrs: Any) -> Callable[[_F], _F]:
+    """An option that names a folder (``DIR``; a file of that name is refused)."""
+    return click.option(*names, metavar="DIR", type=click.Path(file_okay=False), **attrs)
 
 
 def format_option(function: Any) -> Any:

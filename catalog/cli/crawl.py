@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from catalog.cli.common import crawl_progress, crawl_report, db_option
+from catalog.cli.common import crawl_progress, crawl_report, db_option, folder_option
 from catalog.store import Store
 
 
@@ -17,18 +17,8 @@ from catalog.store import Store
 @click.option(
     "--token", metavar="TOKEN", help="Hub token (default: $HF_TOKEN or the saved login); never stored."
 )
-@click.option(
-    "--record",
-    metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="Also save every raw answer as a snapshot in DIR.",
-)
-@click.option(
-    "--replay",
-    metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="Crawl a snapshot folder, served on 127.0.0.1.",
-)
+@folder_option("--record", help="Also save every raw answer as a snapshot in DIR.")
+@folder_option("--replay", help="Crawl a snapshot folder, served on 127.0.0.1.")
 @click.option(
     "--allow-mass-delete",
     is_flag=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from catalog.cli.common import db_option, echo_result
@@ -29,9 +31,7 @@ def _url(db_url: str | None) -> str | None:
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 def db_upgrade(db_url: str | None, revision: str) -> None:
     """Migrate the database to the newest schema (creating it if needed)."""
-    with Store.open(_url(db_url), check=False) as store:
-        store.upgrade(revision)
-        click.echo(f"{store.display_url}: schema at revision {store.revision()}")
+    _migrate(db_url, Store.upgrade, revision)
 
 
 @db.command("downgrade")
@@ -39,8 +39,13 @@ def db_upgrade(db_url: str | None, revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(db_url: str | None, revision: str) -> None:
     """Migrate the database down to REVISION ('base' drops every table)."""
+    _migrate(db_url, Store.downgrade, revision)
+
+
+def _migrate(db_url: str | None, move: Callable[[Store, str], None], revision: str) -> None:
+    """Move the schema to ``revision`` by ``move`` (``Store.upgrade`` or ``.downgrade``); say where it is."""
     with Store.open(_url(db_url), check=False) as store:
-        store.downgrade(revision)
+        move(store, revision)
         click.echo(f"{store.display_url}: schema at revision {store.revision() or 'base'}")
 
 

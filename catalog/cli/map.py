@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from catalog.cli.common import db_option
+from catalog.cli.common import db_option, folder_option
 from catalog.store import Store
 
 
@@ -25,14 +25,8 @@ def export_summary(summary: object) -> str:
 
 def out_option(function: Any) -> Any:
     """The --out option of the commands that export pages: the folder the map is written into."""
-    return click.option(
-        "--out",
-        "out_dir",
-        default="data/map",
-        show_default=True,
-        metavar="DIR",
-        type=click.Path(file_okay=False),
-        help="Folder to write the map pages into.",
+    return folder_option(
+        "--out", "out_dir", default="data/map", show_default=True, help="Folder to write the map pages into."
     )(function)
 
 

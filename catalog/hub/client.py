@@ -49,6 +49,19 @@ __all__ = [
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
+#: The fields a model and a dataset listing both expand, in the order both ask for them.
+_COUNTS_AND_STATE = (
+    "downloads",
+    "downloadsAllTime",
+    "likes",
+    "trendingScore",
+    "createdAt",
+    "lastModified",
+    "private",
+    "gated",
+    "disabled",
+    "sha",
+)
 #: What the crawler asks the listings to expand: every field the normaliser reads.
 EXPAND: dict[RepoKind, tuple[str, ...]] = {
     "models": (
@@ -56,16 +69,7 @@ EXPAND: dict[RepoKind, tuple[str, ...]] = {
         "pipeline_tag",
         "library_name",
         "tags",
-        "downloads",
-        "downloadsAllTime",
-        "likes",
-        "trendingScore",
-        "createdAt",
-        "lastModified",
-        "private",
-        "gated",
-        "disabled",
-        "sha",
+        *_COUNTS_AND_STATE,
         "safetensors",
         "gguf",
         "config",
@@ -75,16 +79,7 @@ EXPAND: dict[RepoKind, tuple[str, ...]] = {
     "datasets": (
         "author",
         "tags",
-        "downloads",
-        "downloadsAllTime",
-        "likes",
-        "trendingScore",
-        "createdAt",
-        "lastModified",
-        "private",
-        "gated",
-        "disabled",
-        "sha",
+        *_COUNTS_AND_STATE,
         "cardData",
     ),
     "spaces": (

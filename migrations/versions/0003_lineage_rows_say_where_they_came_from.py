@@ -31,7 +31,7 @@ def _edges_view() -> str:
     # SQLite rebuilds the table to drop a column: the view that reads it goes first and comes back.
     script = op.get_context().script
     assert script is not None
-    return str(script.get_revision("0002").module.EDGES_VIEW)
+    return str(script.get_revision("0002").module.edges_view())
 
 
 def upgrade() -> None:

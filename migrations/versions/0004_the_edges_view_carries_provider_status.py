@@ -65,4 +65,4 @@ def downgrade() -> None:
     script = op.get_context().script
     assert script is not None
     op.execute("DROP VIEW edges")
-    op.execute(script.get_revision("0002").module.EDGES_VIEW)
+    op.execute(script.get_revision("0002").module.edges_view())

@@ -49,15 +49,16 @@ SQLITE_DOWN = [
 ]
 
 
-def upgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name == "sqlite":
-        for statement in SQLITE_UP:
-            op.execute(statement)
-        return
+def _execute(statements: list[str]) -> None:
+    for statement in statements:
+        op.execute(statement)
+
+
+def _create_trigram_index() -> None:
     # The extension lives in one schema of the database, whichever made it first; its operator
     # class is named with that schema so that any search_path finds it.
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+    bind = op.get_bind()
     schema = bind.exec_driver_sql(
         "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
         "WHERE e.extname = 'pg_trgm'"
@@ -65,10 +66,15 @@ def upgrade() -> None:
     op.execute(f'CREATE INDEX models_id_trgm ON models USING gin (lower(id) "{schema}".gin_trgm_ops)')
 
 
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        _execute(SQLITE_UP)
+    else:
+        _create_trigram_index()
+
+
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name == "sqlite":
-        for statement in SQLITE_DOWN:
-            op.execute(statement)
-        return
-    op.execute("DROP INDEX IF EXISTS models_id_trgm")
+    if op.get_bind().dialect.name == "sqlite":
+        _execute(SQLITE_DOWN)
+    else:
+        op.execute("DROP INDEX IF EXISTS models_id_trgm")
