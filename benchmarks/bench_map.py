@@ -23,6 +23,7 @@ import bisect
 import itertools
 import random
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,15 +37,10 @@ from catalog.render.lineage import lineage_page
 from catalog.render.links import FileLinks
 from catalog.store import Store, upsert
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# The browser the suite drives (tests/web_fixtures.py), from the repository root.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.web_fixtures import CHROMIUM, CHROMIUM_ARGS
+
 #: The apps the Hub lists for a llama GGUF repo, by catalog.apps's own rules.
 GGUF_APPS = apps_for(ModelFacts(tags=frozenset({"gguf", "llama"}), gguf_context_length=8192))
 RELATIONS = ["finetune"] * 10 + ["quantized"] * 5 + ["adapter"] * 4 + ["merge"]
@@ -195,7 +191,7 @@ def time_first_draw(
 
     results = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for path in paths:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             requests: list[str] = []

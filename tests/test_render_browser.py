@@ -7,8 +7,6 @@ strings (``tests/web_fixtures.py``). Chromium is Debian's (``/usr/bin/chromium``
 
 from __future__ import annotations
 
-import os
-import shutil
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,19 +18,9 @@ import pytest
 from catalog.render import MapSummary, render_map
 from catalog.render.links import page_path
 from catalog.store import Store
-from tests.web_fixtures import EVIL_LIBRARY, EVIL_MODEL, load_web_catalog, serving
+from tests.web_fixtures import CHROMIUM, CHROMIUM_ARGS, EVIL_LIBRARY, EVIL_MODEL, load_web_catalog, serving
 
 playwright = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = os.environ.get("CATALOG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @dataclass
@@ -67,7 +55,7 @@ def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium, or set CATALOG_CHROMIUM")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

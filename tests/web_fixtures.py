@@ -7,6 +7,8 @@ Hub's strings come from strangers). Every count is made up.
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import threading
 import time
@@ -20,8 +22,28 @@ from catalog.graph.demo import load_demo
 from catalog.store import Store
 from catalog.web import create_app
 
-__all__ = ["EVIL_CARD", "EVIL_LIBRARY", "EVIL_MODEL", "EXTRA", "load_web_catalog", "serving"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "EVIL_CARD",
+    "EVIL_LIBRARY",
+    "EVIL_MODEL",
+    "EXTRA",
+    "load_web_catalog",
+    "serving",
+]
 
+#: Debian's Chromium (or ``$CATALOG_CHROMIUM``), which Playwright drives without a download of its own.
+CHROMIUM = os.environ.get("CATALOG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+#: Headless, offline and quiet: no sandbox (root in CI), no GPU, no update or sync traffic.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 EVIL_MODEL = 'evil/<script>window.__pwned=1</script>"onmouseover="window.__pwned=2'
 EVIL_LIBRARY = '"><img src=x onerror="window.__pwned=3">'
 EVIL_CARD = "</script><script>window.__pwned=4</script>"
