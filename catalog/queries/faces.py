@@ -49,6 +49,7 @@ __all__ = [
     "provider_coverage",
     "reach",
     "summary_current",
+    "summary_run",
     "task_modalities",
     "total",
 ]
@@ -130,6 +131,21 @@ def summary_current(store: Store) -> bool:
     """
     with store.engine.connect() as conn:
         return faces_current(conn)
+
+
+def summary_run(store: Store) -> int | None:
+    """Return the crawl run the faces summary was counted at, if the summary is current (else ``None``).
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> print(summary_run(demo_store()))
+    None
+    """
+    if not summary_current(store):
+        return None
+    run = scalar(store, select(FaceSummary.run_id).where(FaceSummary.id == 1))
+    return None if run is None else int(run)
 
 
 def live_models(store: Store, *, recount: bool = False) -> int:

@@ -38,14 +38,14 @@ SELECT 'single' AS cube, CAST(NULL AS VARCHAR) AS provider, CAST(NULL AS VARCHAR
   FROM models m WHERE m.deleted_at IS NULL GROUP BY 4, 5, 6
 UNION ALL
 SELECT 'provider', p.provider_id, NULL, m.pipeline_tag, m.library_name, {_bucket("m.num_parameters")}, COUNT(*), {_SUM}
-  FROM model_providers p JOIN models m ON m.id = p.model_id WHERE m.deleted_at IS NULL GROUP BY 2, 4, 5, 6
+  FROM models m CROSS JOIN model_providers p WHERE p.model_id = m.id AND m.deleted_at IS NULL GROUP BY 2, 4, 5, 6
 UNION ALL
 SELECT 'app', NULL, a.app_id, m.pipeline_tag, m.library_name, {_bucket("m.num_parameters")}, COUNT(*), {_SUM}
-  FROM model_apps a JOIN models m ON m.id = a.model_id WHERE m.deleted_at IS NULL GROUP BY 3, 4, 5, 6
+  FROM models m CROSS JOIN model_apps a WHERE a.model_id = m.id AND m.deleted_at IS NULL GROUP BY 3, 4, 5, 6
 UNION ALL
 SELECT 'provider_app', p.provider_id, a.app_id, NULL, NULL, NULL, COUNT(*), {_SUM}
-  FROM model_providers p JOIN model_apps a ON a.model_id = p.model_id JOIN models m ON m.id = p.model_id
- WHERE m.deleted_at IS NULL GROUP BY 2, 3"""
+  FROM models m CROSS JOIN model_providers p CROSS JOIN model_apps a
+ WHERE p.model_id = m.id AND a.model_id = m.id AND m.deleted_at IS NULL GROUP BY 2, 3"""
 _MULTI: tuple[Face, ...] = ("provider", "app")
 
 
