@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from catalog.queries.faces import (
 )
 from catalog.store import Store
 from catalog.store.summary import refresh_faces
+from tests.web_fixtures import serving
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "snapshot"
 TASKS = {"text-generation": {"id": "text-generation", "label": "Text Generation"}}
@@ -188,3 +190,28 @@ def test_the_migration_counts_a_catalog_that_holds_models(db_url: str) -> None:
             conn.execute(text("DELETE FROM models"))
         store.upgrade()
         assert store.query("SELECT COUNT(*) FROM face_summary").rows == [(0,)]
+
+
+def _page(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return str(response.read().decode())
+
+
+def test_the_explorer_shows_the_summary_and_takes_a_new_count(store: Store) -> None:
+    load_demo(store)
+    with store.engine.begin() as conn:
+        refresh_faces(conn)
+    with serving(store) as url:
+        assert "more models" not in _page(f"{url}/tasks/text-generation")  # its 7 models are all drawn
+        with store.engine.begin() as conn:  # what a crawl that ends while the explorer serves leaves
+            conn.execute(
+                text(
+                    "INSERT INTO crawl_runs (id, started_at, status) VALUES (3, CURRENT_TIMESTAMP, 'finished')"
+                )
+            )
+            conn.execute(
+                text("UPDATE face_values SET models = 1234 WHERE face = 'task' AND value = 'text-generation'")
+            )
+            conn.execute(text("UPDATE face_summary SET run_id = 3"))
+        assert "+1,227 more models" in _page(f"{url}/tasks/text-generation")
+        assert "1,234" in _page(f"{url}/more/task")
