@@ -29,8 +29,10 @@ def _bucket(column: str) -> str:
 _SUM = "CAST(SUM(COALESCE(m.downloads, 0)) AS BIGINT)"
 # Four GROUP BYs over the live models, kept in a temporary table (``cube`` names which) from which
 # every count and pair is summed: the single-valued faces of a model together, each multi-valued
-# face (a row per model and value) with them, and the two multi-valued faces together. A few
-# thousand rows, whatever the number of models: the models are read once.
+# face (a row per model and value) with them, and the two multi-valued faces together: a few
+# thousand rows, whatever the number of models. Each scans ``ix_models_faces`` and no model row;
+# CROSS JOIN keeps SQLite to that order (the index scanned, the link tables probed by their keys)
+# rather than a model row looked up for each link.
 _CUBES = f"""
 CREATE TEMPORARY TABLE face_cubes AS
 SELECT 'single' AS cube, CAST(NULL AS VARCHAR) AS provider, CAST(NULL AS VARCHAR) AS app,
