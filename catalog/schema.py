@@ -459,16 +459,17 @@ class FacePair(Base):
 
 
 Index("ix_face_pairs_face_b_value_b", FacePair.face_b, FacePair.value_b)
-#: Every column the faces summary counts, so that counting reads this index and not the rows (on
-#: SQLite, ``deleted_at`` sits past ``raw``: a row read for it is a row read whole).
+#: A model's id, whether it is live, and every column the faces summary counts, so that counting (and
+#: any lookup of live models by id) reads this index, not the rows: on SQLite ``deleted_at`` sits past
+#: ``raw``, and a row read for it is read whole.
 Index(
     "ix_models_faces",
+    Model.id,
+    Model.deleted_at,
     Model.pipeline_tag,
     Model.library_name,
     Model.num_parameters,
     Model.downloads,
-    Model.deleted_at,
-    Model.id,
 )
 
 

@@ -30,24 +30,24 @@ _SUM = "CAST(SUM(COALESCE(m.downloads, 0)) AS BIGINT)"
 # Four GROUP BYs over the live models, kept in a temporary table (``cube`` names which) from which
 # every count and pair is summed: the single-valued faces of a model together, each multi-valued
 # face (a row per model and value) with them, and the two multi-valued faces together: a few
-# thousand rows, whatever the number of models. Each scans ``ix_models_faces`` and no model row;
-# CROSS JOIN keeps SQLite to that order (the index scanned, the link tables probed by their keys)
-# rather than a model row looked up for each link.
+# thousand rows, whatever the number of models. Each reads ``ix_models_faces`` and no model row: the
+# links look their models up in it, and the single-valued faces scan it whole (``|| ''`` changes no
+# value, but keeps SQLite from walking ``ix_models_pipeline_tag`` in order, which reads every row).
 _CUBES = f"""
 CREATE TEMPORARY TABLE face_cubes AS
 SELECT 'single' AS cube, CAST(NULL AS VARCHAR) AS provider, CAST(NULL AS VARCHAR) AS app,
-       m.pipeline_tag AS task, m.library_name AS library, {_bucket("m.num_parameters")} AS params, COUNT(*) AS n, {_SUM} AS d
+       m.pipeline_tag || '' AS task, m.library_name || '' AS library, {_bucket("m.num_parameters")} AS params, COUNT(*) AS n, {_SUM} AS d
   FROM models m WHERE m.deleted_at IS NULL GROUP BY 4, 5, 6
 UNION ALL
 SELECT 'provider', p.provider_id, NULL, m.pipeline_tag, m.library_name, {_bucket("m.num_parameters")}, COUNT(*), {_SUM}
-  FROM models m CROSS JOIN model_providers p WHERE p.model_id = m.id AND m.deleted_at IS NULL GROUP BY 2, 4, 5, 6
+  FROM model_providers p JOIN models m ON m.id = p.model_id WHERE m.deleted_at IS NULL GROUP BY 2, 4, 5, 6
 UNION ALL
 SELECT 'app', NULL, a.app_id, m.pipeline_tag, m.library_name, {_bucket("m.num_parameters")}, COUNT(*), {_SUM}
-  FROM models m CROSS JOIN model_apps a WHERE a.model_id = m.id AND m.deleted_at IS NULL GROUP BY 3, 4, 5, 6
+  FROM model_apps a JOIN models m ON m.id = a.model_id WHERE m.deleted_at IS NULL GROUP BY 3, 4, 5, 6
 UNION ALL
 SELECT 'provider_app', p.provider_id, a.app_id, NULL, NULL, NULL, COUNT(*), {_SUM}
-  FROM models m CROSS JOIN model_providers p CROSS JOIN model_apps a
- WHERE p.model_id = m.id AND a.model_id = m.id AND m.deleted_at IS NULL GROUP BY 2, 3"""
+  FROM model_providers p JOIN models m ON m.id = p.model_id JOIN model_apps a ON a.model_id = m.id
+ WHERE m.deleted_at IS NULL GROUP BY 2, 3"""
 _MULTI: tuple[Face, ...] = ("provider", "app")
 
 

@@ -44,18 +44,18 @@ SUM = "CAST(SUM(COALESCE(m.downloads, 0)) AS BIGINT)"
 CUBES = f"""
 CREATE TEMPORARY TABLE face_cubes AS
 SELECT 'single' AS cube, CAST(NULL AS VARCHAR) AS provider, CAST(NULL AS VARCHAR) AS app,
-       m.pipeline_tag AS task, m.library_name AS library, {BUCKET} AS params, COUNT(*) AS n, {SUM} AS d
+       m.pipeline_tag || '' AS task, m.library_name || '' AS library, {BUCKET} AS params, COUNT(*) AS n, {SUM} AS d
   FROM models m WHERE m.deleted_at IS NULL GROUP BY 4, 5, 6
 UNION ALL
 SELECT 'provider', p.provider_id, NULL, m.pipeline_tag, m.library_name, {BUCKET}, COUNT(*), {SUM}
-  FROM models m CROSS JOIN model_providers p WHERE p.model_id = m.id AND m.deleted_at IS NULL GROUP BY 2, 4, 5, 6
+  FROM model_providers p JOIN models m ON m.id = p.model_id WHERE m.deleted_at IS NULL GROUP BY 2, 4, 5, 6
 UNION ALL
 SELECT 'app', NULL, a.app_id, m.pipeline_tag, m.library_name, {BUCKET}, COUNT(*), {SUM}
-  FROM models m CROSS JOIN model_apps a WHERE a.model_id = m.id AND m.deleted_at IS NULL GROUP BY 3, 4, 5, 6
+  FROM model_apps a JOIN models m ON m.id = a.model_id WHERE m.deleted_at IS NULL GROUP BY 3, 4, 5, 6
 UNION ALL
 SELECT 'provider_app', p.provider_id, a.app_id, NULL, NULL, NULL, COUNT(*), {SUM}
-  FROM models m CROSS JOIN model_providers p CROSS JOIN model_apps a
- WHERE p.model_id = m.id AND a.model_id = m.id AND m.deleted_at IS NULL GROUP BY 2, 3"""
+  FROM model_providers p JOIN models m ON m.id = p.model_id JOIN model_apps a ON a.model_id = m.id
+ WHERE m.deleted_at IS NULL GROUP BY 2, 3"""
 
 
 def _cube(*faces: str) -> str:
@@ -99,7 +99,7 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_index("ix_face_pairs_face_b_value_b", "face_pairs", ["face_b", "value_b"])
-    faces = ["pipeline_tag", "library_name", "num_parameters", "downloads", "deleted_at", "id"]
+    faces = ["id", "deleted_at", "pipeline_tag", "library_name", "num_parameters", "downloads"]
     op.create_index("ix_models_faces", "models", faces)
     op.create_table(
         "face_summary",
