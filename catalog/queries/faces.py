@@ -149,7 +149,10 @@ def summary_run(store: Store) -> int | None:
 
 
 def live_models(store: Store, *, recount: bool = False) -> int:
-    """Return how many models are live (not deleted from the Hub)."""
+    """Return how many models are live (not deleted from the Hub): the summary's count while it is current.
+
+    ``recount`` (here and in the other readers) counts over ``models`` even then.
+    """
     if not recount and summary_current(store):
         return int(scalar(store, select(FaceSummary.models).where(FaceSummary.id == 1)))
     return int(scalar(store, select(func.count()).select_from(Model).where(Model.deleted_at.is_(None))))
