@@ -33,6 +33,9 @@ __all__ = [
     "CrawlRun",
     "Dataset",
     "DatasetTag",
+    "FacePair",
+    "FaceSummary",
+    "FaceValue",
     "Library",
     "LibraryTask",
     "Model",
@@ -424,3 +427,57 @@ def restore_search_trigger(conn: Any) -> None:
         "INSERT INTO models_fts(rowid, id) VALUES (new.rowid, new.id); END"
     )
     conn.exec_driver_sql("INSERT INTO models_fts(models_fts) VALUES ('rebuild')")
+
+
+# --- the faces summary (revision 0007) ----------------------------------------------------------
+
+
+class FaceValue(Base):
+    """A face value (a task, library, app, provider or parameter bucket): its live models and their downloads."""
+
+    __tablename__ = "face_values"
+    __table_args__ = LINK_TABLE
+
+    face: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[str] = mapped_column(String, primary_key=True)
+    models: Mapped[int] = mapped_column(BigInteger)
+    downloads: Mapped[int] = mapped_column(BigInteger)
+
+
+class FacePair(Base):
+    """Two face values touched by the same live models: how many, and their downloads."""
+
+    __tablename__ = "face_pairs"
+    __table_args__ = LINK_TABLE
+
+    face_a: Mapped[str] = mapped_column(String, primary_key=True)
+    value_a: Mapped[str] = mapped_column(String, primary_key=True)
+    face_b: Mapped[str] = mapped_column(String, primary_key=True)
+    value_b: Mapped[str] = mapped_column(String, primary_key=True)
+    models: Mapped[int] = mapped_column(BigInteger)
+    downloads: Mapped[int] = mapped_column(BigInteger)
+
+
+Index("ix_face_pairs_face_b_value_b", FacePair.face_b, FacePair.value_b)
+#: A model's id, whether it is live, and every column the faces summary counts, so that counting (and
+#: any lookup of live models by id) reads this index, not the rows: on SQLite ``deleted_at`` sits past
+#: ``raw``, and a row read for it is read whole.
+Index(
+    "ix_models_faces",
+    Model.id,
+    Model.deleted_at,
+    Model.pipeline_tag,
+    Model.library_name,
+    Model.num_parameters,
+    Model.downloads,
+)
+
+
+class FaceSummary(Base):
+    """The crawl run ``face_values`` and ``face_pairs`` were last counted at, and over how many live models."""
+
+    __tablename__ = "face_summary"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    models: Mapped[int] = mapped_column(BigInteger)

@@ -42,6 +42,7 @@ from catalog.normalize import (
 from catalog.records import SINGULAR, chunks
 from catalog.schema import Base, CrawlRun
 from catalog.store import Store, delete_children, upsert
+from catalog.store.summary import refresh_faces
 
 __all__ = ["CrawlProgress", "Mode", "Progress", "Run"]
 
@@ -248,6 +249,7 @@ class Run:
             restore_indexes(conn, self.state.deferred_indexes)
             if self.mode == "full":  # a bulk load: statistics for the planner before the first query
                 analyze(conn, _LOADED)
+            refresh_faces(conn, self.id)  # the faces summary the map and face pages read
             counts = {
                 "pages": self.state.pages,
                 "records": self.state.records,

@@ -2,7 +2,8 @@
 
 Each face value is a node that counts the live models touching it; two values are joined by a
 ``co_occurs`` edge weighted by the live models touching both. The graph has a few hundred nodes
-whatever the number of models: every number comes from :func:`catalog.queries.faces.cooccurrence_all`.
+whatever the number of models: every number comes from :func:`catalog.queries.faces.cooccurrence_all`,
+which reads the faces summary the crawl keeps (``recount=True`` counts over the models instead).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from catalog.store import Store
 __all__ = ["build_faces_graph"]
 
 
-def build_faces_graph(store: Store) -> nx.Graph:
+def build_faces_graph(store: Store, *, recount: bool = False) -> nx.Graph:
     """Return the graph of the five faces and how often they co-occur on live models.
 
     Nodes are ``task:<id>``, ``library:<id>``, ``params:<bucket>``, ``provider:<id>`` and
@@ -38,7 +39,7 @@ def build_faces_graph(store: Store) -> nx.Graph:
     0
     """
     graph = nx.Graph()
-    counts, pairs = cooccurrence_all(store)
+    counts, pairs = cooccurrence_all(store, recount=recount)
     modalities = task_modalities(store)
     for face in FACES:
         labels = face_labels(store, face)

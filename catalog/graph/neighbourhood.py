@@ -8,7 +8,7 @@ import networkx as nx
 
 from catalog.errors import ConfigError
 from catalog.queries.edges import EdgeRow, edges_touching
-from catalog.queries.faces import check_face, face_labels
+from catalog.queries.faces import check_face, face_labels, face_total
 from catalog.queries.lookup import require
 from catalog.queries.models import SearchFacets, search_models
 from catalog.records import Face, Rel, node_id, split_node_id
@@ -32,7 +32,9 @@ def face_neighbourhood(store: Store, kind: Centre, id: str, *, limit: int = 50) 
     library_name, num_parameters) and every task, library, app and provider they touch, joined by
     the rows of the ``edges`` view (``has_task``, ``uses_library``, ``runs_in``, ``served_by``;
     providers' edges also carry the mapping's ``status``). ``graph.graph["center"]`` is the node
-    asked for. An id the catalog does not hold raises :class:`NotFound`.
+    asked for, ``graph.graph["models"]`` the live models touching it and ``graph.graph["more"]``
+    those left out (counted from the faces summary when it is current: no model beyond the top ones
+    is read). An id the catalog does not hold raises :class:`NotFound`.
 
     Examples
     --------
@@ -43,6 +45,9 @@ def face_neighbourhood(store: Store, kind: Centre, id: str, *, limit: int = 50) 
      'provider:together', 'task:text-generation']
     >>> graph.edges["model:mistralai/mistral-7b", "provider:together"]
     {'rel': 'served_by', 'status': 'staging'}
+    >>> graph = face_neighbourhood(demo_store(), "task", "text-generation", limit=5)
+    >>> graph.graph["models"], graph.graph["more"]
+    (7, 2)
     """
     if kind not in CENTRES:
         raise ConfigError(f"not a face to centre on: {kind!r} (choose from {', '.join(CENTRES)})")
@@ -60,6 +65,8 @@ def face_neighbourhood(store: Store, kind: Centre, id: str, *, limit: int = 50) 
     if center not in graph:  # a value no live model touches still shows itself
         graph.add_node(center, kind=kind, label=face_labels(store, kind).get(id, id))
     graph.graph["center"] = center
+    graph.graph["models"] = max(face_total(store, kind, id).models, len(top))
+    graph.graph["more"] = graph.graph["models"] - len(top)
     return graph
 
 

@@ -2,8 +2,9 @@
 
 A live model touches one task (``pipeline_tag``), one library (``library_name``), one parameter
 bucket, and any number of providers and local apps. Two face values co-occur once per live model
-touching both. Every count is a ``GROUP BY`` in the database, so it scales with the table, not
-with Python.
+touching both. The counts come from the faces summary the crawl keeps (``face_values``,
+``face_pairs``: see :mod:`catalog.store.summary`) when it is current, else from ``GROUP BY`` queries
+over the live models (``recount=True`` asks for those), which read the whole table.
 """
 
 from __future__ import annotations
@@ -12,13 +13,25 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, case, cast, func, select
+from sqlalchemy import BigInteger, ColumnElement, Executable, Select, case, cast, func, select
 
 from catalog.errors import ConfigError
 from catalog.queries.read import read, scalar
 from catalog.records import FACES, PARAM_BUCKETS, Face
-from catalog.schema import App, Library, Model, ModelApp, ModelProvider, Provider, Task
+from catalog.schema import (
+    App,
+    FacePair,
+    FaceSummary,
+    FaceValue,
+    Library,
+    Model,
+    ModelApp,
+    ModelProvider,
+    Provider,
+    Task,
+)
 from catalog.store import Store
+from catalog.store.summary import faces_current
 
 __all__ = [
     "CoverageRow",
@@ -31,9 +44,12 @@ __all__ = [
     "cooccurrence_counts",
     "face_counts",
     "face_labels",
+    "face_total",
     "live_models",
     "provider_coverage",
     "reach",
+    "summary_current",
+    "summary_run",
     "task_modalities",
     "total",
 ]
@@ -104,8 +120,41 @@ def total(column: Any) -> ColumnElement[int]:
     return cast(func.coalesce(func.sum(column), 0), BigInteger)
 
 
-def live_models(store: Store) -> int:
-    """Return how many models are live (not deleted from the Hub)."""
+def summary_current(store: Store) -> bool:
+    """Return whether the store's faces summary is there and current (see :mod:`catalog.store.summary`).
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> summary_current(demo_store())  # loaded without a crawl
+    False
+    """
+    with store.engine.connect() as conn:
+        return faces_current(conn)
+
+
+def summary_run(store: Store) -> int | None:
+    """Return the crawl run the faces summary was counted at, if the summary is current (else ``None``).
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> print(summary_run(demo_store()))
+    None
+    """
+    if not summary_current(store):
+        return None
+    run = scalar(store, select(FaceSummary.run_id).where(FaceSummary.id == 1))
+    return None if run is None else int(run)
+
+
+def live_models(store: Store, *, recount: bool = False) -> int:
+    """Return how many models are live (not deleted from the Hub): the summary's count while it is current.
+
+    ``recount`` (here and in the other readers) counts over ``models`` even then.
+    """
+    if not recount and summary_current(store):
+        return int(scalar(store, select(FaceSummary.models).where(FaceSummary.id == 1)))
     return int(scalar(store, select(func.count()).select_from(Model).where(Model.deleted_at.is_(None))))
 
 
@@ -145,7 +194,7 @@ def _grouped(faces: tuple[Face, ...]) -> Select[Any]:
     return statement.where(Model.deleted_at.is_(None)).group_by(*(_VALUE[f] for f in faces))
 
 
-def face_counts(store: Store, face: Face) -> list[FaceCount]:
+def face_counts(store: Store, face: Face, *, recount: bool = False) -> list[FaceCount]:
     """Return each value of ``face`` with its live models and their downloads, most models first.
 
     Examples
@@ -155,11 +204,31 @@ def face_counts(store: Store, face: Face) -> list[FaceCount]:
     [FaceCount(value='together', models=3, downloads=2600), FaceCount(value='groq', models=1, downloads=900),
      FaceCount(value='hf-inference', models=1, downloads=2000)]
     """
-    statement = _grouped((check_face(face),)).where(_VALUE[face].is_not(None))
+    statement: Executable = _grouped((check_face(face),)).where(_VALUE[face].is_not(None))
+    if not recount and summary_current(store):
+        columns = (FaceValue.value, FaceValue.models, FaceValue.downloads)
+        statement = select(*columns).where(FaceValue.face == face)
     return sorted(read(store, statement, FaceCount), key=lambda r: (-r.models, r.value))
 
 
-def cooccurrence_counts(store: Store, a: Face, b: Face) -> list[PairCount]:
+def face_total(store: Store, face: Face, value: str, *, recount: bool = False) -> FaceCount:
+    """Return one value of ``face`` with its live models and their downloads (0 and 0 if none touch it).
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> face_total(demo_store(), "task", "text-generation"), face_total(demo_store(), "app", "nothing")
+    (FaceCount(value='text-generation', models=7, downloads=3430), FaceCount(value='nothing', models=0, downloads=0))
+    """
+    statement: Executable = _grouped((check_face(face),)).where(_VALUE[face] == value)
+    if not recount and summary_current(store):
+        columns = (FaceValue.value, FaceValue.models, FaceValue.downloads)
+        statement = select(*columns).where(FaceValue.face == face, FaceValue.value == value)
+    found = list(read(store, statement, FaceCount))
+    return found[0] if found else FaceCount(value, 0, 0)
+
+
+def cooccurrence_counts(store: Store, a: Face, b: Face, *, recount: bool = False) -> list[PairCount]:
     """Return the pairs of ``a`` and ``b`` values that co-occur, most models first, then by value.
 
     Examples
@@ -171,7 +240,14 @@ def cooccurrence_counts(store: Store, a: Face, b: Face) -> list[PairCount]:
     """
     if check_face(a) == check_face(b):
         raise ConfigError(f"co-occurrence needs two different faces, got {a!r} twice")
-    statement = _grouped((a, b)).where(_VALUE[a].is_not(None), _VALUE[b].is_not(None))
+    statement: Executable = _grouped((a, b)).where(_VALUE[a].is_not(None), _VALUE[b].is_not(None))
+    if not recount and summary_current(store):
+        # The summary keeps each pair once, its faces in the order of FACES.
+        first, second = (a, b) if FACES.index(a) < FACES.index(b) else (b, a)
+        va, vb = (FacePair.value_a, FacePair.value_b) if first == a else (FacePair.value_b, FacePair.value_a)
+        statement = select(va, vb, FacePair.models, FacePair.downloads).where(
+            FacePair.face_a == first, FacePair.face_b == second
+        )
     return sorted(read(store, statement, PairCount), key=lambda r: (-r.models, r.a, r.b))
 
 
@@ -188,13 +264,14 @@ _CUBES: tuple[tuple[tuple[Face, ...], tuple[Face, ...], bool], ...] = (
 
 
 def cooccurrence_all(
-    store: Store,
+    store: Store, *, recount: bool = False
 ) -> tuple[dict[Value, tuple[int, int]], dict[tuple[Value, Value], tuple[int, int]]]:
     """Return ``(live models, downloads)`` of every face value, and of every co-occurring pair.
 
     Pairs are keyed ``((face a, value a), (face b, value b))`` with ``a`` before ``b`` in
     :data:`~catalog.records.FACES`. The numbers of :func:`face_counts` and
-    :func:`cooccurrence_counts`, from four queries instead of fifteen.
+    :func:`cooccurrence_counts`: from the faces summary when it is current, else (or with
+    ``recount``) from four queries over the live models instead of fifteen.
 
     Examples
     --------
@@ -205,6 +282,16 @@ def cooccurrence_all(
     """
     counts: dict[Value, tuple[int, int]] = {}
     pairs: dict[tuple[Value, Value], tuple[int, int]] = {}
+    if not recount and summary_current(store):
+        stored = select(FaceValue.face, FaceValue.value, FaceValue.models, FaceValue.downloads)
+        for face, value, n, d in read(store, stored, lambda *row: row):
+            counts[(check_face(face), value)] = (n, d)
+        columns = (FacePair.face_a, FacePair.value_a, FacePair.face_b, FacePair.value_b)
+        for fa, va, fb, vb, n, d in read(
+            store, select(*columns, FacePair.models, FacePair.downloads), lambda *row: row
+        ):
+            pairs[((check_face(fa), va), (check_face(fb), vb))] = (n, d)
+        return counts, pairs
     for faces, counted, first_only in _CUBES:
         for *values, n, d in read(store, _grouped(faces), lambda *row: row):
             present = [(f, v) for f, v in zip(faces, values) if v is not None]
@@ -242,7 +329,7 @@ def task_modalities(store: Store) -> dict[str, str | None]:
     return dict(read(store, select(Task.id, Task.modality), lambda *row: row))
 
 
-def reach(store: Store, face: Face) -> list[ReachRow]:
+def reach(store: Store, face: Face, *, recount: bool = False) -> list[ReachRow]:
     """Rank the values of a face by the live models they reach (see :func:`face_counts`).
 
     Examples
@@ -251,11 +338,11 @@ def reach(store: Store, face: Face) -> list[ReachRow]:
     >>> [(r.id, r.models, round(r.share, 3)) for r in reach(demo_store(), "app")]
     [('vllm', 4, 0.444), ('llama.cpp', 1, 0.111), ('ollama', 1, 0.111)]
     """
-    everyone = live_models(store) or 1
+    everyone = live_models(store, recount=recount) or 1
     labels = face_labels(store, face)
     return [
         ReachRow(r.value, labels.get(r.value, r.value), r.models, r.downloads, r.models / everyone)
-        for r in face_counts(store, face)
+        for r in face_counts(store, face, recount=recount)
     ]
 
 

@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from catalog.errors import CatalogError, ConfigError, NotFound
 from catalog.graph.lineage import largest_families
 from catalog.queries.entity import model_detail
+from catalog.queries.faces import summary_run
 from catalog.queries.models import SearchRow, search_models
 from catalog.records import Sort, split_node_id
 from catalog.render import views
@@ -72,18 +73,22 @@ Offset = Annotated[int, Query(ge=0, le=SQL_MAX_OFFSET)]
 
 
 class _Cache:
-    """What every map page shares and a read-only store never changes: the faces graph, the families."""
+    """What every map page shares: the faces graph (until a crawl counts the faces again), the families."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._lock = threading.Lock()
         self._faces: nx.Graph | None = None
+        self._faces_run: int | None = None
         self._families: list[tuple[str, int]] | None = None
 
     def faces(self) -> nx.Graph:
+        # The faces graph comes from the summary each crawl counts: a crawl that ends while the
+        # explorer serves (another process, writing the same database) brings a new one.
+        run = summary_run(self.store)
         with self._lock:
-            if self._faces is None:
-                self._faces = views.faces_graph(self.store)
+            if self._faces is None or run != self._faces_run:
+                self._faces, self._faces_run = views.faces_graph(self.store), run
             return self._faces
 
     def families(self) -> list[tuple[str, int]]:

@@ -1,0 +1,122 @@
+"""The faces summary: live models and downloads per face value and per pair of values, kept in the store.
+
+Counting the five faces (task, library, app, provider, parameter bucket) over every live model reads
+the whole ``models`` table: minutes at a million models. ``face_values`` and ``face_pairs`` hold the
+answer instead, counted again in one set-based pass (``INSERT ... SELECT ... GROUP BY``) at the end
+of every crawl; ``face_summary`` says at which crawl run. The summary is current while no crawl run
+has ended (finished, failed or abandoned) after that one; a run still going does not count, so
+readers keep the last crawl's numbers meanwhile. Rows written by other means than a crawl (a test's
+fixture, the demo catalog) leave no summary, or an old one: call :func:`refresh_faces` after them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, delete, func, insert, select, text
+
+from catalog.records import FACES, PARAM_BUCKETS, Face
+from catalog.schema import CrawlRun, FacePair, FaceSummary, FaceValue
+
+__all__ = ["faces_current", "refresh_faces"]
+
+
+def _bucket(column: str) -> str:
+    whens = " ".join(
+        f"WHEN {column} < {high} THEN '{id}'" for id, _, high in PARAM_BUCKETS if high is not None
+    )
+    return f"CASE {whens} WHEN {column} IS NOT NULL THEN '{PARAM_BUCKETS[-1][0]}' END"
+
+
+_SUM = "CAST(SUM(COALESCE(m.downloads, 0)) AS BIGINT)"
+# Four GROUP BYs over the live models, kept in a temporary table (``cube`` names which) from which
+# every count and pair is summed: the single-valued faces of a model together, each multi-valued
+# face (a row per model and value) with them, and the two multi-valued faces together: a few
+# thousand rows, whatever the number of models. Each reads ``ix_models_faces`` and no model row: the
+# links look their models up in it, and the single-valued faces scan it whole (``|| ''`` changes no
+# value, but keeps SQLite from walking ``ix_models_pipeline_tag`` in order, which reads every row).
+_CUBES = f"""
+CREATE TEMPORARY TABLE face_cubes AS
+SELECT 'single' AS cube, CAST(NULL AS VARCHAR) AS provider, CAST(NULL AS VARCHAR) AS app,
+       m.pipeline_tag || '' AS task, m.library_name || '' AS library, {_bucket("m.num_parameters")} AS params, COUNT(*) AS n, {_SUM} AS d
+  FROM models m WHERE m.deleted_at IS NULL GROUP BY 4, 5, 6
+UNION ALL
+SELECT 'provider', p.provider_id, NULL, m.pipeline_tag, m.library_name, {_bucket("m.num_parameters")}, COUNT(*), {_SUM}
+  FROM model_providers p JOIN models m ON m.id = p.model_id WHERE m.deleted_at IS NULL GROUP BY 2, 4, 5, 6
+UNION ALL
+SELECT 'app', NULL, a.app_id, m.pipeline_tag, m.library_name, {_bucket("m.num_parameters")}, COUNT(*), {_SUM}
+  FROM model_apps a JOIN models m ON m.id = a.model_id WHERE m.deleted_at IS NULL GROUP BY 3, 4, 5, 6
+UNION ALL
+SELECT 'provider_app', p.provider_id, a.app_id, NULL, NULL, NULL, COUNT(*), {_SUM}
+  FROM model_providers p JOIN models m ON m.id = p.model_id JOIN model_apps a ON a.model_id = m.id
+ WHERE m.deleted_at IS NULL GROUP BY 2, 3"""
+_MULTI: tuple[Face, ...] = ("provider", "app")
+
+
+def _cube(*faces: Face) -> str:
+    multi = [f for f in _MULTI if f in faces]
+    return "provider_app" if len(multi) == 2 else multi[0] if multi else "single"
+
+
+def _values_sql() -> str:
+    parts = [
+        f"SELECT '{f}', {f}, SUM(n), SUM(d) FROM face_cubes WHERE cube = '{_cube(f)}' AND {f} IS NOT NULL GROUP BY {f}"
+        for f in FACES
+    ]
+    return "INSERT INTO face_values (face, value, models, downloads)\n" + "\nUNION ALL ".join(parts)
+
+
+def _pairs_sql() -> str:
+    parts = [
+        f"SELECT '{a}', {a}, '{b}', {b}, SUM(n), SUM(d) FROM face_cubes"
+        f" WHERE cube = '{_cube(a, b)}' AND {a} IS NOT NULL AND {b} IS NOT NULL GROUP BY {a}, {b}"
+        for i, a in enumerate(FACES)
+        for b in FACES[i + 1 :]
+    ]
+    columns = "face_a, value_a, face_b, value_b, models, downloads"
+    return f"INSERT INTO face_pairs ({columns})\n" + "\nUNION ALL ".join(parts)
+
+
+_STATEMENTS = [text(sql) for sql in (_CUBES, _values_sql(), _pairs_sql(), "DROP TABLE face_cubes")]
+
+
+def refresh_faces(conn: Connection, run_id: int | None = None) -> int:
+    """Count the faces summary again from the live models, in ``conn``'s transaction; return the live models.
+
+    ``run_id`` is the crawl run the summary is of (``None``: the newest run that has ended, if any).
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> store = demo_store()
+    >>> with store.engine.begin() as conn:
+    ...     refresh_faces(conn), faces_current(conn)
+    (9, True)
+    >>> store.query("SELECT models, downloads FROM face_values WHERE face = 'app' AND value = 'vllm'").rows
+    [(4, 3000)]
+    """
+    if run_id is None:
+        run_id = conn.execute(select(func.max(CrawlRun.id)).where(CrawlRun.status != "running")).scalar()
+    conn.execute(delete(FaceValue))
+    conn.execute(delete(FacePair))
+    for statement in _STATEMENTS:
+        conn.execute(statement)
+    live = int(conn.execute(text("SELECT COUNT(*) FROM models WHERE deleted_at IS NULL")).scalar_one())
+    conn.execute(delete(FaceSummary))
+    conn.execute(insert(FaceSummary).values(id=1, run_id=run_id, models=live))
+    return live
+
+
+def faces_current(conn: Connection) -> bool:
+    """Return whether the faces summary is there and no crawl run has ended since it was counted.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> with demo_store().engine.connect() as conn:  # loaded without a crawl: never counted
+    ...     faces_current(conn)
+    False
+    """
+    summary = conn.execute(select(FaceSummary.run_id).where(FaceSummary.id == 1)).first()
+    if summary is None:
+        return False
+    ended = select(CrawlRun.id).where(CrawlRun.id > (summary.run_id or 0), CrawlRun.status != "running")
+    return conn.execute(ended.limit(1)).first() is None
