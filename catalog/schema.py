@@ -38,6 +38,7 @@ __all__ = [
     "FaceValue",
     "Library",
     "LibraryTask",
+    "LineageFamily",
     "Model",
     "ModelApp",
     "ModelDataset",
@@ -481,3 +482,13 @@ class FaceSummary(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int | None] = mapped_column(Integer)
     models: Mapped[int] = mapped_column(BigInteger)
+
+
+class LineageFamily(Base):
+    """A lineage root (a base model with no base of its own) and how many models descend from it."""
+
+    __tablename__ = "lineage_families"
+    __table_args__ = LINK_TABLE
+
+    root_id: Mapped[str] = mapped_column(String, primary_key=True)
+    descendants: Mapped[int] = mapped_column(BigInteger)

@@ -6,6 +6,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 from sqlalchemy import text
 
 from catalog.crawl import crawl_snapshot
@@ -21,6 +22,7 @@ from catalog.queries.faces import (
     reach,
     summary_current,
 )
+from catalog.queries.lineage import counted_families, live_links
 from catalog.store import Store
 from catalog.store.summary import refresh_faces
 from tests.web_fixtures import serving
@@ -126,12 +128,21 @@ def test_the_summary_of_the_bundled_snapshot_equals_the_recount(store: Store, tm
     for a, b in (("task", "library"), ("params", "app"), ("provider", "app"), ("library", "task")):
         assert cooccurrence_counts(store, a, b) == cooccurrence_counts(store, a, b, recount=True)
     assert reach(store, "app") == reach(store, "app", recount=True)
+    assert counted_families(store, 10**6) == _families_by_networkx(store)
     # Half the snapshot gone from the Hub, the other half with another task.
     records = list(Snapshot.open(BUNDLED).iter_records("models"))
     kept = [r | {"pipeline_tag": "text-generation"} for r in records[::2]]
     crawl_snapshot(store, _snapshot(tmp_path / "half", kept), full=True, allow_mass_delete=True)
     assert _stored(store) == cooccurrence_all(store, recount=True)
     assert live_models(store) == live_models(store, recount=True) == len(kept)
+    assert counted_families(store, 10**6) == _families_by_networkx(store)
+
+
+def _families_by_networkx(store: Store) -> list[tuple[str, int]]:
+    # The definition: a root is a node of the live lineage (child -> base) with no base; its family, its ancestors.
+    lineage = nx.DiGraph(live_links(store))
+    roots = [n for n, out in lineage.out_degree() if out == 0]
+    return sorted(((r, len(nx.ancestors(lineage, r))) for r in roots), key=lambda item: (-item[1], item[0]))
 
 
 def _sizes(store: Store) -> tuple[int, int]:
@@ -185,6 +196,7 @@ def test_the_migration_counts_a_catalog_that_holds_models(db_url: str) -> None:
         assert summary_current(store)
         assert _stored(store) == cooccurrence_all(store, recount=True)
         assert store.query("SELECT run_id, models FROM face_summary").rows == [(2, 9)]  # the demo's last run
+        assert counted_families(store, 5) == [("meta/llama-7b", 4), ("mistralai/mistral-7b", 1)]
         store.downgrade("0006")
         with store.engine.begin() as conn:
             conn.execute(text("DELETE FROM models"))

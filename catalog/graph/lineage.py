@@ -18,7 +18,14 @@ from typing import Any
 import networkx as nx
 
 from catalog.errors import ConfigError, NotFound
-from catalog.queries.lineage import LineageNode, is_known_model, lineage_links, lineage_nodes, live_links
+from catalog.queries.lineage import (
+    LineageNode,
+    counted_families,
+    is_known_model,
+    lineage_links,
+    lineage_nodes,
+    live_links,
+)
 from catalog.queries.lookup import suggest
 from catalog.queries.read import check_limit
 from catalog.records import (
@@ -31,6 +38,7 @@ from catalog.records import (
     split_node_id,
 )
 from catalog.store import Store
+from catalog.store.summary import family_sizes
 
 __all__ = [
     "FamilyMember",
@@ -236,8 +244,10 @@ def family_stats(store: Store, root_id: str) -> FamilyStats:
 def largest_families(store: Store, limit: int = 20) -> list[tuple[str, int]]:
     """Return ``(root model id, descendants)`` of the ``limit`` largest families, largest first.
 
-    A root is a base model that has no base itself. The live lineage is read once into a graph
-    (child -> base) and each root's family is its ancestors there.
+    A root is a base model that has no base itself; its family, the live models that reach it
+    through their bases. The faces summary counts them as each crawl ends; without a current
+    summary the live lineage is read and walked here
+    (:func:`catalog.store.summary.family_sizes`).
 
     Examples
     --------
@@ -246,8 +256,5 @@ def largest_families(store: Store, limit: int = 20) -> list[tuple[str, int]]:
     [('meta/llama-7b', 4), ('mistralai/mistral-7b', 1)]
     """
     check_limit(limit)
-    lineage = nx.DiGraph(live_links(store))
-    roots = [n for n, out in lineage.out_degree() if out == 0]
-    sizes = [(root, len(nx.ancestors(lineage, root))) for root in roots]
-    sizes.sort(key=lambda item: (-item[1], item[0]))
-    return sizes[:limit]
+    counted = counted_families(store, limit)
+    return counted if counted is not None else family_sizes(live_links(store))[:limit]

@@ -13,15 +13,17 @@ from typing import Any
 
 from sqlalchemy import func, literal, select, union_all
 
+from catalog.queries.faces import summary_current
 from catalog.queries.read import read
 from catalog.records import LineageRelation, chunks
-from catalog.schema import Model, ModelLineage
+from catalog.schema import LineageFamily, Model, ModelLineage
 from catalog.store import Store
 
 __all__ = [
     "LineageLink",
     "LineageNode",
     "WeightedLink",
+    "counted_families",
     "is_known_model",
     "lineage_links",
     "lineage_nodes",
@@ -106,6 +108,31 @@ def _live_child() -> Any:
     return select(ModelLineage.model_id, ModelLineage.base_model_id).join(
         Model, (Model.id == ModelLineage.model_id) & Model.deleted_at.is_(None)
     )
+
+
+def counted_families(store: Store, limit: int) -> list[tuple[str, int]] | None:
+    """Return the ``limit`` largest ``(root, descendants)`` the faces summary counted, or ``None`` if it is not current.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> from catalog.store.summary import refresh_faces
+    >>> store = demo_store()
+    >>> counted_families(store, 5) is None  # loaded without a crawl: never counted
+    True
+    >>> with store.engine.begin() as conn:
+    ...     _ = refresh_faces(conn)
+    >>> counted_families(store, 1)
+    [('meta/llama-7b', 4)]
+    """
+    if not summary_current(store):
+        return None
+    statement = (
+        select(LineageFamily.root_id, LineageFamily.descendants)
+        .order_by(LineageFamily.descendants.desc(), LineageFamily.root_id)
+        .limit(limit)
+    )
+    return list(read(store, statement, lambda root, n: (root, n)))
 
 
 def live_links(store: Store) -> Iterator[tuple[str, str]]:

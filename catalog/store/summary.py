@@ -3,7 +3,8 @@
 Counting the five faces (task, library, app, provider, parameter bucket) over every live model reads
 the whole ``models`` table: minutes at a million models. ``face_values`` and ``face_pairs`` hold the
 answer instead, counted again in one set-based pass (``INSERT ... SELECT ... GROUP BY``) at the end
-of every crawl; ``face_summary`` says at which crawl run. The summary is current while no crawl run
+of every crawl, and so is ``lineage_families`` (each lineage root and how many models descend from
+it: the map's largest families); ``face_summary`` says at which crawl run. The summary is current while no crawl run
 has ended (finished, failed or abandoned) after that one; a run still going does not count, so
 readers keep the last crawl's numbers meanwhile. Rows written by other means than a crawl (a test's
 fixture, the demo catalog) leave no summary, or an old one: call :func:`refresh_faces` after them.
@@ -11,12 +12,20 @@ fixture, the demo catalog) leave no summary, or an old one: call :func:`refresh_
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Connection, delete, func, insert, select, text
 
-from catalog.records import FACES, PARAM_BUCKETS, Face
-from catalog.schema import CrawlRun, FacePair, FaceSummary, FaceValue
+from catalog.records import FACES, PARAM_BUCKETS, Face, chunks
+from catalog.schema import CrawlRun, FacePair, FaceSummary, FaceValue, LineageFamily
 
-__all__ = ["faces_current", "refresh_faces"]
+__all__ = ["LIVE_LINKS", "faces_current", "family_sizes", "refresh_faces"]
+
+#: ``(child, base)`` of every lineage link whose child is live.
+LIVE_LINKS = (
+    "SELECT l.model_id, l.base_model_id FROM model_lineage l"
+    " JOIN models m ON m.id = l.model_id AND m.deleted_at IS NULL"
+)
 
 
 def _bucket(column: str) -> str:
@@ -78,6 +87,35 @@ def _pairs_sql() -> str:
 _STATEMENTS = [text(sql) for sql in (_CUBES, _values_sql(), _pairs_sql(), "DROP TABLE face_cubes")]
 
 
+def family_sizes(links: Iterable[tuple[str, str]]) -> list[tuple[str, int]]:
+    """Return ``(root, descendants)`` for every root of the ``(child, base)`` links, largest first.
+
+    A root is a base that is no link's child; its descendants are the models that reach it through
+    their bases (a merge's model counts in each of its roots' families).
+
+    Examples
+    --------
+    >>> family_sizes([("b", "a"), ("c", "b"), ("m", "a"), ("m", "x"), ("q", "p")])
+    [('a', 3), ('p', 1), ('x', 1)]
+    """
+    children: dict[str, list[str]] = {}
+    for child, base in links:
+        children.setdefault(base, []).append(child)
+    is_child = {child for kids in children.values() for child in kids}
+    sizes = []
+    for root in children.keys() - is_child:
+        seen: set[str] = set()
+        stack = [root]
+        while stack:  # each model is stacked once a root: bounded by the links
+            for child in children.get(stack.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        sizes.append((root, len(seen)))
+    sizes.sort(key=lambda item: (-item[1], item[0]))
+    return sizes
+
+
 def refresh_faces(conn: Connection, run_id: int | None = None) -> int:
     """Count the faces summary again from the live models, in ``conn``'s transaction; return the live models.
 
@@ -99,6 +137,10 @@ def refresh_faces(conn: Connection, run_id: int | None = None) -> int:
     conn.execute(delete(FacePair))
     for statement in _STATEMENTS:
         conn.execute(statement)
+    conn.execute(delete(LineageFamily))
+    families = family_sizes(conn.execute(text(LIVE_LINKS)).tuples())
+    for batch in chunks(families, 10_000):
+        conn.execute(insert(LineageFamily), [{"root_id": r, "descendants": n} for r, n in batch])
     live = int(conn.execute(text("SELECT COUNT(*) FROM models WHERE deleted_at IS NULL")).scalar_one())
     conn.execute(delete(FaceSummary))
     conn.execute(insert(FaceSummary).values(id=1, run_id=run_id, models=live))

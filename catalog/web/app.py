@@ -81,6 +81,7 @@ class _Cache:
         self._faces: nx.Graph | None = None
         self._faces_run: int | None = None
         self._families: list[tuple[str, int]] | None = None
+        self._families_run: int | None = None
 
     def faces(self) -> nx.Graph:
         # The faces graph comes from the summary each crawl counts: a crawl that ends while the
@@ -92,9 +93,11 @@ class _Cache:
             return self._faces
 
     def families(self) -> list[tuple[str, int]]:
+        # Counted with the faces summary: kept until a crawl counts them again, as the faces are.
+        run = summary_run(self.store)
         with self._lock:
-            if self._families is None:
-                self._families = largest_families(self.store, 20)
+            if self._families is None or run != self._families_run:
+                self._families, self._families_run = largest_families(self.store, 20), run
             return self._families
 
 

@@ -7,18 +7,22 @@ Create Date: 2026-12-01 12:30:00
 Three tables hold what the faces graph, the map and the face pages count over every live model:
 ``face_values`` (per task, library, app, provider and parameter bucket: live models, downloads),
 ``face_pairs`` (per pair of values of two faces) and ``face_summary`` (the crawl run they were
-counted at); ``ix_models_faces`` holds every column counted, so that counting reads an index rather
+counted at), and ``lineage_families`` (each lineage root and how many models descend from it,
+for the map's largest families); ``ix_models_faces`` holds every column counted, so that counting reads an index rather
 than the rows (on SQLite a row is read through ``raw`` to reach ``deleted_at``: the faces graph's
 count at 1,000,000 made-up models read 45 GB). The crawl counts them again as it finishes
 (``catalog.store.summary``); this revision fills them once for a catalog that already holds models, so that an upgraded catalog answers from
 them before its next crawl. The SQL is this revision's own (faces and buckets as they were at 0007):
-the code's may change, a migration must not.
+the code's may change, a migration must not (the families are counted by
+``catalog.store.summary.family_sizes``, a function of the links alone).
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+from catalog.store.summary import family_sizes
 
 revision = "0007"
 down_revision = "0006"
@@ -108,6 +112,13 @@ def upgrade() -> None:
         sa.Column("models", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_face_summary")),
     )
+    op.create_table(
+        "lineage_families",
+        sa.Column("root_id", sa.String(), nullable=False),
+        sa.Column("descendants", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("root_id", name=op.f("pk_lineage_families")),
+        sqlite_with_rowid=False,
+    )
     bind = op.get_bind()
     if not bind.exec_driver_sql("SELECT 1 FROM models LIMIT 1").first():
         return  # a new catalog: nothing to count, and what is loaded next is not counted here
@@ -121,11 +132,20 @@ def upgrade() -> None:
         sa.column("run_id"),
         sa.column("models"),
     )
+    links = bind.exec_driver_sql(
+        "SELECT l.model_id, l.base_model_id FROM model_lineage l"
+        " JOIN models m ON m.id = l.model_id AND m.deleted_at IS NULL"
+    )
+    families = sa.table("lineage_families", sa.column("root_id"), sa.column("descendants"))
+    rows = [{"root_id": root, "descendants": n} for root, n in family_sizes(links.tuples())]
+    if rows:
+        op.bulk_insert(families, rows)
     op.execute(summary.insert().values(id=1, run_id=run, models=live))
 
 
 def downgrade() -> None:
     op.drop_index("ix_models_faces", table_name="models")
+    op.drop_table("lineage_families")
     op.drop_table("face_summary")
     op.drop_index("ix_face_pairs_face_b_value_b", table_name="face_pairs")
     op.drop_table("face_pairs")
