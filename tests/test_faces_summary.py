@@ -25,31 +25,18 @@ from catalog.queries.faces import (
 from catalog.queries.lineage import counted_families, live_links
 from catalog.store import Store
 from catalog.store.summary import refresh_faces
+from tests.test_crawl import model
 from tests.web_fixtures import serving
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "snapshot"
 TASKS = {"text-generation": {"id": "text-generation", "label": "Text Generation"}}
 
 
-def _model(id: str, day: int, **fields: Any) -> dict[str, Any]:
-    """A listing item of the Hub's shape (made-up counts and dates)."""
-    record = {
-        "id": id,
-        "author": id.split("/")[0],
-        "tags": [],
-        "downloads": 10 * day,
-        "likes": day,
-        "createdAt": "2024-07-01T00:00:00.000Z",
-        "lastModified": f"2024-08-{day:02d}T00:00:00.000Z",
-    }
-    return record | fields
-
-
 def _served(provider: str, id: str) -> list[dict[str, str]]:
     return [{"provider": provider, "providerId": id, "status": "live", "task": "text-generation"}]
 
 
-LLAMA = _model(
+LLAMA = model(
     "meta-llama/Llama-3.1-8B",
     1,
     pipeline_tag="text-generation",
@@ -58,14 +45,14 @@ LLAMA = _model(
     safetensors={"parameters": {"BF16": 8_030_261_248}, "total": 8_030_261_248},
     inferenceProviderMapping=_served("together", "meta-llama/Llama-3.1-8B"),
 )
-GGUF = _model(
+GGUF = model(
     "u/llama-gguf",
     2,
     pipeline_tag="text-generation",
     tags=["gguf", "text-generation"],
     gguf={"total": 8_030_261_312, "architecture": "llama", "context_length": 8192},
 )
-BERT = _model(
+BERT = model(
     "google-bert/bert-base-uncased",
     3,
     pipeline_tag="fill-mask",

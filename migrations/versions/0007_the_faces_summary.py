@@ -81,27 +81,21 @@ PAIRS = "INSERT INTO face_pairs (face_a, value_a, face_b, value_b, models, downl
 )
 
 
+def _counts_table(name: str, *keys: str) -> None:
+    """Create a table of live models and downloads per ``keys`` (text, the primary key)."""
+    op.create_table(
+        name,
+        *(sa.Column(key, sa.String(), nullable=False) for key in keys),
+        sa.Column("models", sa.BigInteger(), nullable=False),
+        sa.Column("downloads", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint(*keys, name=op.f(f"pk_{name}")),
+        sqlite_with_rowid=False,
+    )
+
+
 def upgrade() -> None:
-    op.create_table(
-        "face_values",
-        sa.Column("face", sa.String(), nullable=False),
-        sa.Column("value", sa.String(), nullable=False),
-        sa.Column("models", sa.BigInteger(), nullable=False),
-        sa.Column("downloads", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("face", "value", name=op.f("pk_face_values")),
-        sqlite_with_rowid=False,
-    )
-    op.create_table(
-        "face_pairs",
-        sa.Column("face_a", sa.String(), nullable=False),
-        sa.Column("value_a", sa.String(), nullable=False),
-        sa.Column("face_b", sa.String(), nullable=False),
-        sa.Column("value_b", sa.String(), nullable=False),
-        sa.Column("models", sa.BigInteger(), nullable=False),
-        sa.Column("downloads", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("face_a", "value_a", "face_b", "value_b", name=op.f("pk_face_pairs")),
-        sqlite_with_rowid=False,
-    )
+    _counts_table("face_values", "face", "value")
+    _counts_table("face_pairs", "face_a", "value_a", "face_b", "value_b")
     op.create_index("ix_face_pairs_face_b_value_b", "face_pairs", ["face_b", "value_b"])
     faces = ["id", "deleted_at", "pipeline_tag", "library_name", "num_parameters", "downloads"]
     op.create_index("ix_models_faces", "models", faces)
