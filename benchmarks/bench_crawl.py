@@ -29,16 +29,15 @@ from pathlib import Path
 from typing import Any
 
 import hubgen
-from bench_graph import crawl_into
-from bench_hub import fetch_decode
+from bench_hub import crawl_as_cli, fetch_decode
 from bench_store import db_bytes, scratch_schema
 from measure import in_child, replay_server, table
 
 
 def profiled_crawl(url: str, endpoint: str, profile: str) -> dict[str, Any]:
-    """``crawl_into`` under cProfile, the profile written to ``profile``."""
+    """``crawl_as_cli`` under cProfile, the profile written to ``profile``."""
     profiler = cProfile.Profile()
-    figures = profiler.runcall(crawl_into, url, endpoint)
+    figures = profiler.runcall(crawl_as_cli, url, endpoint)
     profiler.dump_stats(profile)
     return figures
 
@@ -67,7 +66,7 @@ def main() -> None:
             if args.profile:
                 row = {"stage": "crawl (profiled)", **in_child(profiled_crawl, url, endpoint, args.profile)}
             else:
-                row = {"stage": "crawl", **in_child(crawl_into, url, endpoint)}
+                row = {"stage": "crawl", **in_child(crawl_as_cli, url, endpoint)}
         row["db_mib"] = db_bytes(url) / 2**20
     finally:
         if drop is not None:
