@@ -18,6 +18,9 @@ card, ~0.6 KB): on those, 2026-11-29, 10,800-11,000 models/s with the server in 
 115 us of CPU a model, peak 306 MiB (7,200-7,500 models/s before the writer batched statements).
 On Hub-shaped records (~1.2 KB, ~11 tags, configs with chat templates, cards) the same crawler ran
 at 3,147 models/s, 0.19x the fetch + decode floor (16,891/s), 352 MB peak, a 961 MB database.
+At 100,000 models, 2026-12-01, load ~7 on 2 cores, under ``tuned_interpreter``: main 0.16x the
+floor, 25.5 s CPU, 353 MiB; with pages committed together when the writer is behind and the search
+index filled in rowid order, 0.17x, 22.9 s CPU, 391 MiB (505 -> 504 MiB database).
 """
 
 from __future__ import annotations
