@@ -6,10 +6,10 @@ normaliser's time is reported on its own) and every page is written twice, into 
 the same migrated schema:
 
 * ``store``: the crawler's write path, :func:`catalog.bulk.make_batch` + :func:`catalog.bulk.write_batch`
-  in one transaction a page, with the first crawl's deferred indexes built at the end (SQLite);
+  in one transaction a page, with the first crawl's deferred indexes built at the end;
 * ``floor``: the bare driver with the same rows already converted (not timed): on SQLite
   ``sqlite3`` ``executemany`` of plain ``INSERT`` (same deferred indexes), on PostgreSQL ``COPY``
-  (psycopg's ``cursor.copy``, JSON pre-serialised).
+  (psycopg's ``cursor.copy``, JSON pre-serialised; the same deferred indexes).
 
 The two loads alternate page by page, the first of the pair swapping each time, so that a machine
 shared with other work slows both alike: read the ratio, not the rates. Usage::
@@ -162,6 +162,9 @@ class _BareCopy:
             conn.exec_driver_sql(
                 "INSERT INTO crawl_runs (id, started_at, status) VALUES (1, '2026-12-01', 'x')"
             )
+            # As the store path does: the rows go into unindexed tables, indexed once at the end.
+            self.deferred = defer_indexes(conn, LOADED)
+        self.url = url
         parsed = make_url(url)
         dsn = parsed.set(drivername="postgresql", query={}).render_as_string(hide_password=False)
         options = parsed.query.get("options")
@@ -198,6 +201,8 @@ class _BareCopy:
 
     def finish(self) -> None:
         self.conn.close()
+        with Store.open(self.url) as store, store.engine.begin() as conn:
+            restore_indexes(conn, self.deferred)
 
 
 def load_race(snapshot: Snapshot, store_url: str, floor_url: str) -> dict[str, Any]:

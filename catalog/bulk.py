@@ -23,7 +23,7 @@ from functools import cache
 from itertools import chain
 from operator import itemgetter
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import orjson
 from sqlalchemy import JSON, Connection, DateTime, Table, inspect, select
@@ -45,63 +45,81 @@ __all__ = [
 ]
 
 Row = Mapping[str, Any]
+T = TypeVar("T")
 #: Bound parameters per statement (SQLite allows 32,766 since 3.32, 999 before). Each statement costs
 #: the writing thread a wait for the GIL, and 999 made ~60 a page, too many to keep up; the driver
 #: keeps the last 128 statements prepared (one of odd length per table a page): ~50 MiB at most here.
 _PARAMETERS = 4096 if sqlite3.sqlite_version_info >= (3, 32) else 999
 
 
-class BackgroundWriter:
-    """Run submitted writes one at a time, in order, in a thread of their own (or inline).
+class BackgroundWriter(Generic[T]):
+    """Hand submitted items to ``write`` in order, in a thread of its own (or inline), several at once if they wait.
 
-    At most ``depth`` writes wait; ``submit`` blocks beyond that, so memory stays flat. The first
-    write that fails stops the rest, and its exception is raised by the next ``submit`` or on
-    leaving the ``with`` block, which waits for the queued writes to finish.
+    ``write`` gets a list: the next item, with those queued behind it up to ``group`` in all, so
+    that a writer that fell behind catches up with one transaction for several pages instead of one
+    each. At most ``depth`` items wait; ``submit`` blocks beyond that, so memory stays flat. The
+    first write that fails stops the rest, and its exception is raised by the next ``submit`` or on
+    leaving the ``with`` block, which waits for the queued items to be written.
 
     Examples
     --------
-    >>> done = []
-    >>> with BackgroundWriter() as writer:
-    ...     for n in range(3):
-    ...         writer.submit(lambda n=n: done.append(n))
-    >>> done
-    [0, 1, 2]
+    >>> written = []
+    >>> with BackgroundWriter(written.append, group=3) as writer:
+    ...     for n in range(5):
+    ...         writer.submit(n)
+    >>> [n for items in written for n in items], all(1 <= len(items) <= 3 for items in written)
+    ([0, 1, 2, 3, 4], True)
     """
 
-    def __init__(self, *, threaded: bool = True, depth: int = 2) -> None:
+    def __init__(
+        self, write: Callable[[list[T]], None], *, threaded: bool = True, depth: int = 2, group: int = 1
+    ) -> None:
+        self._write = write
+        self._group = max(1, group)
         self._error: BaseException | None = None
-        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(depth)
+        self._queue: queue.Queue[Any] = queue.Queue(depth)
         self._thread = (
             threading.Thread(target=self._run, name="catalog-writer", daemon=True) if threaded else None
         )
         if self._thread is not None:
             self._thread.start()
 
-    def submit(self, write: Callable[[], None]) -> None:
-        """Queue ``write`` (or run it now when not threaded); raise an earlier write's error."""
+    def submit(self, item: T) -> None:
+        """Queue ``item`` (or write it now when not threaded); raise an earlier write's error."""
         self._raise()
         if self._thread is None:
-            write()
+            self._write([item])
         else:
-            self._queue.put(write)
+            self._queue.put(item)
 
-    def __enter__(self) -> BackgroundWriter:
+    def __enter__(self) -> BackgroundWriter[T]:
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self._thread is not None:
-            self._queue.put(None)
+            self._queue.put(_END)
             self._thread.join()
         if exc_type is None:
             self._raise()
 
     def _run(self) -> None:
-        while (write := self._queue.get()) is not None:
+        ended = False
+        while not ended and (item := self._queue.get()) is not _END:
+            items = [item]
+            while len(items) < self._group:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _END:
+                    ended = True
+                    break
+                items.append(item)
             if self._error is None:
                 try:
-                    write()
+                    self._write(items)
                 except BaseException as exc:  # handed to the submitting thread
                     self._error = exc
 
@@ -109,6 +127,10 @@ class BackgroundWriter:
         if self._error is not None:
             error, self._error = self._error, None
             raise error
+
+
+#: What tells the writing thread that no more items come.
+_END = object()
 
 
 def tune_connection(conn: Connection) -> None:
@@ -119,13 +141,12 @@ def tune_connection(conn: Connection) -> None:
 
 
 def defer_indexes(conn: Connection, tables: Sequence[str]) -> list[str]:
-    """Drop the secondary indexes of those ``tables`` that are empty (SQLite); return their names.
+    """Drop the secondary indexes of those ``tables`` that are empty; return their names.
 
     Loading an empty table and indexing it afterwards costs about a third less than keeping a
-    dozen indexes up to date row by row. :func:`restore_indexes` builds them again.
+    dozen indexes up to date row by row on SQLite, and more on PostgreSQL, whose trigram index of
+    model ids (GIN) is slow to keep in step. :func:`restore_indexes` builds them again.
     """
-    if conn.dialect.name != "sqlite":
-        return []
     dropped = []
     for name in tables:
         table = Base.metadata.tables[name]
@@ -137,6 +158,8 @@ def defer_indexes(conn: Connection, tables: Sequence[str]) -> list[str]:
                 # The trigram index of model ids costs ~200 us a new row kept in step, about
                 # half that rebuilt once at the end.
                 dropped.append(SEARCH_TRIGGER)
+            if name == "models" and _drop_trigram_index(conn):
+                dropped.append(_TRIGRAM_INDEX)
     return dropped
 
 
@@ -150,12 +173,45 @@ def restore_indexes(conn: Connection, names: Sequence[str]) -> None:
     if not wanted:
         return
     present = set(inspect(conn).get_table_names())
+    if conn.dialect.name == "postgresql":
+        # Each index is one sort of its table: in memory rather than in temporary files.
+        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
     if SEARCH_TRIGGER in wanted and "models" in present:
         restore_search_trigger(conn)
+    if _TRIGRAM_INDEX in wanted and "models" in present:
+        _create_trigram_index(conn)
     for table in Base.metadata.tables.values():
         for index in table.indexes:
             if index.name in wanted and table.name in present:
                 index.create(conn, checkfirst=True)
+
+
+#: PostgreSQL's trigram index of model ids (migration 0005), outside the schema's metadata.
+_TRIGRAM_INDEX = "models_id_trgm"
+
+
+def _drop_trigram_index(conn: Connection) -> bool:
+    """Drop the trigram index of model ids (PostgreSQL); return whether there was one."""
+    if conn.dialect.name != "postgresql":
+        return False
+    found = conn.exec_driver_sql(
+        "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = %(name)s",
+        {"name": _TRIGRAM_INDEX},
+    ).first()
+    if found is not None:
+        conn.exec_driver_sql(f"DROP INDEX {_TRIGRAM_INDEX}")
+    return found is not None
+
+
+def _create_trigram_index(conn: Connection) -> None:
+    """Create the trigram index of model ids as migration 0005 does (``pg_trgm``, wherever it lives)."""
+    schema = conn.exec_driver_sql(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'"
+    ).scalar_one()
+    conn.exec_driver_sql(
+        f'CREATE INDEX IF NOT EXISTS {_TRIGRAM_INDEX} ON models USING gin (lower(id) "{schema}".gin_trgm_ops)'
+    )
 
 
 def analyze(conn: Connection, tables: Sequence[str]) -> None:

@@ -173,15 +173,16 @@ def normalize_model(raw: Any) -> Normalized:
         quant_method=_quant_method(config),
         chat_template=_chat_template(gguf, config),
     )
+    unique = dict.fromkeys(tags)
     children = {
-        "model_tags": [{"model_id": id, "tag": tag} for tag in dict.fromkeys(tags)],
+        "model_tags": [{"model_id": id, "tag": tag} for tag in unique],
         "model_lineage": [
             {"model_id": id, "base_model_id": base, "relation": relation, "source": source}
             for base, (relation, source) in _lineage(id, tags, card).items()
         ],
         "model_datasets": [
             {"model_id": id, "dataset_id": tag[8:]}
-            for tag in dict.fromkeys(tags)
+            for tag in unique
             if tag.startswith("dataset:") and len(tag) > 8
         ],
         "model_providers": _providers(id, get("inferenceProviderMapping")),

@@ -11,10 +11,12 @@ time per database (:mod:`catalog.crawl.lock`); a run that stops for any reason i
 failed with its error.
 
 Speed: records stay raw JSON until the normaliser (no ``ModelInfo``); a page is normalised and
-batched in the calling thread while the previous one is written by another (SQLite works outside
-the GIL, which that thread gets back promptly under :func:`tuned_interpreter`, which the CLI turns
-on); on SQLite rows go to the driver as tuples, many to a statement (:mod:`catalog.bulk`), and a
-first crawl builds the listing tables' secondary indexes once at the end rather than row by row.
+batched in the calling thread while earlier ones are written by another (SQLite works outside the
+GIL, which that thread gets back promptly under :func:`tuned_interpreter`, which the CLI turns on),
+and the pages that waited for a writer that fell behind go in one transaction (up to 8); on SQLite
+rows go to the driver as tuples, many to a statement, on PostgreSQL by ``COPY``
+(:mod:`catalog.bulk`); a first crawl builds the listing tables' secondary indexes (and the trigram
+index of model ids) once at the end rather than row by row, on both backends.
 """
 
 from __future__ import annotations

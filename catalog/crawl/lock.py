@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,8 @@ __all__ = ["crawl_lock"]
 
 #: The advisory lock's key: one per schema, so that schemas of one database crawl independently.
 _PG_KEY = "hashtext('hf-catalog crawl ' || current_schema())"
+#: Seconds a held PostgreSQL lock is asked for again (the server ends a dead client's session late).
+_PG_GRACE = 3.0
 
 
 @contextmanager
@@ -55,8 +58,15 @@ def crawl_lock(store: Store) -> Iterator[None]:
 @contextmanager
 def _postgresql_lock(store: Store) -> Iterator[None]:
     with store.engine.connect() as conn:
-        held = conn.execute(text(f"SELECT pg_try_advisory_lock({_PG_KEY})")).scalar()
-        conn.commit()  # the lock is the session's, not the transaction's: no transaction stays open
+        # A killed crawl's session ends on the server a moment after its process: asked again
+        # for up to _PG_GRACE seconds before another crawl is said to hold the lock.
+        deadline = time.monotonic() + _PG_GRACE
+        while True:
+            held = conn.execute(text(f"SELECT pg_try_advisory_lock({_PG_KEY})")).scalar()
+            conn.commit()  # the lock is the session's, not the transaction's: no transaction stays open
+            if held or time.monotonic() >= deadline:
+                break
+            time.sleep(0.1)
         if not held:
             raise _busy(store)
         try:

@@ -24,7 +24,7 @@ from catalog.bulk import (
 from catalog.crawl.checkpoint import CLOCK_MARGIN, Checkpoint, SkippedPage, as_utc, trusted_clock
 from catalog.errors import HubError, RecordError
 from catalog.hub import rawjson
-from catalog.hub.client import HubClient, Page
+from catalog.hub.client import HubClient
 from catalog.hub.snapshot import REPO_KINDS, RepoKind, SnapshotWriter
 from catalog.normalize import (
     KEY_BYTES,
@@ -70,6 +70,8 @@ _CHILDREN: dict[RepoKind, tuple[tuple[str, str], ...]] = {
 _LOADED = (*REPO_KINDS, *(table for children in _CHILDREN.values() for table, _ in children), "model_history")
 _RUNS: Table = CrawlRun.__table__  # type: ignore[assignment]
 _TABLES: dict[str, Table] = dict(Base.metadata.tables)
+#: Pages normalised ahead of the writer, and written in one transaction when it is behind (at most).
+_GROUP = 8
 #: The Hub's clock is read from the newest ``lastModified`` among this many records of a listing.
 _CLOCK_PROBE = 100
 
@@ -83,6 +85,20 @@ class CrawlProgress:
     records: int
     rejects: int
     done: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A page read and normalised, waiting to be written: where it was, where the next is, its rows.
+
+    ``recorded`` holds the page's raw records only while a recording is made (else they go now).
+    """
+
+    url: str
+    error: str | None
+    next_url: str | None
+    rows: _PageRows
+    recorded: list[Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,15 +229,18 @@ class Run:
         start = self.state.next if self.state.listing == kind else None
         sort = "lastModified" if self.mode == "incremental" else None
         pages = self.client.list_pages(kind, start=start, sort=sort)
-        # Pages are normalised here while the previous one is written and committed in order by
-        # another thread: SQLite works outside the GIL, so fetching and writing overlap.
+        # Pages are normalised here while earlier ones are written and committed in order by
+        # another thread: SQLite works outside the GIL, so fetching and writing overlap. When the
+        # writer falls behind, the pages waiting go in one transaction (fewer commits, and the
+        # b-tree pages they share are written once).
+        write = partial(self._commit_pages, kind, progress)
         try:
-            with BackgroundWriter(threaded=self._threaded) as writer:
+            with BackgroundWriter(write, threaded=self._threaded, depth=_GROUP, group=_GROUP) as writer:
                 for page in pages:
                     records, stop = _newer(page.records, since)
                     rows = self._prepare(kind, records)
-                    next_url = None if stop else page.next
-                    writer.submit(partial(self._commit_page, kind, page, rows, next_url, progress))
+                    recorded = page.records if self.recorder is not None else None
+                    writer.submit(_Pending(page.url, page.error, None if stop else page.next, rows, recorded))
                     if stop:
                         break  # the rest is older than the watermark: request no further page
         finally:
@@ -347,47 +366,54 @@ class Run:
             "reason": _storable_text(reason),
         }
 
-    def _commit_page(
-        self, kind: RepoKind, page: Page, rows: _PageRows, next_url: str | None, progress: Progress | None
-    ) -> None:
-        """Write one page and the checkpoint after it in one transaction (and record it first)."""
+    def _commit_pages(self, kind: RepoKind, progress: Progress | None, pages: list[_Pending]) -> None:
+        """Write pages and the checkpoint after the last in one transaction (and record them first)."""
         recorded = None
         if self.recorder is not None:
             # Flushed before the commit: the checkpoint never counts a record the file lacks.
-            self.recorder.add_many(kind, page.records)
+            for pending in pages:
+                self.recorder.add_many(kind, pending.recorded or ())
             self.recorder.flush()
             recorded = dict(self.recorder.counts)
-        skipped = SkippedPage(kind, page.url, page.error) if page.error else None
+        state, states = self.state, []
         with self.store.engine.begin() as conn:
             tune_connection(conn)
-            # Only repos stored before can have child rows to replace; a first crawl deletes nothing.
-            found = existing_ids(conn, kind, rows.ids) if rows.ids else set()
-            known = [id for id in rows.ids if id in found]
-            if known:
-                for table, column in _CHILDREN[kind]:
-                    delete_children(conn, table, column, known)
-            for batch in rows.batches:
-                write_batch(conn, batch)
-            if rows.rejects:
-                conn.execute(insert(_TABLES["rejects"]), rows.rejects)
-                # A repo still listed, even if malformed now, has not gone from the Hub.
-                listed = [r["record_id"] for r in rows.rejects if r["record_id"]]
-                repos = _TABLES[kind]
-                for chunk in chunks(listed, 900):
-                    conn.execute(update(repos).where(repos.c.id.in_(chunk)).values(last_seen=self.started_at))
-            state = self.state.page_done(
-                kind,
-                next_url,
-                records=len(rows.ids),
-                rejects=len(rows.rejects),
-                skipped=skipped,
-                recorded=recorded,
-            )
+            for pending in pages:
+                self._write_page(conn, kind, pending.rows)
+                skipped = SkippedPage(kind, pending.url, pending.error) if pending.error else None
+                state = state.page_done(
+                    kind,
+                    pending.next_url,
+                    records=len(pending.rows.ids),
+                    rejects=len(pending.rows.rejects),
+                    skipped=skipped,
+                    recorded=recorded,
+                )
+                states.append(state)
             conn.execute(update(_RUNS).where(_RUNS.c.id == self.id).values(checkpoint=state.to_json()))
-        # The counters move only once the page is committed.
+        # The counters move only once the pages are committed.
         self.state = state
         if progress is not None:
-            progress(CrawlProgress(kind, state.pages[kind], state.records[kind], state.rejects))
+            for state in states:
+                progress(CrawlProgress(kind, state.pages[kind], state.records[kind], state.rejects))
+
+    def _write_page(self, conn: Connection, kind: RepoKind, rows: _PageRows) -> None:
+        """Write one normalised page's rows within ``conn``."""
+        # Only repos stored before can have child rows to replace; a first crawl deletes nothing.
+        found = existing_ids(conn, kind, rows.ids) if rows.ids else set()
+        known = [id for id in rows.ids if id in found]
+        if known:
+            for table, column in _CHILDREN[kind]:
+                delete_children(conn, table, column, known)
+        for batch in rows.batches:
+            write_batch(conn, batch)
+        if rows.rejects:
+            conn.execute(insert(_TABLES["rejects"]), rows.rejects)
+            # A repo still listed, even if malformed now, has not gone from the Hub.
+            listed = [r["record_id"] for r in rows.rejects if r["record_id"]]
+            repos = _TABLES[kind]
+            for chunk in chunks(listed, 900):
+                conn.execute(update(repos).where(repos.c.id.in_(chunk)).values(last_seen=self.started_at))
 
     def _save(self, conn: Connection) -> None:
         conn.execute(update(_RUNS).where(_RUNS.c.id == self.id).values(checkpoint=self.state.to_json()))
