@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from catalog.cli import main
 from catalog.crawl import crawl_snapshot
@@ -28,7 +28,8 @@ from catalog.export.graphml import write_graphml
 from catalog.export.text import xml_text
 from catalog.graph.build import build_graph
 from catalog.queries import export as export_queries
-from catalog.queries.export import tables
+from catalog.queries.export import GraphSelection, tables
+from catalog.queries.models import model_conditions
 from catalog.store import Store
 from tests.catalog_fixtures import load_tiny_catalog
 
@@ -352,6 +353,60 @@ def test_triples_of_a_filter_are_the_edges_of_its_graph(demo: Store, tmp_path: P
     assert sorted(tuple(line.split("\t")) for line in lines) == sorted(
         (u, r, v) for u, v, r in graph.edges(keys=True)
     )
+
+
+# --- a filtered selection, computed once ------------------------------------------------------
+
+
+def _my_temp_tables(conn: Any) -> list[str]:
+    if conn.dialect.name == "postgresql":
+        sql = "SELECT relname FROM pg_class WHERE relnamespace = pg_my_temp_schema() AND relkind = 'r'"
+    else:
+        sql = "SELECT name FROM sqlite_temp_master WHERE type = 'table'"
+    return sorted(name for (name,) in conn.exec_driver_sql(sql))
+
+
+def test_a_filtered_selection_is_computed_once_and_every_statement_reads_it(demo: Store) -> None:
+    # Read-only, as `catalog export` opens it: on PostgreSQL the temporary tables need a
+    # read-write transaction, which the selection asks for.
+    with Store.open(demo.url, create=False) as store, store.engine.connect() as conn:
+        kinds = ["model", "task", "provider", "app"]
+        where = model_conditions(store, {"provider": "groq"})
+        with GraphSelection.of(kinds, where).held(conn) as held:
+            assert _my_temp_tables(conn) == ["export_models", "export_reached", "export_touching"]
+            nodes = [(kind, statement) for kind, _, statement in held.node_statements()]
+            statements = [statement for _, statement in nodes] + list(held.edge_statements())
+            # The filter (a provider's mappings) is evaluated once, into export_models; the
+            # statements the export streams read that, never the filter or the view's union again.
+            for statement in statements:
+                sql = str(statement.compile(dialect=conn.dialect))
+                assert "model_providers" not in sql and "UNION" not in sql, sql
+                assert "export_" in sql, sql
+            models = conn.execute(held.model_ids()).scalars().all()
+            read = {f"{kind}:{id}" for kind, statement in nodes for id, *_ in conn.execute(statement)}
+        assert _my_temp_tables(conn) == []
+    graph = build_graph(demo, provider="groq", kinds=kinds)
+    assert models == ["mistralai/mistral-7b"]
+    assert read == set(graph.nodes)
+
+
+def test_a_filtered_graph_export_evaluates_its_filter_once(tmp_path: Path) -> None:
+    # SQLite's trace hook sees every statement the export sends, the streamed ones included.
+    sent: list[str] = []
+    with Store.open(f"sqlite:///{tmp_path / 'catalog.db'}") as store:
+        load_tiny_catalog(store)
+        event.listen(store.engine, "connect", lambda dbapi, _: dbapi.set_trace_callback(sent.append))
+        store.engine.dispose()
+        for fmt in ("graphml", "gexf"):
+            sent.clear()
+            export_catalog(store, fmt, tmp_path / f"g.{fmt}", provider="groq")
+            # The filter's own condition (checking that the provider exists is another statement).
+            filtering = [sql for sql in sent if "model_providers.model_id = models.id" in sql]
+            assert len(filtering) == 1 and filtering[0].startswith("INSERT INTO export_models"), filtering
+            assert (
+                _read_back(getattr(nx, f"read_{fmt}"), tmp_path / f"g.{fmt}")[1]
+                == _expected_graph(build_graph(store, provider="groq"))[1]
+            )
 
 
 # --- Neo4j CSV --------------------------------------------------------------------------------
