@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC
@@ -564,3 +566,33 @@ def test_every_format_has_a_function_for_the_benchmark(demo: Store, tmp_path: Pa
             True,
         )
         assert summary.seconds >= 0
+
+
+def test_the_benchmarks_doubled_catalog_is_the_graph_twice_linked_within_itself(tmp_path: Path) -> None:
+    # bench_export.py's 2M store is a 1M crawl doubled in SQL; its docstring says how. Check it
+    # on the demo catalog: the copy's graph is the original's with every entity id suffixed.
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        bench_export = importlib.import_module("bench_export")
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    with Store.open(f"sqlite:///{tmp_path / 'demo.db'}") as store:
+        load_tiny_catalog(store)
+        original = build_graph(store)
+    summary = bench_export.double_store(tmp_path / "demo.db", tmp_path / "doubled.db")
+    assert summary == {"models_before": 10, "models": 20}
+    with Store.open(f"sqlite:///{tmp_path / 'doubled.db'}", create=False) as store:
+        doubled = build_graph(store)
+    suffix = bench_export.SUFFIX
+    copied = {"model", "dataset", "space"}
+
+    def copy(node: str) -> str:
+        return f"{node}{suffix}" if node.partition(":")[0] in copied else node
+
+    # Edges from a model or a Space are copied; a provider's or a library's tasks are not.
+    edges = list(original.edges(keys=True))
+    expected = Counter(edges) + Counter(
+        (copy(u), copy(v), k) for u, v, k in edges if u.partition(":")[0] in {"model", "space"}
+    )
+    assert Counter(list(doubled.edges(keys=True))) == expected
+    assert set(doubled.nodes) == set(original.nodes) | {copy(n) for n in original.nodes}
