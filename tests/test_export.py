@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import io
 import json
 import re
 import sys
@@ -12,6 +13,8 @@ from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
 
 import duckdb
 import networkx as nx
@@ -28,6 +31,7 @@ from catalog.export import EXPORTERS, FORMATS, export_catalog, export_gexf, expo
 from catalog.export.gexf import write_gexf
 from catalog.export.graphml import write_graphml
 from catalog.export.text import xml_text
+from catalog.export.xml import XmlWriter, xml_value
 from catalog.graph.build import build_graph
 from catalog.queries import export as export_queries
 from catalog.queries.export import GraphSelection, tables
@@ -297,6 +301,41 @@ def test_hostile_strings_leave_every_file_readable(demo: Store, tmp_path: Path) 
     assert len(lines) == demo.count("edges") and all(line.count("\t") == 2 for line in lines)
     merge = [_unescape_line(line) for line in lines if "\tmerge_of\t" in line]
     assert (f"model:{hostile}", "merge_of", f"model:{hostile}-base") in merge
+
+
+def test_the_xml_writer_writes_the_bytes_xml_generator_would(tmp_path: Path) -> None:
+    # The writer is XMLGenerator's escaping and quoting without its per-call cost: same bytes.
+    values = [HOSTILE, 'say "hi"', 'it\'s "quoted"', "a\rb\r", "", True, 7, 1.5, "plain"]
+    out = io.BytesIO()
+    writer = XmlWriter(out)
+    writer.start_document()
+    writer.start("graph", {"id": HOSTILE, "n": 3})
+    for rank, value in enumerate(values):
+        writer.empty("key", {"id": rank, "value": value})
+        writer.text_element("data", {"key": value}, value)
+    writer.end("graph")
+    writer.end_document()
+    expected = io.BytesIO()
+    generator = XMLGenerator(expected, encoding="utf-8", short_empty_elements=True)
+    generator.startDocument()
+    generator.ignorableWhitespace("\n")
+    generator.startElement("graph", AttributesImpl({"id": xml_value(HOSTILE), "n": "3"}))
+    for rank, value in enumerate(values):
+        generator.ignorableWhitespace("\n  ")
+        generator.startElement("key", AttributesImpl({"id": str(rank), "value": xml_value(value)}))
+        generator.endElement("key")
+        generator.ignorableWhitespace("\n  ")
+        generator.startElement("data", AttributesImpl({"key": xml_value(value)}))
+        for piece_rank, piece in enumerate(xml_value(value).split("\r")):
+            if piece_rank:
+                generator.ignorableWhitespace("&#13;")
+            generator.characters(piece)
+        generator.endElement("data")
+    generator.ignorableWhitespace("\n")
+    generator.endElement("graph")
+    generator.ignorableWhitespace("\n")
+    generator.endDocument()
+    assert out.getvalue() == expected.getvalue()
 
 
 def test_xml_writers_take_lone_surrogates_and_nul(tmp_path: Path) -> None:
