@@ -46,7 +46,7 @@ SQLite: 2,000,000 models, the 1,000,000-model crawl of hubgen's snapshot (seed 0
     export                   backend      wall    CPU   peak RSS  RSS through the run   output    floor wall / CPU   vs floor
     parquet (whole)          SQLite 2M    723 s  185 s  569 MiB   452/452/454/446/452   1,196 MiB 469 s / 172 s      0.65
     graphml provider=together SQLite 2M   251 s   87 s  226 MiB   206/206/206/206/226      36 MiB 337 s / 92 s       1.35
-    gexf provider=together   SQLite 2M    (running when this was written: see the report)
+    gexf provider=together   SQLite 2M    276 s   95 s  226 MiB   205/206/206/206/225      55 MiB 265 s / 89 s       0.96
     parquet (whole)          PG 200k       45 s  7.6 s  474 MiB   363/413/315/325/323      98 MiB  38 s / 7.0 s      0.84
     graphml (whole)          PG 200k      123 s   24 s  170 MiB   164/166/166/167/168     296 MiB  21 s / 2 s        0.17
     gexf (whole)             PG 200k      180 s   34 s  170 MiB   160/158/167/167/168     449 MiB  24 s / 2 s        0.13
@@ -54,6 +54,12 @@ SQLite: 2,000,000 models, the 1,000,000-model crawl of hubgen's snapshot (seed 0
     csv (whole)              PG 200k       32 s  5.2 s  169 MiB   169/163/161/169/169     128 MiB  23 s / 2 s        0.72
     graphml provider=together PG 200k      12 s  0.4 s  152 MiB   141 ... 152             3.7 MiB  10 s / 0.4 s      0.84
     gexf provider=together   PG 200k       13 s  0.6 s  152 MiB   141 ... 152             5.7 MiB  10 s / 0.6 s      0.79
+
+    after the XML writer stopped going through XMLGenerator (SQLite, 50,000 models, whole graph):
+    graphml                  SQLite 50k   8.6 s  5.0 s  222 MiB   211/209/220/221/222      74 MiB 3.9 s / 2 s       0.45
+    gexf                     SQLite 50k   8.5 s  6.3 s  222 MiB   217/209/217/222/222     111 MiB 4.5 s / 2 s       0.53
+    triples                  SQLite 50k   3.1 s  2.4 s  221 MiB   218/218/221/219/220      22 MiB 3.6 s / 2 s       1.16
+    csv                      SQLite 50k   4.3 s  3.2 s  222 MiB   208/209/218/219/221      31 MiB 3.7 s / 3 s       0.87
 
 The Parquet export of 2M models (56.5M rows in 21 files) stays at ~450 MiB through the run (batches,
 not the catalog, in memory) and costs 1.08x its floor's CPU; it misses the issue's 2 minutes because
@@ -64,8 +70,10 @@ several connections at once. A provider's GraphML/GEXF, before the selection was
 tables, evaluated the filter and the view's union once per node kind: at 50,000 models (SQLite)
 10.6 s of CPU each, now 1.0 s; at 1,000,000 it had taken 226 s, at 2M it now takes 87 s, nearly
 all of it the one evaluation of the filter (a correlated ``EXISTS`` on ``model_providers``, which
-SQLite answers by scanning every model). GraphML and GEXF cost 10-15x their floor: ``XMLGenerator``'s
-per-element calls.
+SQLite answers by scanning every model). GraphML and GEXF cost 10-15x their floor's CPU at 200k
+on PostgreSQL, measured while the XML writer still went through ``XMLGenerator``; writing its bytes
+directly brought them to 2.5-3x (the rows under the PostgreSQL ones). The whole-graph formats were
+not run at 2M: at ~14M edges each takes several minutes with its floor, more than the time left.
 """
 
 from __future__ import annotations
