@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import csv
+import importlib
+import io
 import json
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
 
 import duckdb
 import networkx as nx
@@ -17,7 +22,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from catalog.cli import main
 from catalog.crawl import crawl_snapshot
@@ -26,9 +31,11 @@ from catalog.export import EXPORTERS, FORMATS, export_catalog, export_gexf, expo
 from catalog.export.gexf import write_gexf
 from catalog.export.graphml import write_graphml
 from catalog.export.text import xml_text
+from catalog.export.xml import XmlWriter, xml_value
 from catalog.graph.build import build_graph
 from catalog.queries import export as export_queries
-from catalog.queries.export import tables
+from catalog.queries.export import GraphSelection, tables
+from catalog.queries.models import model_conditions
 from catalog.store import Store
 from tests.catalog_fixtures import load_tiny_catalog
 
@@ -296,6 +303,41 @@ def test_hostile_strings_leave_every_file_readable(demo: Store, tmp_path: Path) 
     assert (f"model:{hostile}", "merge_of", f"model:{hostile}-base") in merge
 
 
+def test_the_xml_writer_writes_the_bytes_xml_generator_would(tmp_path: Path) -> None:
+    # The writer is XMLGenerator's escaping and quoting without its per-call cost: same bytes.
+    values = [HOSTILE, 'say "hi"', 'it\'s "quoted"', "a\rb\r", "", True, 7, 1.5, "plain"]
+    out = io.BytesIO()
+    writer = XmlWriter(out)
+    writer.start_document()
+    writer.start("graph", {"id": HOSTILE, "n": 3})
+    for rank, value in enumerate(values):
+        writer.empty("key", {"id": rank, "value": value})
+        writer.text_element("data", {"key": value}, value)
+    writer.end("graph")
+    writer.end_document()
+    expected = io.BytesIO()
+    generator = XMLGenerator(expected, encoding="utf-8", short_empty_elements=True)
+    generator.startDocument()
+    generator.ignorableWhitespace("\n")
+    generator.startElement("graph", AttributesImpl({"id": xml_value(HOSTILE), "n": "3"}))
+    for rank, value in enumerate(values):
+        generator.ignorableWhitespace("\n  ")
+        generator.startElement("key", AttributesImpl({"id": str(rank), "value": xml_value(value)}))
+        generator.endElement("key")
+        generator.ignorableWhitespace("\n  ")
+        generator.startElement("data", AttributesImpl({"key": xml_value(value)}))
+        for piece_rank, piece in enumerate(xml_value(value).split("\r")):
+            if piece_rank:
+                generator.ignorableWhitespace("&#13;")
+            generator.characters(piece)
+        generator.endElement("data")
+    generator.ignorableWhitespace("\n")
+    generator.endElement("graph")
+    generator.ignorableWhitespace("\n")
+    generator.endDocument()
+    assert out.getvalue() == expected.getvalue()
+
+
 def test_xml_writers_take_lone_surrogates_and_nul(tmp_path: Path) -> None:
     nodes = [("model:a\ud800b", "model", {"author": "x\x00\udfffy", "downloads": 3}), ("task:t", "task", {})]
     edges = [("model:a\ud800b", "has_task", "task:t", None)]
@@ -352,6 +394,60 @@ def test_triples_of_a_filter_are_the_edges_of_its_graph(demo: Store, tmp_path: P
     assert sorted(tuple(line.split("\t")) for line in lines) == sorted(
         (u, r, v) for u, v, r in graph.edges(keys=True)
     )
+
+
+# --- a filtered selection, computed once ------------------------------------------------------
+
+
+def _my_temp_tables(conn: Any) -> list[str]:
+    if conn.dialect.name == "postgresql":
+        sql = "SELECT relname FROM pg_class WHERE relnamespace = pg_my_temp_schema() AND relkind = 'r'"
+    else:
+        sql = "SELECT name FROM sqlite_temp_master WHERE type = 'table'"
+    return sorted(name for (name,) in conn.exec_driver_sql(sql))
+
+
+def test_a_filtered_selection_is_computed_once_and_every_statement_reads_it(demo: Store) -> None:
+    # Read-only, as `catalog export` opens it: on PostgreSQL the temporary tables need a
+    # read-write transaction, which the selection asks for.
+    with Store.open(demo.url, create=False) as store, store.engine.connect() as conn:
+        kinds = ["model", "task", "provider", "app"]
+        where = model_conditions(store, {"provider": "groq"})
+        with GraphSelection.of(kinds, where).held(conn) as held:
+            assert _my_temp_tables(conn) == ["export_models", "export_reached", "export_touching"]
+            nodes = [(kind, statement) for kind, _, statement in held.node_statements()]
+            statements = [statement for _, statement in nodes] + list(held.edge_statements())
+            # The filter (a provider's mappings) is evaluated once, into export_models; the
+            # statements the export streams read that, never the filter or the view's union again.
+            for statement in statements:
+                sql = str(statement.compile(dialect=conn.dialect))
+                assert "model_providers" not in sql and "UNION" not in sql, sql
+                assert "export_" in sql, sql
+            models = conn.execute(held.model_ids()).scalars().all()
+            read = {f"{kind}:{id}" for kind, statement in nodes for id, *_ in conn.execute(statement)}
+        assert _my_temp_tables(conn) == []
+    graph = build_graph(demo, provider="groq", kinds=kinds)
+    assert models == ["mistralai/mistral-7b"]
+    assert read == set(graph.nodes)
+
+
+def test_a_filtered_graph_export_evaluates_its_filter_once(tmp_path: Path) -> None:
+    # SQLite's trace hook sees every statement the export sends, the streamed ones included.
+    sent: list[str] = []
+    with Store.open(f"sqlite:///{tmp_path / 'catalog.db'}") as store:
+        load_tiny_catalog(store)
+        event.listen(store.engine, "connect", lambda dbapi, _: dbapi.set_trace_callback(sent.append))
+        store.engine.dispose()
+        for fmt in ("graphml", "gexf"):
+            sent.clear()
+            export_catalog(store, fmt, tmp_path / f"g.{fmt}", provider="groq")
+            # The filter's own condition (checking that the provider exists is another statement).
+            filtering = [sql for sql in sent if "model_providers.model_id = models.id" in sql]
+            assert len(filtering) == 1 and filtering[0].startswith("INSERT INTO export_models"), filtering
+            assert (
+                _read_back(getattr(nx, f"read_{fmt}"), tmp_path / f"g.{fmt}")[1]
+                == _expected_graph(build_graph(store, provider="groq"))[1]
+            )
 
 
 # --- Neo4j CSV --------------------------------------------------------------------------------
@@ -509,3 +605,33 @@ def test_every_format_has_a_function_for_the_benchmark(demo: Store, tmp_path: Pa
             True,
         )
         assert summary.seconds >= 0
+
+
+def test_the_benchmarks_doubled_catalog_is_the_graph_twice_linked_within_itself(tmp_path: Path) -> None:
+    # bench_export.py's 2M store is a 1M crawl doubled in SQL; its docstring says how. Check it
+    # on the demo catalog: the copy's graph is the original's with every entity id suffixed.
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        bench_export = importlib.import_module("bench_export")
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    with Store.open(f"sqlite:///{tmp_path / 'demo.db'}") as store:
+        load_tiny_catalog(store)
+        original = build_graph(store)
+    summary = bench_export.double_store(tmp_path / "demo.db", tmp_path / "doubled.db")
+    assert summary == {"models_before": 10, "models": 20}
+    with Store.open(f"sqlite:///{tmp_path / 'doubled.db'}", create=False) as store:
+        doubled = build_graph(store)
+    suffix = bench_export.SUFFIX
+    copied = {"model", "dataset", "space"}
+
+    def copy(node: str) -> str:
+        return f"{node}{suffix}" if node.partition(":")[0] in copied else node
+
+    # Edges from a model or a Space are copied; a provider's or a library's tasks are not.
+    edges = list(original.edges(keys=True))
+    expected = Counter(edges) + Counter(
+        (copy(u), copy(v), k) for u, v, k in edges if u.partition(":")[0] in {"model", "space"}
+    )
+    assert Counter(list(doubled.edges(keys=True))) == expected
+    assert set(doubled.nodes) == set(original.nodes) | {copy(n) for n in original.nodes}

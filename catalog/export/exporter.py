@@ -88,12 +88,12 @@ def export_catalog(
     filters |= given
     path = Path(out)
     started = time.perf_counter()
-    with _read(store) as conn:
-        if where is not None and conn.execute(selection.any_model()).first() is None:
+    with _read(store) as conn, selection.held(conn) as held:
+        if where is not None and conn.execute(held.any_model()).first() is None:
             raise ConfigError(f"no model matches the filters ({_describe(filters)}): nothing to export")
         target: AbstractContextManager[Path] = atomic_folder(path) if fmt in _FOLDERS else atomic_file(path)
         with target as tmp:
-            files = _write(fmt, conn, tmp, path.name, selection, where, progress)
+            files = _write(fmt, conn, tmp, path.name, held, progress)
             counts = {name: n["rows"] if isinstance(n, dict) else n for name, n in files.items()}
             if filters and sum(counts.values()) == 0:
                 raise ConfigError(f"the filters ({_describe(filters)}) select no node: nothing to export")
@@ -121,11 +121,10 @@ def _write(
     tmp: Path,
     name: str,
     selection: GraphSelection,
-    where: list[Any] | None,
     progress: Progress | None,
 ) -> dict[str, Any]:
     if fmt == "parquet":
-        return write_parquet(conn, tmp, selection, where, progress)
+        return write_parquet(conn, tmp, selection, progress)
     nodes, edges = [0], [0]
 
     def streams() -> tuple[Iterator[Any], Iterator[Any]]:

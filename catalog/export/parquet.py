@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,19 +36,19 @@ def write_parquet(
     conn: Connection,
     folder: Path,
     selection: GraphSelection,
-    where: list[Any] | None,
     progress: Progress | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Write every table, and the edges of ``selection``, as Parquet files in ``folder``.
 
-    ``where`` (model conditions, or ``None``) narrows ``models`` and the tables keyed by model.
+    A filtered ``selection`` (held, see :meth:`~catalog.queries.export.GraphSelection.held`)
+    narrows ``models`` and the tables keyed by model.
     Return, per file, its rows, its columns' types and what it holds.
     """
     files: dict[str, dict[str, Any]] = {}
     for table in tables():
         types = {c.name: column_type(c) for c in table.columns}
         rows = _write(
-            conn, folder / f"{table.name}.parquet", types, [table_statement(table, where)], progress
+            conn, folder / f"{table.name}.parquet", types, [table_statement(table, selection)], progress
         )
         holds = f"the {table.name} table: {(table.comment or _doc(table.name)).strip()}"
         files[f"{table.name}.parquet"] = {"holds": holds, "rows": rows, "columns": types}
@@ -78,14 +81,49 @@ def _write(
     schema = pa.schema([pa.field(name, ARROW_TYPES[kind]) for name, kind in types.items()])
     wire = pa.struct([pa.field(name, _wire(kind, conn.dialect.name)) for name, kind in types.items()])
     rows = 0
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer, _behind(writer.write_batch) as write:
         for statement in statements:
             for batch in read_batches(conn, statement):
-                writer.write_batch(_record_batch(path.stem, schema, wire, types, batch))
+                write(_record_batch(path.stem, schema, wire, types, batch))
                 rows += len(batch)
                 if progress is not None:
                     progress(len(batch))
     return rows
+
+
+@contextmanager
+def _behind(write: Callable[[pa.RecordBatch], None]) -> Iterator[Callable[[pa.RecordBatch], None]]:
+    """Yield a function handing batches to ``write`` in a thread of its own, at most one waiting.
+
+    Parquet encodes and compresses without Python's lock, so a batch is written while the next
+    is read and converted (which need it). An error in ``write`` is raised at the next hand-over,
+    or on the way out.
+    """
+    waiting: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=1)
+    failed: list[BaseException] = []
+
+    def drain() -> None:
+        while (batch := waiting.get()) is not None:
+            if not failed:
+                try:
+                    write(batch)
+                except BaseException as exc:  # handed to the reading thread
+                    failed.append(exc)
+
+    def hand(batch: pa.RecordBatch) -> None:
+        if failed:
+            raise failed[0]
+        waiting.put(batch)
+
+    thread = threading.Thread(target=drain, name="parquet-writer", daemon=True)
+    thread.start()
+    try:
+        yield hand
+    finally:
+        waiting.put(None)
+        thread.join()
+    if failed:
+        raise failed[0]
 
 
 def _wire(kind: str, dialect: str) -> pa.DataType:

@@ -1,17 +1,16 @@
-"""A streaming XML writer over :class:`xml.sax.saxutils.XMLGenerator` that no Hub string can break.
+"""A streaming XML writer that no Hub string can break: :class:`xml.sax.saxutils.XMLGenerator`'s bytes, faster.
 
-The generator escapes markup (``<``, ``&``, quotes); :func:`~catalog.export.text.xml_text` first
-replaces what XML 1.0 cannot hold at all, so every element written reads back.
+It escapes markup (``<``, ``&``, quotes) as the generator does; :func:`~catalog.export.text.xml_text`
+first replaces what XML 1.0 cannot hold at all, so every element written reads back.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
-from xml.sax.saxutils import XMLGenerator
-from xml.sax.xmlreader import AttributesImpl
 
 from catalog.export.text import xml_text
 
@@ -31,53 +30,94 @@ def xml_value(value: Any) -> str:
     return xml_text(value if isinstance(value, str) else str(value))
 
 
-def _attributes(attrs: Mapping[str, Any]) -> AttributesImpl[str]:
-    return AttributesImpl({k: xml_value(v) for k, v in attrs.items()})
+# What XMLGenerator's escape() and quoteattr() replace, in one pass each.
+_TEXT = str.maketrans({"&": "&amp;", ">": "&gt;", "<": "&lt;"})
+_ATTRIBUTE = str.maketrans(
+    {"&": "&amp;", ">": "&gt;", "<": "&lt;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+)
+#: The characters either replaces (text leaves LF and tab as they are, and writes CR as a reference).
+_SPECIAL = frozenset("&<>\n\r\t")
+
+
+def _quoted(value: Any) -> str:
+    """An attribute value as :func:`xml.sax.saxutils.quoteattr` writes it (after :func:`xml_value`)."""
+    data = xml_value(value)
+    if not _SPECIAL.isdisjoint(data):  # most values need no escaping; looking is cheaper
+        data = data.translate(_ATTRIBUTE)
+    if '"' not in data:
+        return f'"{data}"'
+    if "'" not in data:
+        return f"'{data}'"
+    return '"' + data.replace('"', "&quot;") + '"'
 
 
 class XmlWriter:
-    """Write elements one at a time to a binary file, in UTF-8, one element a line."""
+    """Write elements one at a time to a binary file, in UTF-8, one element a line.
+
+    The bytes are those of :class:`xml.sax.saxutils.XMLGenerator` with short empty elements
+    (its escaping, its quoting, ``<a/>`` for an element without content), written without its
+    per-call overhead: an export writes tens of millions of elements.
+    """
 
     def __init__(self, out: IO[bytes]) -> None:
-        self._xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
+        self._text = io.TextIOWrapper(out, encoding="utf-8", errors="xmlcharrefreplace", newline="\n")
+        self._write = self._text.write
         self._depth = 0
+        self._pending = False  # a start tag whose ">" (or "/>") is not written yet
 
     def start_document(self) -> None:
-        self._xml.startDocument()
+        self._write('<?xml version="1.0" encoding="utf-8"?>\n')
 
     def end_document(self) -> None:
-        self._xml.ignorableWhitespace("\n")
-        self._xml.endDocument()
+        self._raw("\n")
+        self._text.flush()
+        self._text.detach()
 
-    def _indent(self) -> None:
-        self._xml.ignorableWhitespace("\n" + "  " * self._depth)
+    def _raw(self, text: str) -> None:
+        if self._pending:
+            self._write(">")
+            self._pending = False
+        self._write(text)
+
+    def _open(self, name: str, attrs: Mapping[str, Any] | None) -> None:
+        self._raw("\n" + "  " * self._depth)
+        if attrs:
+            self._write(f"<{name} " + " ".join(f"{k}={_quoted(v)}" for k, v in attrs.items()))
+        else:
+            self._write(f"<{name}")
+        self._pending = True
+
+    def _close(self, name: str) -> None:
+        if self._pending:
+            self._write("/>")
+            self._pending = False
+        else:
+            self._write(f"</{name}>")
 
     def start(self, name: str, attrs: Mapping[str, Any] | None = None) -> None:
-        self._indent()
-        self._xml.startElement(name, _attributes(attrs or {}))
+        self._open(name, attrs)
         self._depth += 1
 
     def end(self, name: str, *, inline: bool = False) -> None:
         self._depth -= 1
         if not inline:
-            self._indent()
-        self._xml.endElement(name)
+            self._raw("\n" + "  " * self._depth)
+        self._close(name)
 
     def empty(self, name: str, attrs: Mapping[str, Any]) -> None:
-        self._indent()
-        self._xml.startElement(name, _attributes(attrs))
-        self._xml.endElement(name)
+        self._open(name, attrs)
+        self._close(name)
 
     def text_element(self, name: str, attrs: Mapping[str, Any], text: Any) -> None:
-        self._indent()
-        self._xml.startElement(name, _attributes(attrs))
+        self._open(name, attrs)
         # A parser reads a raw CR as LF; written as a character reference it reads back as CR.
-        # (The generator escapes attribute values' CR, LF and tab itself.)
-        for rank, piece in enumerate(xml_value(text).split("\r")):
-            if rank:
-                self._xml.ignorableWhitespace("&#13;")
-            self._xml.characters(piece)
-        self._xml.endElement(name)
+        # (Attribute values' CR, LF and tab are escaped as references too.)
+        value = xml_value(text)
+        if value:
+            if not _SPECIAL.isdisjoint(value):
+                value = value.translate(_TEXT).replace("\r", "&#13;")
+            self._raw(value)
+        self._close(name)
 
     @contextmanager
     def element(self, name: str, attrs: Mapping[str, Any] | None = None) -> Iterator[None]:

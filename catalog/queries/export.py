@@ -3,7 +3,9 @@
 The graph is the one :func:`catalog.graph.build.build_graph` builds, selected here in SQL so that
 an export streams it instead of holding it: without a model filter, every live entity of the kinds
 asked for, the ends of their edges, and those edges; with one, the models that pass it, every edge
-touching one of them, the nodes so reached and the edges among those nodes.
+touching one of them, the nodes so reached and the edges among those nodes. A filtered
+selection is computed once, into temporary tables (:meth:`GraphSelection.held`), which every
+node and edge statement then reads.
 
 Rows come in lists (:func:`read_batches`), not one row type each: an export writes columns, and a
 dataclass per row would cost more than the writing at a million models.
@@ -13,17 +15,20 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass, fields
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     ColumnElement,
     Connection,
     DateTime,
     Float,
     Integer,
+    MetaData,
     Select,
     Table,
     Text,
@@ -31,6 +36,7 @@ from sqlalchemy import (
     cast,
     exists,
     func,
+    insert,
     literal,
     select,
     true,
@@ -115,21 +121,21 @@ def tables() -> list[Table]:
     return list(Base.metadata.sorted_tables)
 
 
-def table_statement(table: Table, where: list[ColumnElement[bool]] | None = None) -> Select[Any]:
+def table_statement(table: Table, selection: GraphSelection | None = None) -> Select[Any]:
     """Return the statement that reads ``table`` whole, JSON columns as their text.
 
-    With ``where`` (conditions on ``Model``, see :func:`catalog.queries.models.model_conditions`),
-    ``models`` keeps the models that pass them and a table with a ``model_id`` the rows of those
-    models; other tables are read whole.
+    With a filtered ``selection`` (inside its :meth:`GraphSelection.held` block), ``models`` keeps
+    the models it selects and a table with a ``model_id`` the rows of those models; other tables
+    are read whole.
     """
     columns = [_as_stored(c) for c in table.columns]
     statement = select(*columns)
-    if where is None:
+    if selection is None or selection.where is None:
         return statement
     if table is Model.__table__:
-        return statement.where(*where)
+        return selection.in_filter_order(statement)
     if "model_id" in table.c:
-        return statement.where(table.c.model_id.in_(select(Model.id).where(*where)))
+        return statement.where(table.c.model_id.in_(selection.model_ids()))
     return statement
 
 
@@ -186,48 +192,131 @@ def latest_run(conn: Connection) -> dict[str, Any] | None:
 
 
 @dataclass(frozen=True, slots=True)
+class _Held:
+    """The temporary tables a filtered selection is computed into once, on the export's connection.
+
+    ``models``: the models that pass the filter, ranked in the order the filter reads them;
+    ``touching``: the edges with one of them at either end; ``reached``: the nodes at those edges' ends.
+    """
+
+    models: Table
+    touching: Table
+    reached: Table
+
+    @classmethod
+    def define(cls) -> _Held:
+        metadata = MetaData()
+
+        def temporary(name: str, *columns: Column[Any]) -> Table:
+            return Table(name, metadata, *columns, prefixes=["TEMPORARY"])
+
+        return cls(
+            temporary(
+                "export_models",
+                Column("rank", Integer, primary_key=True, autoincrement=False),
+                Column("id", Text, nullable=False, unique=True),
+            ),
+            temporary("export_touching", *(Column(c.name, Text) for c in _EDGE_COLUMNS)),
+            temporary(
+                "export_reached", Column("kind", Text, primary_key=True), Column("id", Text, primary_key=True)
+            ),
+        )
+
+    def tables(self) -> tuple[Table, ...]:
+        return self.models, self.touching, self.reached
+
+
+@dataclass(frozen=True, slots=True)
 class GraphSelection:
     """The statements that select the graph's nodes and edges for ``kinds`` and model conditions.
 
-    ``where`` is ``None`` for the whole graph; else the conditions on ``Model`` of a model filter.
+    ``where`` is ``None`` for the whole graph; else the conditions on ``Model`` of a model filter,
+    whose selection :meth:`held` computes once into temporary tables that every statement then reads.
     """
 
     kinds: tuple[Kind, ...]
     where: tuple[ColumnElement[bool], ...] | None = None
+    _held: _Held | None = None
 
     @classmethod
     def of(cls, kinds: Collection[Kind], where: list[ColumnElement[bool]] | None) -> GraphSelection:
         return cls(tuple(k for k in KINDS if k in kinds), None if where is None else tuple(where))
+
+    @contextmanager
+    def held(self, conn: Connection) -> Iterator[GraphSelection]:
+        """Compute a filtered selection once on ``conn``; yield the selection that reads it.
+
+        The models passing the filter, the edges touching them and the nodes those reach go into
+        temporary tables of ``conn``, which every statement then reads: without them each node
+        kind, and the edges, would evaluate the filter and scan the ``edges`` view again. Enter
+        it before anything else runs in ``conn``'s transaction: on PostgreSQL the transaction is
+        made read-write (a read-only one may not create even a temporary table), and it writes
+        nothing else. The tables go on the way out, with the transaction (rolled back). A
+        selection without a filter is yielded as it is.
+        """
+        if self.where is None:
+            yield self
+            return
+        held = _Held.define()
+        postgresql = conn.dialect.name == "postgresql"
+        temp = "pg_temp" if postgresql else "temp"
+        try:
+            if postgresql:
+                conn.exec_driver_sql("SET TRANSACTION READ WRITE")
+            for table in held.tables():
+                # Only a temporary table of that name: one a failed export may have left on this connection.
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {temp}.{table.name}")
+                table.create(conn)
+            ranked = select(func.row_number().over(), Model.id).where(*self.where)
+            conn.execute(insert(held.models).from_select(["rank", "id"], ranked))
+            chosen = select(held.models.c.id)
+            touching = union(
+                *(
+                    select(*_EDGE_COLUMNS).where(
+                        getattr(EDGES.c, f"{side}_kind") == "model",
+                        getattr(EDGES.c, f"{side}_id").in_(chosen),
+                        self._kinds_ok(),
+                    )
+                    for side in ("src", "dst")
+                )
+            )
+            conn.execute(insert(held.touching).from_select([c.name for c in _EDGE_COLUMNS], touching))
+            ends = union(
+                *(
+                    select(held.touching.c[f"{side}_kind"], held.touching.c[f"{side}_id"])
+                    for side in ("src", "dst")
+                )
+            )
+            conn.execute(insert(held.reached).from_select(["kind", "id"], ends))
+            yield replace(self, _held=held)
+        finally:
+            conn.rollback()  # PostgreSQL's tables go with it; SQLite made them outside it
+            if not postgresql:
+                for table in reversed(held.tables()):
+                    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {temp}.{table.name}")
+                conn.commit()
 
     def _kinds_ok(self) -> ColumnElement[bool]:
         if set(self.kinds) == set(KINDS):
             return true()
         return and_(EDGES.c.src_kind.in_(self.kinds), EDGES.c.dst_kind.in_(self.kinds))
 
-    def _selected(self) -> Select[Any]:
-        assert self.where is not None
-        return select(Model.id).where(*self.where)
+    def _tables(self) -> _Held:
+        if self._held is None:
+            raise RuntimeError("a filtered GraphSelection is read inside its held(conn) block")
+        return self._held
 
-    def _touching(self) -> Any:
-        """The edges with a selected model at either end (a CTE of the view's columns)."""
-        return union(
-            *(
-                select(*_EDGE_COLUMNS).where(
-                    getattr(EDGES.c, f"{side}_kind") == "model",
-                    getattr(EDGES.c, f"{side}_id").in_(self._selected()),
-                    self._kinds_ok(),
-                )
-                for side in ("src", "dst")
-            )
-        ).cte("touching")
+    def model_ids(self) -> Select[Any]:
+        """The statement of the selected models' ids (every live model's without a filter)."""
+        if self.where is None:
+            return select(Model.id).where(Model.deleted_at.is_(None))
+        return select(self._tables().models.c.id)
 
-    def _reached(self, touching: Any) -> Any:
-        """The nodes at the ends of ``touching`` (a CTE of kind and id)."""
-        ends = [
-            select(touching.c[f"{side}_kind"].label("kind"), touching.c[f"{side}_id"].label("id"))
-            for side in ("src", "dst")
-        ]
-        return union(*ends).cte("reached")
+    def in_filter_order(self, statement: Select[Any]) -> Select[Any]:
+        """Narrow ``statement`` (over ``models``) to the selected models, in the order the filter read them."""
+        chosen = self._tables().models
+        models = Model.__table__
+        return statement.join_from(chosen, models, models.c.id == chosen.c.id).order_by(chosen.c.rank)
 
     def node_statements(self) -> Iterator[tuple[Kind, tuple[str, ...], Select[Any]]]:
         """Yield ``(kind, attribute names, statement)``: each statement's rows are ``(id, *attributes)``.
@@ -241,14 +330,15 @@ class GraphSelection:
                 yield kind, names, live
                 yield kind, (), self._dangling(kind)
                 continue
-            reached = self._reached(self._touching())
+            held = self._tables()
+            reached = held.reached
             if kind == "model":
-                yield kind, names, live.where(*self.where)
+                yield kind, names, self.in_filter_order(live)
                 yield (
                     kind,
                     (),
                     select(reached.c.id).where(
-                        reached.c.kind == "model", reached.c.id.not_in(self._selected())
+                        reached.c.kind == "model", reached.c.id.not_in(self.model_ids())
                     ),
                 )
                 continue
@@ -276,9 +366,9 @@ class GraphSelection:
         if self.where is None:
             yield select(*_EDGE_COLUMNS).where(self._kinds_ok())
             return
-        touching = self._touching()
-        yield select(*touching.c)
-        reached = self._reached(touching)
+        held = self._tables()
+        yield select(*held.touching.c)
+        reached = held.reached
         # Edges no model anchors (a provider's tasks, a Space's datasets) join two nodes reached.
         ends = [
             exists().where(reached.c.kind == EDGES.c[f"{side}_kind"], reached.c.id == EDGES.c[f"{side}_id"])
@@ -289,8 +379,8 @@ class GraphSelection:
         )
 
     def any_model(self) -> Select[Any]:
-        """A statement with a row when a model passes the filter."""
-        return select(literal(1)).where(*(self.where or ())).select_from(Model).limit(1)
+        """A statement with a row when a model is selected (held, when filtered)."""
+        return select(literal(1)).select_from(self.model_ids().subquery()).limit(1)
 
 
 def count(conn: Connection, statement: Select[Any]) -> int:
