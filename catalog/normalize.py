@@ -111,8 +111,7 @@ def normalize_model(raw: Any) -> Normalized:
     ...
     catalog.errors.RecordError: safetensors: missing 'total'
     """
-    id = _id(raw)
-    _check_storable(raw)
+    id = _record_id(raw)
     get = raw.get
     tags = _str_list(get("tags"), "tags")
     card = get("cardData")
@@ -207,8 +206,7 @@ def normalize_dataset(raw: Any) -> Normalized:
     >>> n.row["author"], n.row["task_categories"], n.children["dataset_tags"]
     ('nyu-mll', ['text-classification'], [{'dataset_id': 'nyu-mll/glue', 'tag': 'task_categories:text-classification'}])
     """
-    id = _id(raw)
-    _check_storable(raw)
+    id = _record_id(raw)
     get = raw.get
     tags = list(dict.fromkeys(_str_list(get("tags"), "tags")))
     categories = [t[16:] for t in tags if t.startswith("task_categories:")]
@@ -235,8 +233,7 @@ def normalize_space(raw: Any) -> Normalized:
     >>> n.row["runtime_stage"], n.row["hardware"], n.children["space_models"]
     ('RUNNING', 'cpu-basic', [{'space_id': 'u/demo', 'model_id': 'org/m'}])
     """
-    id = _id(raw)
-    _check_storable(raw)
+    id = _record_id(raw)
     get = raw.get
     runtime = get("runtime")
     if runtime is not None and not isinstance(runtime, dict):
@@ -458,12 +455,14 @@ def provider_rows(registry: Mapping[str, Iterable[str]] | None = None) -> tuple[
 # --- field helpers -------------------------------------------------------------------------------
 
 
-def _id(raw: Any) -> str:
+def _record_id(raw: Any) -> str:
+    """Return the id of a raw record: a JSON object with a string id, that the store can hold whole."""
     if not isinstance(raw, dict):
         raise RecordError(f"expected a JSON object, got {_short(raw)}")
     id = raw.get("id")
     if not isinstance(id, str) or not id:
         raise RecordError(f"id: missing or not a string: {_short(id)}")
+    _check_storable(raw)
     return id
 
 

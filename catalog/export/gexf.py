@@ -13,11 +13,7 @@ __all__ = ["write_gexf"]
 _NS = "http://www.gexf.net/1.2draft"
 
 
-def write_gexf(
-    path: Path,
-    nodes: Iterable[Node],
-    edges: Iterable[Edge],
-) -> None:
+def write_gexf(path: Path, nodes: Iterable[Node], edges: Iterable[Edge]) -> None:
     """Write ``nodes`` (id, kind, attributes) then ``edges`` (source, rel, target, status) to ``path``.
 
     A node's GEXF ``label`` (what Gephi shows) is its ``label`` attribute when it has one (tasks,

@@ -13,11 +13,7 @@ __all__ = ["write_graphml"]
 _NS = "http://graphml.graphdrawing.org/xmlns"
 
 
-def write_graphml(
-    path: Path,
-    nodes: Iterable[Node],
-    edges: Iterable[Edge],
-) -> None:
+def write_graphml(path: Path, nodes: Iterable[Node], edges: Iterable[Edge]) -> None:
     """Write ``nodes`` (id, kind, attributes) then ``edges`` (source, rel, target, status) to ``path``.
 
     Every node carries ``kind``, every edge ``rel`` (and ``status`` when it has one); an
