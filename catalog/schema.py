@@ -98,7 +98,7 @@ class Model(Base):
     downloads: Mapped[int | None] = mapped_column(BigInteger, index=True)
     downloads_all_time: Mapped[int | None] = mapped_column(BigInteger)
     likes: Mapped[int | None] = mapped_column(Integer, index=True)
-    trending_score: Mapped[float | None] = mapped_column(Float)
+    trending_score: Mapped[float | None] = mapped_column(Float, index=True)
     private: Mapped[bool | None] = mapped_column(Boolean)
     gated: Mapped[str | None] = mapped_column(String)
     disabled: Mapped[bool | None] = mapped_column(Boolean)
