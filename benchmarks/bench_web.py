@@ -16,6 +16,7 @@ server's resident memory over ``--requests`` requests (10,000 by default).
 Run::
 
     .venv/bin/python benchmarks/bench_web.py --models 1000000 [--db postgresql://...]
+    .venv/bin/python benchmarks/bench_web.py --url postgresql://...  # a catalog already loaded
 
 Targets (issue 11): model page p95 < 150 ms, search p95 < 100 ms, memory flat over 10,000 requests.
 """
@@ -234,10 +235,18 @@ def main() -> None:
     add_options(parser)
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--map-timeout", type=float, default=900, help="seconds to wait for the first map")
+    parser.add_argument("--url", help="an existing catalog database to serve (no crawl)")
     args = parser.parse_args()
-    with crawled(args) as (url, loaded):
-        explorer = measure_explorer(url, seed=args.seed, requests=args.requests, map_timeout=args.map_timeout)
-        rows = [loaded, *explorer]
+    if args.url:
+        rows = measure_explorer(
+            args.url, seed=args.seed, requests=args.requests, map_timeout=args.map_timeout
+        )
+    else:
+        with crawled(args) as (url, loaded):
+            explorer = measure_explorer(
+                url, seed=args.seed, requests=args.requests, map_timeout=args.map_timeout
+            )
+            rows = [loaded, *explorer]
     columns = ["stage", "n", "status", "wall_s", "p50_ms", "p95_ms", "req_per_s", "rss_mib", "db_mib"]
     print(table(rows, columns))
     if args.json:
