@@ -102,7 +102,7 @@ class Model(Base):
     downloads: Mapped[int | None] = mapped_column(BigInteger, index=True)
     downloads_all_time: Mapped[int | None] = mapped_column(BigInteger)
     likes: Mapped[int | None] = mapped_column(Integer, index=True)
-    trending_score: Mapped[float | None] = mapped_column(Float)
+    trending_score: Mapped[float | None] = mapped_column(Float, index=True)
     private: Mapped[bool | None] = mapped_column(Boolean)
     gated: Mapped[str | None] = mapped_column(String)
     disabled: Mapped[bool | None] = mapped_column(Boolean)
@@ -363,9 +363,10 @@ Index("ix_models_pipeline_tag_downloads", Model.pipeline_tag, Model.downloads)
 Index("ix_models_library_name_downloads", Model.library_name, Model.downloads)
 
 
-#: Search indexes that revision 0005 makes beside the metadata, which has no way to spell them: the
-#: FTS5 table ``models_fts`` with its shadow tables (SQLite), the trigram index ``models_id_trgm``
-#: (PostgreSQL). See ``catalog/queries/fulltext.py``.
+#: Search indexes that revisions 0005 and 0008 make beside the metadata, which has no way to spell
+#: them: the FTS5 table ``models_fts`` with its shadow tables (SQLite), the trigram index
+#: ``models_id_trgm`` (PostgreSQL), which 0008 replaces by ``models_id_joined_trgm``. See
+#: ``catalog/queries/fulltext.py``.
 SEARCH_INDEXES = frozenset(
     {
         "models_fts",
@@ -374,6 +375,7 @@ SEARCH_INDEXES = frozenset(
         "models_fts_docsize",
         "models_fts_idx",
         "models_id_trgm",
+        "models_id_joined_trgm",
     }
 )
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable, and_, desc, func, literal, select
+from sqlalchemy import Connection, Executable, and_, desc, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from catalog.facts import load_facts
@@ -212,21 +212,34 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _all(store: Store, statement: Executable) -> list[tuple[Any, ...]]:
-    return list(read(store, statement, lambda *row: tuple(row)))
+#: Where a page's lists are read: the store, or one connection for every list of the page.
+Source = Store | Connection
 
 
-def _first_column(store: Store, statement: Executable) -> tuple[str, ...]:
+def _all(source: Source, statement: Executable) -> list[tuple[Any, ...]]:
+    """Read the few rows of one list of a page (each bounded) in one round trip.
+
+    Not :func:`~catalog.queries.read.read`'s stream: on PostgreSQL a server-side cursor costs
+    round trips of its own (declare, fetch, close), as does each connection taken from the pool
+    (its ping, its transaction): they made most of a model page's time there.
+    """
+    if isinstance(source, Connection):
+        return [tuple(row) for row in source.execute(statement)]
+    with source.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(statement)]
+
+
+def _first_column(store: Source, statement: Executable) -> tuple[str, ...]:
     return tuple(row[0] for row in _all(store, statement))
 
 
-def _held(store: Store, statement: Executable) -> tuple[tuple[str, bool], ...]:
+def _held(store: Source, statement: Executable) -> tuple[tuple[str, bool], ...]:
     """Read ``(id, the joined row's id)`` rows as ``(id, whether the catalog holds it)``."""
     return tuple((id, known is not None) for id, known in _all(store, statement))
 
 
 def _datasets_held(
-    store: Store, dataset_id: InstrumentedAttribute[str], owner: InstrumentedAttribute[str], owner_id: str
+    store: Source, dataset_id: InstrumentedAttribute[str], owner: InstrumentedAttribute[str], owner_id: str
 ) -> tuple[tuple[str, bool], ...]:
     """The first datasets a link table names for one model or Space, each with whether the catalog holds it."""
     return _held(
@@ -254,87 +267,88 @@ def model_detail(store: Store, model_id: str) -> ModelDetail:
     (Named(id='text-generation', label='Text Generation'), ['meta/llama-7b'], {'adapter': 1, 'quantized': 1})
     """
     require(store, "model", model_id)
-    values = _all(store, select(*_MODEL_COLUMNS).where(Model.id == model_id))[0]
-    row = ModelRow(*values)
-    row = ModelRow(
-        **{
-            **{name: getattr(row, name) for name in ModelRow.__dataclass_fields__},
-            "created_at": _utc(row.created_at),
-            "last_modified": _utc(row.last_modified),
-        }
-    )
-    task = _named(store, Task.id, Task.name, row.pipeline_tag)
-    library = _named(store, Library.id, Library.label, row.library_name)
-    apps = tuple(
-        Named(id, label or id)
-        for id, label in _all(
-            store,
-            select(ModelApp.app_id, App.label)
-            .outerjoin(App, App.id == ModelApp.app_id)
-            .where(ModelApp.model_id == model_id)
-            .order_by(ModelApp.app_id),
+    with store.engine.connect() as conn:  # one connection for every list of the page
+        values = _all(conn, select(*_MODEL_COLUMNS).where(Model.id == model_id))[0]
+        row = ModelRow(*values)
+        row = ModelRow(
+            **{
+                **{name: getattr(row, name) for name in ModelRow.__dataclass_fields__},
+                "created_at": _utc(row.created_at),
+                "last_modified": _utc(row.last_modified),
+            }
         )
-    )
-    providers = tuple(
-        ProviderRow(id, label or id, status, provider_model_id, provider_task)
-        for id, label, status, provider_model_id, provider_task in _all(
-            store,
-            select(
-                ModelProvider.provider_id,
-                Provider.label,
-                ModelProvider.status,
-                ModelProvider.provider_model_id,
-                ModelProvider.task,
+        task = _named(conn, Task.id, Task.name, row.pipeline_tag)
+        library = _named(conn, Library.id, Library.label, row.library_name)
+        apps = tuple(
+            Named(id, label or id)
+            for id, label in _all(
+                conn,
+                select(ModelApp.app_id, App.label)
+                .outerjoin(App, App.id == ModelApp.app_id)
+                .where(ModelApp.model_id == model_id)
+                .order_by(ModelApp.app_id),
             )
-            .outerjoin(Provider, Provider.id == ModelProvider.provider_id)
-            .where(ModelProvider.model_id == model_id)
-            .order_by(ModelProvider.provider_id),
         )
-    )
-    base = Model.__table__.alias("base")
-    bases = tuple(
-        BaseRow(id, relation, known is not None, license)
-        for id, relation, known, license in _all(
-            store,
-            select(ModelLineage.base_model_id, ModelLineage.relation, base.c.id, base.c.license)
-            .outerjoin(base, and_(base.c.id == ModelLineage.base_model_id, base.c.deleted_at.is_(None)))
-            .where(ModelLineage.model_id == model_id)
-            .order_by(ModelLineage.base_model_id),
+        providers = tuple(
+            ProviderRow(id, label or id, status, provider_model_id, provider_task)
+            for id, label, status, provider_model_id, provider_task in _all(
+                conn,
+                select(
+                    ModelProvider.provider_id,
+                    Provider.label,
+                    ModelProvider.status,
+                    ModelProvider.provider_model_id,
+                    ModelProvider.task,
+                )
+                .outerjoin(Provider, Provider.id == ModelProvider.provider_id)
+                .where(ModelProvider.model_id == model_id)
+                .order_by(ModelProvider.provider_id),
+            )
         )
-    )
-    children: dict[str, int] = dict(
-        _all(
-            store,
-            select(ModelLineage.relation, func.count())
-            .join(Model, Model.id == ModelLineage.model_id)
-            .where(ModelLineage.base_model_id == model_id, _LIVE)
-            .group_by(ModelLineage.relation)
-            .order_by(ModelLineage.relation),
+        base = Model.__table__.alias("base")
+        bases = tuple(
+            BaseRow(id, relation, known is not None, license)
+            for id, relation, known, license in _all(
+                conn,
+                select(ModelLineage.base_model_id, ModelLineage.relation, base.c.id, base.c.license)
+                .outerjoin(base, and_(base.c.id == ModelLineage.base_model_id, base.c.deleted_at.is_(None)))
+                .where(ModelLineage.model_id == model_id)
+                .order_by(ModelLineage.base_model_id),
+            )
         )
-    )
-    datasets = _datasets_held(store, ModelDataset.dataset_id, ModelDataset.model_id, model_id)
-    spaces = _first_column(
-        store,
-        select(SpaceModel.space_id)
-        .join(Space, Space.id == SpaceModel.space_id)
-        .where(SpaceModel.model_id == model_id, Space.deleted_at.is_(None))
-        .order_by(desc(Space.likes), SpaceModel.space_id)
-        .limit(LISTED),
-    )
-    history = tuple(
-        HistoryRow(run, _utc(at), downloads, likes)
-        for run, at, downloads, likes in _all(
-            store,
-            select(ModelHistory.run_id, CrawlRun.started_at, ModelHistory.downloads, ModelHistory.likes)
-            .join(CrawlRun, CrawlRun.id == ModelHistory.run_id)
-            .where(ModelHistory.model_id == model_id)
-            .order_by(ModelHistory.run_id),
+        children: dict[str, int] = dict(
+            _all(
+                conn,
+                select(ModelLineage.relation, func.count())
+                .join(Model, Model.id == ModelLineage.model_id)
+                .where(ModelLineage.base_model_id == model_id, _LIVE)
+                .group_by(ModelLineage.relation)
+                .order_by(ModelLineage.relation),
+            )
         )
-    )
+        datasets = _datasets_held(conn, ModelDataset.dataset_id, ModelDataset.model_id, model_id)
+        spaces = _first_column(
+            conn,
+            select(SpaceModel.space_id)
+            .join(Space, Space.id == SpaceModel.space_id)
+            .where(SpaceModel.model_id == model_id, Space.deleted_at.is_(None))
+            .order_by(desc(Space.likes), SpaceModel.space_id)
+            .limit(LISTED),
+        )
+        history = tuple(
+            HistoryRow(run, _utc(at), downloads, likes)
+            for run, at, downloads, likes in _all(
+                conn,
+                select(ModelHistory.run_id, CrawlRun.started_at, ModelHistory.downloads, ModelHistory.likes)
+                .join(CrawlRun, CrawlRun.id == ModelHistory.run_id)
+                .where(ModelHistory.model_id == model_id)
+                .order_by(ModelHistory.run_id),
+            )
+        )
     return ModelDetail(row, task, library, apps, providers, bases, children, datasets, spaces, history)
 
 
-def _named(store: Store, id_column: Any, label_column: Any, id: str | None) -> Named | None:
+def _named(store: Source, id_column: Any, label_column: Any, id: str | None) -> Named | None:
     if id is None:
         return None
     found = _all(store, select(label_column).where(id_column == id))

@@ -4,30 +4,34 @@
 B-tree cannot answer that (a scan of 1M ids took 0.8 s), so each backend asks its trigram index:
 
 - SQLite: the FTS5 table ``models_fts`` (``tokenize='trigram'``), as a phrase ``MATCH`` whose
-  rowids are those of ``models``. Text that few ids contain (under :data:`FEW`) fetches those rows
-  (``models.rowid IN (...)``) and sorts them; text that many contain (``llama``) walks the sort
-  order's index instead and keeps the rows in the list (``+models.rowid IN (...)``: the ``+`` keeps
-  SQLite from fetching 80,000 rows to sort them), stopping at the page's end. At 1M made-up models
-  either takes milliseconds where the other plan took up to a second. Text shorter than a trigram
-  (one or two characters) falls back to ``LIKE``.
-- PostgreSQL: ``lower(id) LIKE '%...%'``, which the ``pg_trgm`` GIN index ``models_id_trgm`` answers.
+  rowids are those of ``models``. Text that few ids contain (under :data:`FEW`, found by
+  :func:`rowids_containing`) fetches those rows (``models.rowid IN (...)``, the search *driven* by
+  the text) and sorts them; text that many contain (``llama``) is a filter on the rows a search
+  walks in its sort's order instead (``models.id LIKE '%llama%'``, case-insensitive for ASCII as
+  FTS5 is), stopping at the page's end: no list of 200,000 rowids is built to be looked up 20
+  times. Text shorter than a trigram (one or two characters) falls back to ``LIKE``.
+- PostgreSQL: ``strpos(lower(id), ...) > 0``, with a LIKE over the id whose separators are one
+  letter (:func:`join_words`), which the ``pg_trgm`` GIN index ``models_id_joined_trgm`` of
+  revision 0008 answers (or not: the planner weighs it against walking a sort's index).
+
+Which path a search takes is decided in :mod:`catalog.queries.models` (``search_models``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, table
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, table
 
-from catalog.queries.read import scalar
+from catalog.queries.read import read
 from catalog.schema import Model
 from catalog.store import Store
 
-__all__ = ["id_contains", "match_phrase"]
+__all__ = ["FEW", "JOINER", "SEPARATORS", "id_contains", "join_words", "match_phrase", "rowids_containing"]
 
 #: The FTS5 table of revision 0005, for SQLAlchemy Core (it is no table of :mod:`catalog.schema`).
 MODELS_FTS = table("models_fts")
-#: Ids containing the text past which a search walks the sort's index rather than fetching them.
+#: Rows a search's selector (a text, a facet) may fetch to sort them; past it, it walks a sort's index.
 FEW = 5_000
 
 
@@ -42,8 +46,42 @@ def match_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def id_contains(text: str, store: Store) -> ColumnElement[bool]:
+def _hits(text: str) -> Select[Any]:
+    return (
+        select(literal_column("rowid"))
+        .select_from(MODELS_FTS)
+        .where(literal_column("models_fts").op("MATCH")(match_phrase(text)))
+    )
+
+
+def rowids_containing(store: Store, text: str, up_to: int = FEW) -> list[int] | None:
+    """Return the rowids of the models whose id contains ``text``, the first ``up_to`` of them.
+
+    ``None`` if no index can tell: only SQLite's FTS5 table does (from its doclists, touching no
+    row of ``models``), for text of three characters or more. Its cost is that of the trigrams'
+    doclists, whatever the matches: read once, its answer both counts the matches and fetches them.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> store = demo_store()
+    >>> len(rowids_containing(store, "LLAMA")), len(rowids_containing(store, "llama", up_to=2))
+    (6, 2)
+    >>> rowids_containing(store, "ll") is None
+    True
+    """
+    if store.dialect != "sqlite" or len(text) < 3:
+        return None
+    return list(read(store, _hits(text).limit(up_to), int))
+
+
+def id_contains(text: str, store: Store, drive: bool | None = None) -> ColumnElement[bool]:
     """Return the condition "the model's id contains ``text``, in any case", through ``store``'s index.
+
+    On SQLite, ``drive`` says whether the text selects the rows to fetch (``True``: the rowids of
+    its FTS5 matches) or filters rows found by another index (``False``: ``LIKE``, or the matches
+    as a list for text beyond ASCII, whose case ``LIKE`` does not fold); ``None`` decides by
+    :func:`rowids_containing` against :data:`FEW`. Every choice selects the same rows.
 
     Examples
     --------
@@ -56,11 +94,43 @@ def id_contains(text: str, store: Store) -> ColumnElement[bool]:
     """
     # Trigrams need three characters (counted as SQLite does, in code points); shorter text scans.
     if store.dialect == "sqlite" and len(text) >= 3:
-        hits: Select[Any] = (
-            select(literal_column("rowid"))
-            .select_from(MODELS_FTS)
-            .where(literal_column("models_fts").op("MATCH")(match_phrase(text)))
-        )
-        many = scalar(store, select(func.count()).select_from(hits.limit(FEW).subquery())) >= FEW
-        return literal_column(f"{'+' if many else ''}{Model.__tablename__}.rowid").in_(hits)
-    return func.lower(Model.id).contains(text.lower(), autoescape=True)
+        if drive is None:
+            drive = len(rowids_containing(store, text) or ()) < FEW
+        if drive:
+            return literal_column(f"{Model.__tablename__}.rowid").in_(_hits(text))
+        if text.isascii():
+            # SQLite's LIKE folds ASCII letters only, as the trigram tokenizer does for this text.
+            return Model.id.contains(text, autoescape=True)
+        # The ``+`` keeps SQLite from fetching every match to sort them.
+        return literal_column(f"+{Model.__tablename__}.rowid").in_(_hits(text))
+    if store.dialect == "sqlite" or len(text) < 3:
+        return func.lower(Model.id).contains(text.lower(), autoescape=True)
+    # pg_trgm cuts text into words at every character but letters and digits: ``qwen2.5`` is the
+    # words ``qwen2`` and ``5``, which 46,000 ids of 1M match, each read from the heap to be
+    # rechecked (0.8 s). The index of revision 0008 holds the id with its separators made one
+    # letter (``qwen2z5``, one word): its matches are few; ``strpos`` keeps the answer exact.
+    # Written as constants, not bound values, so that the planner sees the expression it indexes.
+    joined = func.translate(
+        func.lower(Model.id),
+        literal_column(f"'{SEPARATORS}'"),
+        literal_column(f"'{JOINER * len(SEPARATORS)}'"),
+    )
+    # The exact test is strpos, not a second LIKE: the planner would multiply two LIKEs' estimates,
+    # take instruct's 100,000 ids for 4, and fetch them all rather than walk the sort's index.
+    exact = func.strpos(func.lower(Model.id), text.lower()) > 0
+    return and_(joined.contains(join_words(text.lower()), autoescape=True), exact)
+
+
+#: The characters of a Hub id that pg_trgm takes for word breaks, and the letter that joins them.
+SEPARATORS, JOINER = "-._/", "z"
+
+
+def join_words(text: str) -> str:
+    """Return ``text`` with every separator of :data:`SEPARATORS` made :data:`JOINER`, as revision 0008 indexes it.
+
+    Examples
+    --------
+    >>> join_words("meta-llama/llama-3.1-8b")
+    'metazllamazllamaz3z1z8b'
+    """
+    return text.translate(str.maketrans(SEPARATORS, JOINER * len(SEPARATORS)))

@@ -1,0 +1,126 @@
+"""Every way a search can find its rows gives the same page: on the real snapshot, on each backend.
+
+``search_models`` plans (``plan_search``): on SQLite the smallest selector under ``few`` rows
+(the text's FTS5 matches, a facet's index) is fetched and sorted, or the sort's index is walked
+with the text as ``LIKE``; on PostgreSQL its planner chooses between the trigram GIN index and
+the sort's B-tree, here forced each way by the session's ``enable_*`` settings. Each answer is
+checked against the same page computed in Python from every live model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import astuple
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog.crawl import crawl_snapshot
+from catalog.queries.models import SEARCH_COLUMNS, SORT_COLUMNS, SearchRow, plan_search, search_models
+from catalog.store import Store
+from tests.databases import BACKENDS, database_url
+
+SNAPSHOT = Path(__file__).resolve().parent.parent / "data" / "snapshot"
+#: Common, rare, in another case, shorter than a trigram, wildcards, nothing.
+TEXTS = ["llama", "Qwen2.5", "bge-m3", "LLAMA-3.1-8B", "7b", "%", "_", "-v1", "zzz-no-such"]
+FACETS: list[dict[str, str]] = [{}, {"task": "text-generation"}, {"library": "transformers"}]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def snapshot_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with database_url(request.param, tmp_path_factory.mktemp("plans")) as url:
+        with Store.open(url) as store:
+            crawl_snapshot(store, SNAPSHOT)
+        yield url
+
+
+def expected(everything: list[SearchRow], text: str, facets: dict[str, str], sort: str) -> list[SearchRow]:
+    """The page computed in Python: substring in any case, facets, sort descending, unknown last, id."""
+    columns = {"task": "pipeline_tag", "library": "library_name"}
+    kept = [
+        r
+        for r in everything
+        if text.lower() in r.id.lower() and all(getattr(r, columns[k]) == v for k, v in facets.items())
+    ]
+    key = SORT_COLUMNS[sort].key  # type: ignore[index]
+    known = sorted((r for r in kept if getattr(r, key) is not None), key=lambda r: r.id)
+    known.sort(key=lambda r: getattr(r, key), reverse=True)
+    return known + sorted((r for r in kept if getattr(r, key) is None), key=lambda r: r.id)
+
+
+def every_live_model(store: Store) -> list[SearchRow]:
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            f"SELECT {', '.join(SEARCH_COLUMNS)} FROM models WHERE deleted_at IS NULL"
+        ).all()
+    return [SearchRow(*row) for row in rows]
+
+
+def test_the_snapshot_holds_common_and_rare_text(snapshot_url: str) -> None:
+    with Store.open(snapshot_url) as store:
+        everything = every_live_model(store)
+        counts = {
+            t: len(expected(everything, t, {}, "downloads")) for t in ("llama", "bge-m3", "zzz-no-such")
+        }
+        assert counts == {"llama": 32, "bge-m3": 7, "zzz-no-such": 0}
+        page = search_models(store, text="QWEN2.5", limit=6)
+    assert [r.id for r in page] == [
+        "ApsaraStackMaaS/EvoQwen2.5-VL-Retriever-7B-v1",
+        "vidore/colqwen2.5-v0.2",
+        "Qwen/Qwen2.5-Omni-3B",
+        "Qwen/Qwen2.5-7B-Instruct-1M",
+        "Qwen/Qwen2.5-VL-3B-Instruct",
+        "ApsaraStackMaaS/EvoQwen2.5-VL-Retriever-3B-v1",
+    ]
+
+
+@pytest.mark.parametrize("sort", list(SORT_COLUMNS))
+def test_every_plan_gives_the_page_computed_in_python(snapshot_url: str, sort: Any) -> None:
+    with Store.open(snapshot_url) as store:
+        everything = every_live_model(store)
+        plans = {"chosen": None}
+        if store.dialect == "sqlite":
+            plans = {"chosen": None, "fetched": "drive", "walked": "walk"}
+        for text in TEXTS:
+            for facets in FACETS:
+                for offset in (0, 30):
+                    want = expected(everything, text, facets, sort)[offset : offset + 20]
+                    for name, force in plans.items():
+                        plan = None
+                        if force is not None:  # few: every selector is under it, or none is
+                            few = 10**9 if force == "drive" else 0
+                            plan = plan_search(store, {**facets, "text": text}, sort, few=few)  # type: ignore[typeddict-item]
+                        got = search_models(
+                            store,
+                            plan,
+                            text=text,
+                            sort=sort,
+                            offset=offset,
+                            **facets,  # type: ignore[arg-type]
+                        )
+                        assert [astuple(r)[:2] for r in got] == [astuple(r)[:2] for r in want], (
+                            name,
+                            text,
+                            facets,
+                            offset,
+                        )
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("setting", ["enable_bitmapscan", "enable_indexscan"])
+def test_postgresql_answers_alike_through_the_trigram_index_or_the_sort_index(
+    snapshot_url: str, setting: str
+) -> None:
+    if not snapshot_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's planner settings")
+    # Without bitmap scans the GIN index cannot answer (the sort's index is walked); without
+    # index scans the sort's index cannot be walked (the GIN index's bitmap is sorted).
+    forced = snapshot_url + f"%20-c{setting}%3Doff"
+    with Store.open(snapshot_url) as store, Store.open(forced) as other:
+        everything = every_live_model(store)
+        for text in ["llama", "bge-m3", "Qwen2.5", "zzz-no-such"]:
+            for sort in SORT_COLUMNS:
+                want = expected(everything, text, {}, sort)[:20]
+                got = search_models(other, text=text, sort=sort)  # type: ignore[arg-type]
+                assert [r.id for r in got] == [r.id for r in want], (setting, text, sort)
