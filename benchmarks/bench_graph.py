@@ -219,26 +219,26 @@ def faces_refresh(url: str) -> dict[str, Any]:
 
 def provider_graph(url: str) -> dict[str, Any]:
     """One provider's top models and their faces, the rest counted (``Catalog.face_neighbourhood``)."""
-    graph = _catalog(url).face_neighbourhood("provider", PROVIDER)
-    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(), "note": _more(graph)}
+    return _drawn(_catalog(url).face_neighbourhood("provider", PROVIDER), _more)
 
 
 def provider_graph_whole(url: str) -> dict[str, Any]:
     """Every model of one provider and every edge touching one (``Catalog.graph(provider=...)``)."""
-    graph = _catalog(url).graph(provider=PROVIDER)
-    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(), "note": PROVIDER}
+    return _drawn(_catalog(url).graph(provider=PROVIDER), lambda _: PROVIDER)
 
 
 def task_graph(url: str) -> dict[str, Any]:
     """One task's top models and their faces, the rest counted (``Catalog.face_neighbourhood``)."""
-    graph = _catalog(url).face_neighbourhood("task", TASK)
-    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(), "note": _more(graph)}
+    return _drawn(_catalog(url).face_neighbourhood("task", TASK), _more)
 
 
 def task_graph_whole(url: str) -> dict[str, Any]:
     """Every model of one task and every edge touching one (``Catalog.graph(task=...)``)."""
-    graph = _catalog(url).graph(task=TASK)
-    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(), "note": TASK}
+    return _drawn(_catalog(url).graph(task=TASK), lambda _: TASK)
+
+
+def _drawn(graph: Any, note: Callable[[Any], str]) -> dict[str, Any]:
+    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(), "note": note(graph)}
 
 
 def _more(graph: Any) -> str:
