@@ -36,6 +36,7 @@ from catalog.graph.build import build_graph
 from catalog.queries import export as export_queries
 from catalog.queries.export import GraphSelection, tables
 from catalog.queries.models import model_conditions
+from catalog.schema import Model
 from catalog.store import Store
 from tests.catalog_fixtures import load_tiny_catalog
 
@@ -202,6 +203,24 @@ def test_parquet_filters_narrow_models_and_their_rows(demo: Store, tmp_path: Pat
     assert _duck(f"SELECT COUNT(*) FROM '{out / 'tasks.parquet'}'") == [(demo.count("tasks"),)]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["filters"] == {"kinds": ["model", "task", "provider"], "provider": "groq"}
+
+
+def test_a_sqlite_table_is_read_as_arrow_batches_typed_by_its_columns_not_its_first_rows(
+    tmp_path: Path,
+) -> None:
+    # The driver types a column by its values in the first batch: licenses all NULL there would be
+    # taken for integers, and the text after them would stop the read. The typed first row prevents it.
+    with Store.open(f"sqlite:///{tmp_path / 'catalog.db'}") as store:
+        load_tiny_catalog(store)
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE models SET license = NULL WHERE id <> 'old/gone-model'")
+        with store.engine.connect() as conn:  # the driver reads what is committed, on a connection of its own
+            statement = select(Model.id, Model.license, Model.downloads).order_by(Model.id)
+            batches = export_queries.arrow_batches(conn, statement, ["string", "string", "int64"], size=2)
+            assert batches is not None
+            got = [row for batch in batches for row in zip(*(c.to_pylist() for c in batch.columns))]
+            assert got == [tuple(row) for row in conn.execute(statement)]
+        assert [license for _, license, _ in got] == [None] * 8 + ["mit", None]
 
 
 def test_a_value_of_the_wrong_type_is_an_error_naming_its_column(tmp_path: Path) -> None:

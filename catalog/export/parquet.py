@@ -16,7 +16,15 @@ from sqlalchemy import Connection, Select
 
 from catalog.errors import StoreError
 from catalog.export.graph import Progress
-from catalog.queries.export import GraphSelection, column_type, read_batches, table_statement, tables
+from catalog.queries import export as export_queries
+from catalog.queries.export import (
+    GraphSelection,
+    arrow_batches,
+    column_type,
+    read_batches,
+    table_statement,
+    tables,
+)
 
 __all__ = ["ARROW_TYPES", "write_parquet"]
 
@@ -47,9 +55,15 @@ def write_parquet(
     files: dict[str, dict[str, Any]] = {}
     for table in tables():
         types = {c.name: column_type(c) for c in table.columns}
-        rows = _write(
-            conn, folder / f"{table.name}.parquet", types, [table_statement(table, selection)], progress
-        )
+        path, statement = folder / f"{table.name}.parquet", table_statement(table, selection)
+        rows = None
+        if selection.where is None:  # a filtered statement reads this connection's temporary tables
+            try:
+                rows = _write_arrow(conn, path, types, statement, progress)
+            except (OSError, _TypeChanged):  # a value of another type than its column's first
+                rows = None  # read again, a row at a time, which names the value that cannot be
+        if rows is None:
+            rows = _write(conn, path, types, [statement], progress)
         holds = f"the {table.name} table: {(table.comment or _doc(table.name)).strip()}"
         files[f"{table.name}.parquet"] = {"holds": holds, "rows": rows, "columns": types}
     types = dict.fromkeys(_EDGE_COLUMNS, "string")
@@ -89,6 +103,50 @@ def _write(
                 if progress is not None:
                     progress(len(batch))
     return rows
+
+
+class _TypeChanged(Exception):
+    """A table's values did not all come in the types the columns were read as."""
+
+
+def _write_arrow(
+    conn: Connection, path: Path, types: dict[str, str], statement: Select[Any], progress: Progress | None
+) -> int | None:
+    """Write ``statement``'s rows to ``path`` from Arrow batches read in C (:func:`arrow_batches`).
+
+    Return the rows written, or ``None`` (having written nothing) where there is no such reader.
+    """
+    wire = [_wire(kind, conn.dialect.name) for kind in types.values()]
+    batches = arrow_batches(conn, statement, [str(t) for t in wire])
+    if batches is None:
+        return None
+    schema = pa.schema([pa.field(name, ARROW_TYPES[kind]) for name, kind in types.items()])
+    rows = 0
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer, _behind(writer.write_batch) as write:
+        for batch in _rebatched(batches, export_queries.ROWS_PER_BATCH):
+            if batch.schema.types != wire:  # the driver met a value of another type than the column's
+                raise _TypeChanged(path.stem)
+            columns = [_finish(column, kind) for column, kind in zip(batch.columns, types.values())]
+            write(pa.RecordBatch.from_arrays(columns, schema=schema))
+            rows += batch.num_rows
+            if progress is not None:
+                progress(batch.num_rows)
+    return rows
+
+
+def _rebatched(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.RecordBatch]:
+    """Yield the rows of ``batches`` again in batches of ``size`` (the last one shorter): a row group each."""
+    held: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        held.append(batch)
+        count += batch.num_rows
+        while count >= size:
+            rows = pa.Table.from_batches(held)
+            yield rows.slice(0, size).combine_chunks().to_batches()[0]
+            held, count = rows.slice(size).to_batches(), count - size
+    if count:
+        yield pa.Table.from_batches(held).combine_chunks().to_batches()[0]
 
 
 @contextmanager
