@@ -202,6 +202,7 @@ def test_dataset_space_and_author_pages(site: str) -> None:
     ]
     assert ("/spaces/alice/chat-demo", "alice/chat-demo") in links_of(html)
     _, html, _ = get(f"{site}/spaces/alice/chat-demo")
+    assert "<tr><th>SDK</th><td>gradio</td></tr>" in html and ("/authors/alice", "alice") in links_of(html)
     assert ("/models/alice/llama-7b-chat", "alice/llama-7b-chat") in links_of(html)
     assert "nobody/not-held (not in the catalog)" in html
     _, html, _ = get(f"{site}/authors/alice")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from catalog.facts import load_facts
 from catalog.queries.lookup import require
+from catalog.queries.nodes import SpaceNode
 from catalog.queries.read import read
 from catalog.schema import (
     App,
@@ -183,14 +184,9 @@ class DatasetDetail:
 
 @dataclass(frozen=True, slots=True)
 class SpaceDetail:
-    """A Space: its figures, the models and datasets it uses (each flagged when not in the catalog)."""
+    """A Space: its row, the models and datasets it uses (each flagged when not in the catalog)."""
 
-    id: str
-    author: str | None
-    sdk: str | None
-    likes: int | None
-    runtime_stage: str | None
-    hardware: str | None
+    space: SpaceNode
     models: tuple[tuple[str, bool], ...]
     datasets: tuple[tuple[str, bool], ...]
 
@@ -534,13 +530,9 @@ def space_detail(store: Store, space_id: str) -> SpaceDetail:
     Each model and dataset comes with whether the catalog holds it (a live model, for models).
     """
     require(store, "space", space_id)
-    found = _all(
-        store,
-        select(Space.author, Space.sdk, Space.likes, Space.runtime_stage, Space.hardware).where(
-            Space.id == space_id
-        ),
-    )
-    author, sdk, likes, stage, hardware = found[0] if found else (None,) * 5
+    columns = select(Space.id, Space.author, Space.sdk, Space.likes, Space.runtime_stage, Space.hardware)
+    found = _all(store, columns.where(Space.id == space_id))
+    space = SpaceNode(*found[0]) if found else SpaceNode(space_id, None, None, None, None, None)
     models = _held(
         store,
         select(SpaceModel.model_id, Model.id)
@@ -550,7 +542,7 @@ def space_detail(store: Store, space_id: str) -> SpaceDetail:
         .limit(LISTED),
     )
     datasets = _datasets_held(store, SpaceDataset.dataset_id, SpaceDataset.space_id, space_id)
-    return SpaceDetail(space_id, author, sdk, likes, stage, hardware, models, datasets)
+    return SpaceDetail(space, models, datasets)
 
 
 def author_detail(store: Store, author: str) -> AuthorDetail:
