@@ -36,13 +36,21 @@ def _served(provider: str, id: str) -> list[dict[str, str]]:
     return [{"provider": provider, "providerId": id, "status": "live", "task": "text-generation"}]
 
 
-LLAMA = model(
+def _transformers(id: str, day: int, task: str, dtype: str, parameters: int, **fields: Any) -> dict[str, Any]:
+    """A transformers model of ``task`` with its safetensors weights in one ``dtype`` (real counts)."""
+    weights = {"parameters": {dtype: parameters}, "total": parameters}
+    tags = ["transformers", task]
+    return model(
+        id, day, pipeline_tag=task, library_name="transformers", tags=tags, safetensors=weights, **fields
+    )
+
+
+LLAMA = _transformers(
     "meta-llama/Llama-3.1-8B",
     1,
-    pipeline_tag="text-generation",
-    library_name="transformers",
-    tags=["transformers", "text-generation"],
-    safetensors={"parameters": {"BF16": 8_030_261_248}, "total": 8_030_261_248},
+    "text-generation",
+    "BF16",
+    8_030_261_248,
     inferenceProviderMapping=_served("together", "meta-llama/Llama-3.1-8B"),
 )
 GGUF = model(
@@ -52,14 +60,7 @@ GGUF = model(
     tags=["gguf", "text-generation"],
     gguf={"total": 8_030_261_312, "architecture": "llama", "context_length": 8192},
 )
-BERT = model(
-    "google-bert/bert-base-uncased",
-    3,
-    pipeline_tag="fill-mask",
-    library_name="transformers",
-    tags=["transformers", "fill-mask"],
-    safetensors={"parameters": {"F32": 110_106_428}, "total": 110_106_428},
-)
+BERT = _transformers("google-bert/bert-base-uncased", 3, "fill-mask", "F32", 110_106_428)
 
 
 def _snapshot(folder: Path, models: list[dict[str, Any]]) -> Snapshot:
