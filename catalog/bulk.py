@@ -186,8 +186,8 @@ def restore_indexes(conn: Connection, names: Sequence[str]) -> None:
                 index.create(conn, checkfirst=True)
 
 
-#: PostgreSQL's trigram index of model ids (migration 0005), outside the schema's metadata.
-_TRIGRAM_INDEX = "models_id_trgm"
+#: PostgreSQL's trigram index of model ids (migration 0008), outside the schema's metadata.
+_TRIGRAM_INDEX = "models_id_joined_trgm"
 
 
 def _drop_trigram_index(conn: Connection) -> bool:
@@ -204,13 +204,14 @@ def _drop_trigram_index(conn: Connection) -> bool:
 
 
 def _create_trigram_index(conn: Connection) -> None:
-    """Create the trigram index of model ids as migration 0005 does (``pg_trgm``, wherever it lives)."""
+    """Create the trigram index of model ids as migration 0008 does (``pg_trgm``, wherever it lives)."""
     schema = conn.exec_driver_sql(
         "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
         "WHERE e.extname = 'pg_trgm'"
     ).scalar_one()
     conn.exec_driver_sql(
-        f'CREATE INDEX IF NOT EXISTS {_TRIGRAM_INDEX} ON models USING gin (lower(id) "{schema}".gin_trgm_ops)'
+        f"CREATE INDEX IF NOT EXISTS {_TRIGRAM_INDEX} ON models USING gin "
+        f"(translate(lower(id), '-._/', 'zzzz') \"{schema}\".gin_trgm_ops)"
     )
 
 
