@@ -210,15 +210,9 @@ def normalize_dataset(raw: Any) -> Normalized:
     get = raw.get
     tags = list(dict.fromkeys(_str_list(get("tags"), "tags")))
     categories = [t[16:] for t in tags if t.startswith("task_categories:")]
-    row: Row = {
-        "id": id,
-        "author": _author(get("author"), id),
+    row = _repo_row(raw, id) | {
         "downloads": _opt_int(get("downloads"), "downloads"),
-        "likes": _opt_int(get("likes"), "likes", bits=32),
-        "created_at": parse_date(get("createdAt"), "createdAt"),
-        "last_modified": parse_date(get("lastModified"), "lastModified"),
         "task_categories": categories or None,
-        "raw": raw,
     }
     return _checked(Normalized(id, row, {"dataset_tags": [{"dataset_id": id, "tag": t} for t in tags]}))
 
@@ -241,17 +235,11 @@ def normalize_space(raw: Any) -> Normalized:
     hardware = runtime.get("hardware") if runtime else None
     if isinstance(hardware, dict):
         hardware = hardware.get("current") or hardware.get("requested")
-    row: Row = {
-        "id": id,
-        "author": _author(get("author"), id),
+    row = _repo_row(raw, id) | {
         "sdk": _opt_str(get("sdk"), "sdk"),
-        "likes": _opt_int(get("likes"), "likes", bits=32),
         "trending_score": _opt_float(get("trendingScore"), "trendingScore"),
         "runtime_stage": _opt_str(runtime.get("stage"), "runtime.stage") if runtime else None,
         "hardware": _opt_str(hardware, "runtime.hardware"),
-        "created_at": parse_date(get("createdAt"), "createdAt"),
-        "last_modified": parse_date(get("lastModified"), "lastModified"),
-        "raw": raw,
     }
     models = dict.fromkeys(_str_list(get("models"), "models"))
     datasets = dict.fromkeys(_str_list(get("datasets"), "datasets"))
@@ -464,6 +452,19 @@ def _record_id(raw: Any) -> str:
         raise RecordError(f"id: missing or not a string: {_short(id)}")
     _check_storable(raw)
     return id
+
+
+def _repo_row(raw: dict[str, Any], id: str) -> Row:
+    """Return the columns every dataset and Space row has: id, author, likes, dates and the record."""
+    get = raw.get
+    return {
+        "id": id,
+        "author": _author(get("author"), id),
+        "likes": _opt_int(get("likes"), "likes", bits=32),
+        "created_at": parse_date(get("createdAt"), "createdAt"),
+        "last_modified": parse_date(get("lastModified"), "lastModified"),
+        "raw": raw,
+    }
 
 
 def _parameters(
