@@ -62,18 +62,23 @@ SQLite: 2,000,000 models, the 1,000,000-model crawl of hubgen's snapshot (seed 0
     csv                      SQLite 50k   4.3 s  3.2 s  222 MiB   208/209/218/219/221      31 MiB 3.7 s / 3 s       0.87
 
 The Parquet export of 2M models (56.5M rows in 21 files) stays at ~450 MiB through the run (batches,
-not the catalog, in memory) and costs 1.08x its floor's CPU; it misses the issue's 2 minutes because
-the floor itself, reading every row through ``sqlite3`` into Python objects, takes 172 s of CPU
-(at 50,000 models the ``edges`` view, with its joins, was a third of the reading): under 2 minutes
-needs a columnar reader (DuckDB's SQLite scanner or an ADBC driver, neither installable here) or
-several connections at once. A provider's GraphML/GEXF, before the selection was held in temporary
-tables, evaluated the filter and the view's union once per node kind: at 50,000 models (SQLite)
-10.6 s of CPU each, now 1.0 s; at 1,000,000 it had taken 226 s, at 2M it now takes 87 s, nearly
-all of it the one evaluation of the filter (a correlated ``EXISTS`` on ``model_providers``, which
-SQLite answers by scanning every model). GraphML and GEXF cost 10-15x their floor's CPU at 200k
+not the catalog, in memory). Reading every row through ``sqlite3`` into Python objects took 172 s
+of CPU, more than the issue's 2 minutes, so a whole SQLite table is now read by the ADBC SQLite
+driver as Arrow batches (``catalog.queries.export.arrow_batches``). Afterwards, on a real 2M crawl
+of hubgen's snapshot (``bench_hub.py --models 2000000``, 10.6 GB, no doubling), with a CI run
+sharing the 2 cores::
+
+    parquet (whole)          SQLite 2M     63 s   69 s  521 MiB   439/420/314/315/322   1,338 MiB 115 s / 99 s       1.83
+
+faster than the row-at-a-time floor, under 2 minutes and 1 GiB.
+
+A provider's GraphML/GEXF, before the selection was held in temporary tables, evaluated the
+filter and the view's union once per node kind: at 50,000 models (SQLite) 10.6 s of CPU each, now
+1.0 s; at 1,000,000 it had taken 226 s, at 2M it now takes 87 s, nearly all of it the one
+evaluation of the filter (a correlated ``EXISTS`` on ``model_providers``, which SQLite answers by
+scanning every model). GraphML and GEXF cost 10-15x their floor's CPU at 200k
 on PostgreSQL, measured while the XML writer still went through ``XMLGenerator``; writing its bytes
-directly brought them to 2.5-3x (the rows under the PostgreSQL ones). The whole-graph formats were
-not run at 2M: at ~14M edges each takes several minutes with its floor, more than the time left.
+directly brought them to 2.5-3x (the rows under the PostgreSQL ones).
 """
 
 from __future__ import annotations

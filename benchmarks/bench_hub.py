@@ -66,6 +66,20 @@ Still 3x short of the 0.5x target on SQLite: the crawl spends ~23 s of CPU where
 spends 2.5 s (SQLite's inserts and commits ~10 s, the indexes built at the end ~4 s, normalising
 and batching ~8 s), and on a machine this loaded wall time follows CPU time.
 
+2,000,000 models (3,100,000 records), SQLite only, 2026-12-01 13:32-14:00 UTC, naive crawler,
+store, export, map and explorer skipped (``bench_export.py`` timed the exports on this database), 2
+cores shared with a CI run. The crawl ran on the code before revision 0008; the later stages
+stopped on the schema check and were run again (``bench_graph.run_graph_stages``) on the same
+database once upgraded::
+
+    fetch + decode (floor)  68.7 s, 38 s CPU, 141 MiB
+    crawl                   746 s, 663 s CPU, 618 MiB, 0.09x; DB 10,601 MiB
+    whole graph vs bare nx  197 vs 128 s = 1.54x the floor's time, 10.8 GiB peak (3.1M nodes)
+    PageRank (lineage)      6.5 s (numpy 0.59 s)
+    faces summary count     26 s (at the end of every crawl)
+    faces / provider / task 0.06 / 0.17 / 0.08 s (recounting: 26 / 33 / 42 s)
+    text search p95         143 ms
+
 ``--json FILE`` also writes every figure; ``--backends sqlite`` skips PostgreSQL even with ``--db``.
 """
 
