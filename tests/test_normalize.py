@@ -17,6 +17,7 @@ from catalog.normalize import (
     provider_rows,
     task_rows,
 )
+from tests.hub_records import LLAMA_31_8B_INSTRUCT
 
 
 def lineage(raw: dict[str, Any]) -> list[tuple[str, str]]:
@@ -24,25 +25,13 @@ def lineage(raw: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def test_a_whole_model_row() -> None:
+    # The recorded record (its real tags, card and config), with the figures, weights, providers and
+    # dataset tag it has not, and a field the Hub may add later.
     raw = {
+        **LLAMA_31_8B_INSTRUCT,
         "_id": "64f0",
-        "id": "meta-llama/Llama-3.1-8B-Instruct",
         "author": "meta-llama",
-        "pipeline_tag": "text-generation",
-        "library_name": "transformers",
-        "tags": [
-            "transformers",
-            "safetensors",
-            "llama",
-            "text-generation",
-            "conversational",
-            "en",
-            "base_model:finetune:meta-llama/Llama-3.1-8B",
-            "base_model:meta-llama/Llama-3.1-8B",
-            "license:llama3.1",
-            "region:us",
-            "dataset:HuggingFaceH4/ultrachat_200k",
-        ],
+        "tags": [*LLAMA_31_8B_INSTRUCT["tags"], "dataset:HuggingFaceH4/ultrachat_200k"],
         "downloads": 5_000_000,
         "downloadsAllTime": 90_000_000,
         "likes": 4000,
@@ -54,12 +43,6 @@ def test_a_whole_model_row() -> None:
         "disabled": False,
         "sha": "0e9e39f2",
         "safetensors": {"parameters": {"BF16": 8_030_261_248}, "total": 8_030_261_248},
-        "config": {"model_type": "llama", "architectures": ["LlamaForCausalLM"]},
-        "cardData": {
-            "license": "llama3.1",
-            "language": ["en", "de"],
-            "base_model": "meta-llama/Llama-3.1-8B",
-        },
         "inferenceProviderMapping": [
             {
                 "provider": "together",
@@ -132,7 +115,7 @@ def test_a_whole_model_row() -> None:
         },
     ]
     assert [r["tag"] for r in n.children["model_tags"]] == raw["tags"]
-    assert [r["app_id"] for r in n.children["model_apps"]] == ["vllm", "sglang", "docker-model-runner"]
+    assert [r["app_id"] for r in n.children["model_apps"]] == ["vllm", "sglang", "tgi", "docker-model-runner"]
     assert n.history == {
         "model_id": n.id,
         "downloads": 5_000_000,
