@@ -138,7 +138,7 @@ def refresh_faces(conn: Connection, run_id: int | None = None) -> int:
     for statement in _STATEMENTS:
         conn.execute(statement)
     conn.execute(delete(LineageFamily))
-    families = family_sizes(conn.execute(text(LIVE_LINKS)).tuples())
+    families = family_sizes((child, base) for child, base in conn.execute(text(LIVE_LINKS)))
     for batch in chunks(families, 10_000):
         conn.execute(insert(LineageFamily), [{"root_id": r, "descendants": n} for r, n in batch])
     live = int(conn.execute(text("SELECT COUNT(*) FROM models WHERE deleted_at IS NULL")).scalar_one())

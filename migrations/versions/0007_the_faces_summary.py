@@ -131,7 +131,10 @@ def upgrade() -> None:
         " JOIN models m ON m.id = l.model_id AND m.deleted_at IS NULL"
     )
     families = sa.table("lineage_families", sa.column("root_id"), sa.column("descendants"))
-    rows = [{"root_id": root, "descendants": n} for root, n in family_sizes(links.tuples())]
+    rows = [
+        {"root_id": root, "descendants": n}
+        for root, n in family_sizes((child, base) for child, base in links)
+    ]
     if rows:
         op.bulk_insert(families, rows)
     op.execute(summary.insert().values(id=1, run_id=run, models=live))
