@@ -2,7 +2,8 @@
 
 ``search_models`` plans (``plan_search``): on SQLite the smallest selector under ``few`` rows
 (the text's FTS5 matches, a facet's index) is fetched and sorted, or the sort's index is walked
-with the text as ``LIKE``; on PostgreSQL its planner chooses between the trigram GIN index and
+with the text as ``LIKE``, or (the text's matches from ``drive`` to ``few``) walked keeping the
+entries among the matches' rowids; on PostgreSQL its planner chooses between the trigram GIN index and
 the sort's B-tree, here forced each way by the session's ``enable_*`` settings. Each answer is
 checked against the same page computed in Python from every live model.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from catalog.crawl import crawl_snapshot
 from catalog.queries.models import SEARCH_COLUMNS, SORT_COLUMNS, SearchRow, plan_search, search_models
@@ -81,7 +83,7 @@ def test_every_plan_gives_the_page_computed_in_python(snapshot_url: str, sort: A
         everything = every_live_model(store)
         plans = {"chosen": None}
         if store.dialect == "sqlite":
-            plans = {"chosen": None, "fetched": "drive", "walked": "walk"}
+            plans = {"chosen": None, "fetched": "drive", "walked": "walk", "walked among": "among"}
         for text in TEXTS:
             for facets in FACETS:
                 for offset in (0, 30):
@@ -89,8 +91,9 @@ def test_every_plan_gives_the_page_computed_in_python(snapshot_url: str, sort: A
                     for name, force in plans.items():
                         plan = None
                         if force is not None:  # few: every selector is under it, or none is
-                            few = 10**9 if force == "drive" else 0
-                            plan = plan_search(store, {**facets, "text": text}, sort, few=few)  # type: ignore[typeddict-item]
+                            few = 0 if force == "walk" else 10**9
+                            drive = 0 if force == "among" else 10**9
+                            plan = plan_search(store, {**facets, "text": text}, sort, few=few, drive=drive)  # type: ignore[typeddict-item]
                         got = search_models(
                             store,
                             plan,
@@ -124,3 +127,25 @@ def test_postgresql_answers_alike_through_the_trigram_index_or_the_sort_index(
                 want = expected(everything, text, {}, sort)[:20]
                 got = search_models(other, text=text, sort=sort)  # type: ignore[arg-type]
                 assert [r.id for r in got] == [r.id for r in want], (setting, text, sort)
+
+
+def test_a_walk_among_the_texts_matches_reads_the_sort_index_not_the_rows(tmp_path: Path) -> None:
+    # The text's matches from DRIVE to FEW: the walk keeps index entries by rowid (``+rowid IN``),
+    # so SQLite scans the sort's index; a plain ``rowid IN`` would fetch every match and sort them.
+    with Store.open(f"sqlite:///{tmp_path / 'plan.db'}") as store:
+        crawl_snapshot(store, SNAPSHOT)
+        plan = plan_search(store, {"text": "llama"}, "likes", drive=2)
+        statements: list[tuple[str, Any]] = []
+
+        @event.listens_for(store.engine, "before_cursor_execute")
+        def keep(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+            statements.append((statement, parameters))
+
+        page = search_models(store, plan, text="llama", sort="likes")
+        event.remove(store.engine, "before_cursor_execute", keep)
+        statement, parameters = statements[-1]
+        with store.engine.connect() as conn:
+            steps = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+    assert plan.why == "walk of likes, among 32 rows" and len(plan.rowids or ()) == 32
+    assert steps[0] == "SCAN models USING INDEX ix_models_likes", steps
+    assert [r.id for r in page] == [r.id for r in search_models(store, text="llama", sort="likes")]

@@ -15,7 +15,7 @@ from typing import Any, TypedDict, Unpack
 from sqlalchemy import ColumnElement, exists, func, literal, literal_column, or_, select
 
 from catalog.errors import ConfigError
-from catalog.queries.fulltext import FEW, id_contains, rowids_containing
+from catalog.queries.fulltext import DRIVE, FEW, id_contains, rowids_containing
 from catalog.queries.lookup import require
 from catalog.queries.read import check_limit, read, scalar
 from catalog.records import MAX_COUNT, SORTS, Identified, Sort, parse_count
@@ -167,7 +167,9 @@ def model_conditions(
             raise ConfigError(f"min_downloads must be between 0 and {MAX_COUNT}, got {min_downloads}")
         where.append(column_of(Model.downloads) >= min_downloads)
     if (text := facets.get("text")) and plan is not None and plan.rowids is not None:
-        where.append(literal_column(f"{Model.__tablename__}.rowid").in_(plan.rowids))  # read by the plan
+        # Read by the plan: the rows to fetch, or (``+rowid``) those to keep of a walk's index entries.
+        fetch = usable is None or "rowid" in usable
+        where.append(literal_column(f"{'' if fetch else '+'}{Model.__tablename__}.rowid").in_(plan.rowids))
     elif text:
         where.append(id_contains(text, store, None if usable is None else "rowid" in usable))
     # Last: SQLite tests the conditions in order, and deleted_at, the last column of a wide row,
@@ -208,7 +210,8 @@ class Plan:
     ``usable`` holds one selector's column (``rowid`` for the text's FTS5 matches), whose rows are
     fetched and sorted, or the sort's column (with a facet's, when one index holds both), walked
     from the top; ``None`` (PostgreSQL) leaves every index to the database's own planner.
-    ``rowids`` are the text's matches when they drive the search (read once, to count them).
+    ``rowids`` are the text's matches (read once, to count them) when there are few: the rows to
+    fetch, or the index entries a walk keeps.
     """
 
     usable: frozenset[str] | None
@@ -227,13 +230,14 @@ _FACET_COLUMNS: dict[str, Any] = {
 _PAIRED = ("task", "library")
 
 
-def plan_search(store: Store, facets: SearchFacets, sort: Sort, few: int = FEW) -> Plan:
+def plan_search(store: Store, facets: SearchFacets, sort: Sort, few: int = FEW, drive: int = DRIVE) -> Plan:
     """Return how a search for ``facets`` in ``sort`` order reads ``models`` on SQLite.
 
     Each selector (the text, and each facet held in an indexed column) counts its rows, up to
     ``few`` (:data:`~catalog.queries.fulltext.FEW`): the smallest under it is fetched whole and
-    sorted (a few thousand rows at most); when none is, the search walks the index of the sort's
-    column (with the facet's, when one index holds both) and stops at the page's end. SQLite has
+    sorted (a few thousand rows at most; for the text, under ``drive``); when none is, the search
+    walks the index of the sort's column (with the facet's, when one index holds both) and stops
+    at the page's end, keeping the text's rowids when it has few. SQLite has
     no statistics: left to itself it takes an equality for a handful of rows, and sorted the
     60,000 models of a task for one page by likes (p95 460 ms at 200,000 models). PostgreSQL
     plans from its own statistics (``ANALYZE``).
@@ -248,6 +252,8 @@ def plan_search(store: Store, facets: SearchFacets, sort: Sort, few: int = FEW) 
     Plan(usable=frozenset({'rowid'}), why='text: 6 rows')
     >>> plan_search(store, {"text": "llama"}, "likes", few=2)
     Plan(usable=frozenset({'likes'}), why='walk of likes')
+    >>> plan_search(store, {"text": "llama"}, "likes", drive=2)
+    Plan(usable=frozenset({'likes'}), why='walk of likes, among 6 rows')
     >>> sorted(plan_search(store, {"task": "text-generation"}, "downloads", few=2).usable or ())
     ['downloads', 'pipeline_tag']
     """
@@ -263,14 +269,22 @@ def plan_search(store: Store, facets: SearchFacets, sort: Sort, few: int = FEW) 
         if (value := facets.get(facet)) is not None:
             rows = select(literal(1)).where(column == value).limit(few).subquery()
             sizes[facet] = int(scalar(store, select(func.count()).select_from(rows)))
+    walk = next(
+        (
+            Plan(frozenset({_FACET_COLUMNS[facet].key, key}), f"{facet}, in {sort} order")
+            for facet in _PAIRED
+            if sort == "downloads" and facet in sizes
+        ),
+        Plan(frozenset({key}), f"walk of {sort}"),
+    )
     if sizes and (smallest := min(sizes, key=sizes.__getitem__)) and sizes[smallest] < few:
-        if smallest == "text":
-            return Plan(frozenset({"rowid"}), f"text: {sizes[smallest]} rows", tuple(matches or ()))
-        return Plan(frozenset({_FACET_COLUMNS[smallest].key}), f"{smallest}: {sizes[smallest]} rows")
-    for facet in _PAIRED:
-        if sort == "downloads" and facet in sizes:
-            return Plan(frozenset({_FACET_COLUMNS[facet].key, key}), f"{facet}, in {sort} order")
-    return Plan(frozenset({key}), f"walk of {sort}")
+        if smallest != "text":
+            return Plan(frozenset({_FACET_COLUMNS[smallest].key}), f"{smallest}: {sizes[smallest]} rows")
+        rowids = tuple(matches or ())
+        if len(rowids) < drive:
+            return Plan(frozenset({"rowid"}), f"text: {len(rowids)} rows", rowids)
+        return replace(walk, why=f"{walk.why}, among {len(rowids)} rows", rowids=rowids)
+    return walk
 
 
 def _unindexed(store: Store, column: Any, usable: frozenset[str]) -> Any:
