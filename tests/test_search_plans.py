@@ -2,7 +2,7 @@
 
 ``search_models`` plans (``plan_search``): on SQLite the smallest selector under ``few`` rows
 (the text's FTS5 matches, a facet's index) is fetched and sorted, or the sort's index is walked
-with the text as ``LIKE``, or (the text's matches from ``drive`` to ``few``) walked keeping the
+with the text as ``LIKE``, or (the text's matches from ``drive`` to ``many``) walked keeping the
 entries among the matches' rowids; on PostgreSQL its planner chooses between the trigram GIN index and
 the sort's B-tree, here forced each way by the session's ``enable_*`` settings. Each answer is
 checked against the same page computed in Python from every live model.
@@ -83,7 +83,13 @@ def test_every_plan_gives_the_page_computed_in_python(snapshot_url: str, sort: A
         everything = every_live_model(store)
         plans = {"chosen": None}
         if store.dialect == "sqlite":
-            plans = {"chosen": None, "fetched": "drive", "walked": "walk", "walked among": "among"}
+            plans = {
+                "chosen": None,
+                "fetched": "drive",
+                "walked": "walk",
+                "among": "among",
+                "among many": "many",
+            }
         for text in TEXTS:
             for facets in FACETS:
                 for offset in (0, 30):
@@ -91,9 +97,17 @@ def test_every_plan_gives_the_page_computed_in_python(snapshot_url: str, sort: A
                     for name, force in plans.items():
                         plan = None
                         if force is not None:  # few: every selector is under it, or none is
-                            few = 0 if force == "walk" else 10**9
+                            few = {"walk": 0, "many": 1}.get(force, 10**9)
                             drive = 0 if force == "among" else 10**9
-                            plan = plan_search(store, {**facets, "text": text}, sort, few=few, drive=drive)  # type: ignore[typeddict-item]
+                            many = 10**9 if force == "many" else 0
+                            plan = plan_search(
+                                store,
+                                {**facets, "text": text},  # type: ignore[typeddict-item]
+                                sort,
+                                few=few,
+                                drive=drive,
+                                many=many,
+                            )
                         got = search_models(
                             store,
                             plan,

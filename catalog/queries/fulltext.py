@@ -7,13 +7,14 @@ B-tree cannot answer that (a scan of 1M ids took 0.8 s), so each backend asks it
   rowids are those of ``models``. Text that few ids contain (under :data:`FEW`, found by
   :func:`rowids_containing`) is read as a list of rowids, once. Under :data:`DRIVE` of them, those
   rows are fetched and sorted (``models.rowid IN (...)``, the search *driven* by the text); from
-  :data:`DRIVE` to :data:`FEW`, the search walks its sort's index and keeps the entries whose rowid
-  is in the list, which the index holds: only the page's rows are fetched (4,000 rows fetched
-  and sorted took 200 ms on a cold cache at 1M models; the walk, 10-40 ms). Text that many
-  contain (``llama``) is a filter on the rows the walk meets instead (``models.id LIKE
-  '%llama%'``, case-insensitive for ASCII as FTS5 is), stopping at the page's end: no list of
-  200,000 rowids is built to be looked up 20 times. Text shorter than a trigram (one or two
-  characters) falls back to ``LIKE``.
+  :data:`DRIVE` to one in :data:`MANY_PER` of the models, the search walks its sort's index and
+  keeps the entries whose rowid is in the list, which the index holds, so that only the page's
+  rows are fetched (at 1M models, 4,000 rows fetched and sorted took 200 ms on a cold cache; the
+  walk, 10-40 ms). Text that more ids contain (``llama``) is a filter on the rows the walk meets
+  instead (``models.id LIKE '%llama%'``, case-insensitive for ASCII as FTS5 is), stopping at
+  the page's end: dense matches make a short walk, and no list of 200,000 rowids is built to
+  be looked up 20 times. Text shorter than a trigram (one or two characters) falls back to
+  ``LIKE``.
 - PostgreSQL: ``strpos(lower(id), ...) > 0``, with a LIKE over the id whose separators are one
   letter (:func:`join_words`), which the ``pg_trgm`` GIN index ``models_id_joined_trgm`` of
   revision 0008 answers (or not: the planner weighs it against walking a sort's index).
@@ -35,6 +36,7 @@ __all__ = [
     "DRIVE",
     "FEW",
     "JOINER",
+    "MANY_PER",
     "SEPARATORS",
     "id_contains",
     "join_words",
@@ -46,10 +48,13 @@ __all__ = [
 MODELS_FTS = table("models_fts")
 #: Rows a search's selector (a text, a facet) may select; past it, the search walks a sort's index.
 FEW = 5_000
-#: The text's matches a search fetches to sort them; from here to :data:`FEW` it walks a sort's
-#: index among them (a fetch is a random row, ~40 us on a cold cache; a walk meets ``limit`` x
-#: models / matches index entries at ~60 ns each: at 1M models they cost alike near 200 matches).
+#: The text's matches a search fetches to sort them; from here it walks a sort's index among them
+#: (a fetch is a random row, ~40 us on a cold cache; a walk meets ``limit`` x models / matches
+#: index entries at ~60 ns each: at 1M models they cost alike near 200 matches).
 DRIVE = 1_000
+#: Past one match in this many models, the walk tests ``LIKE`` on the rows it meets (``limit`` x
+#: 40 of them, ~40 us each on a cold cache) rather than reading every match's rowid (~1 us each).
+MANY_PER = 40
 
 
 def match_phrase(text: str) -> str:
