@@ -357,9 +357,13 @@ def test_a_first_crawl_leaves_model_ids_searchable_by_any_part(store: Store, tmp
         sql = "SELECT m.id FROM models_fts f JOIN models m ON m.rowid = f.rowid WHERE models_fts MATCH 'lora'"
     else:
         sql = "SELECT id FROM models WHERE lower(id) LIKE '%lora%'"
-        plan = "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'models_id_joined_trgm'"
+        plan = (
+            "SELECT i.indexdef, a.attstattarget FROM pg_indexes i"
+            " JOIN pg_attribute a ON a.attrelid = (quote_ident(i.schemaname) || '.' || i.indexname)::regclass"
+            " WHERE i.schemaname = current_schema() AND i.indexname = 'models_id_joined_trgm'"
+        )
         migrated = rows(store, plan)
-        assert len(migrated) == 1
+        assert len(migrated) == 1 and migrated[0][1] == 1000  # revision 0009's sample of ids
     crawl_snapshot(store, snapshot(tmp_path / "snap"))
     assert rows(store, sql) == [("u/llama-lora",)]
     if store.dialect == "postgresql":
