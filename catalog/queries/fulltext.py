@@ -49,9 +49,10 @@ MODELS_FTS = table("models_fts")
 #: Rows a search's selector (a text, a facet) may select; past it, the search walks a sort's index.
 FEW = 5_000
 #: The text's matches a search fetches to sort them; from here it walks a sort's index among them
-#: (a fetch is a random row, ~40 us on a cold cache; a walk meets ``limit`` x models / matches
-#: index entries at ~60 ns each: at 1M models they cost alike near 200 matches).
-DRIVE = 1_000
+#: (a fetch is a random row, 40-80 us on a cold cache; a walk meets ``limit`` x models / matches
+#: index entries, ~150 ns each with the test of its rowid: at 1M models they cost alike near 200
+#: matches for a page of 20, 330 for the explorer's 50; at 1,000, a fetch took 55-80 ms).
+DRIVE = 500
 #: Past one match in this many models, the walk tests ``LIKE`` on the rows it meets (``limit`` x
 #: 40 of them, ~40 us each on a cold cache) rather than reading every match's rowid (~1 us each).
 MANY_PER = 40
