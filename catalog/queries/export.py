@@ -66,6 +66,8 @@ __all__ = [
 #: Rows a batch holds: a Parquet row group, a bounded slice of the table in memory (20,000 models
 #: with their raw JSON are ~100 MB as Python objects).
 ROWS_PER_BATCH = 20_000
+#: How long an Arrow reader of a SQLite file waits for a lock (ms).
+BUSY_MS = 30_000
 _CURSORS = itertools.count()
 
 
@@ -192,6 +194,9 @@ def arrow_batches(
 
     def batches() -> Generator[Any, None, None]:
         with adbc.connect(uri) as driver, driver.cursor() as cursor:
+            # Files are read two at a time: wait out a lock the other reader holds for an instant.
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+            cursor.fetchall()
             cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(size or ROWS_PER_BATCH)})
             cursor.execute(typed, values)
             first = True
