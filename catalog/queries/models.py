@@ -174,6 +174,8 @@ def model_conditions(
         else:  # thousands of them: one JSON array, not a parameter each
             kept = func.json_each(orjson.dumps(plan.rowids).decode()).table_valued("value")
             where.append(literal_column(f"+{Model.__tablename__}.rowid").in_(select(kept.c.value)))
+        if text.isascii():  # the rowids of the text's cover: LIKE keeps the ids holding the text
+            where.append(Model.id.contains(text, autoescape=True))
     elif text:
         where.append(id_contains(text, store, None if usable is None else "rowid" in usable))
     # Last: SQLite tests the conditions in order, and deleted_at, the last column of a wide row,
