@@ -72,6 +72,16 @@ sharing the 2 cores::
 
 faster than the row-at-a-time floor, under 2 minutes and 1 GiB.
 
+Again on that crawl, on a later machine whose floors ran about 1.8x slower and whose disk read
+40 MB/s uncached (the run stopped in the triples, waiting on the disk at 8 % CPU)::
+
+    parquet (whole)          SQLite 2M    123 s  105 s  516 MiB   (another run: 132 s, 101 s CPU)   1,339 MiB  301 s / 137 s  2.44
+    graphml (whole)          SQLite 2M    366 s  278 s  220 MiB   216/216/218/219/219     3,000 MiB  204 s / 124 s  0.56
+    gexf (whole)             SQLite 2M    352 s  298 s  220 MiB   216/216/218/220/220     4,543 MiB  147 s / 97 s   0.42
+
+Then the whole catalog's Parquet files were written two at a time (from Arrow batches, each on
+a core); at 1M models on that machine, 36-46 s -> 27 s wall, peak RSS 525 -> 670 MiB.
+
 A provider's GraphML/GEXF, before the selection was held in temporary tables, evaluated the
 filter and the view's union once per node kind: at 50,000 models (SQLite) 10.6 s of CPU each, now
 1.0 s; at 1,000,000 it had taken 226 s, at 2M it now takes 87 s, nearly all of it the one

@@ -80,6 +80,20 @@ database once upgraded::
     faces / provider / task 0.06 / 0.17 / 0.08 s (recounting: 26 / 33 / 42 s)
     text search p95         143 ms
 
+Again at 2,000,000 models, SQLite only, 2026-12-01 14:18-15:10 UTC, on a machine whose floor ran
+1.8x slower (same skips; the crawl shared the 2 cores with a 1M crawl, a PostgreSQL COPY and
+search benchmarks; the graph stages ran with the page cache shared with them)::
+
+    fetch + decode (floor)  122 s, 71 s CPU, 143 MiB
+    crawl                   1,492 s, 1,061 s CPU, 562 MiB, 0.08x; DB 10,618 MiB
+    incremental (1 % new)   44 pages = 1.4 % of 3,100 (214 s, 97 s CPU)
+    whole graph vs bare nx  336 vs 221 s = 1.52x the floor's time; 10.8 vs 15.0 GiB peak
+    PageRank (lineage)      13.2 s (numpy 0.66 s)
+    faces summary count     38 s of CPU (113 s wall)
+    faces / provider / task 0.08 / 0.20 / 0.07 s (recounting: 221 / 151 / 59 s)
+    text search p50 / p95   121 / 1,156 ms (0.8 s of CPU in 7.2 s: disk reads, the page cache
+                            having gone to the graph build's 10.8 GiB)
+
 ``--json FILE`` also writes every figure; ``--backends sqlite`` skips PostgreSQL even with ``--db``.
 """
 

@@ -32,6 +32,26 @@ p50 / p95 ms; "before" is the code of revision 0006 on the same database, in the
 
 Rare text stays the slowest on SQLite: FTS5 reads every trigram's doclist (``str`` is in 17 % of
 the made-up ids), 30-60 ms before a row is fetched.
+
+Later the same day (another machine, its disk reading 40 MB/s uncached; ``--url`` on the same
+1M databases, ``--seed`` new each run so that no text was asked before): SQLite, before and after
+the walk among the text's matches (``plan_search``: under 500 fetched, up to one in 40 models
+walked keeping their rowids, read from a cover of the text's trigrams); PostgreSQL, before and
+after revision 0009 (the joined id's statistics sample 1,000 ids), its second pass over the same
+texts (the first read its pages from disk: 1-2 s stalls)::
+
+    shape                        SQLite before   SQLite after    PG before   PG after
+    rare text, by downloads      11 / 116        14 / 27         13 / 124    11 / 61
+                                 31 / 118        10 / 61
+    rare text, by likes          11 / 64         10 / 15         13 / 72     12 / 55
+    rare text, by trending       11 / 42         11 / 23         14 / 77     14 / 65
+    rare text, by created        10 / 39         12 / 22         15 / 89     11 / 47
+    rare text, by parameters     12 / 39         11 / 32         18 / 73     13 / 47
+    rare text + task, downloads  16 / 49         15 / 27         16 / 79     12 / 46
+    common text, by downloads    4 / 13          7 / 17-52       3 / 17      3 / 17
+
+Every other shape stayed under 100 ms but the first query of a facet whose rows were not in the
+page cache (common text + author, 72-556 ms on SQLite).
 """
 
 from __future__ import annotations

@@ -28,6 +28,14 @@ page 43 / 76 ms. At 200,000 before (one connection, a server-side cursor and a p
 model page) model pages were 181 / 505 ms. On SQLite at 1,000,000 (4,000 requests): the root
 24 / 39 ms, model pages 18 / 32 ms, the search page 49 / 253 ms, the API 27 / 108 ms, 134
 requests/s, RSS 313, 707, 707 MiB.
+
+Later, on a machine whose disk read 40 MB/s uncached (the databases' pages partly in its cache),
+after the search's walk among the text's matches (SQLite) and revision 0009 (PostgreSQL), 4,000
+requests: SQLite root 20 / 24 ms, model pages 12 / 20, the search page 20 / 136 (its slowest
+pages fetched rows from disk; the API, asked the same texts after it, 12 / 47), 72 requests/s,
+RSS 291, 627, 627 MiB (10,000 requests in another run: 296, 636, 636, 636, 636, 636);
+PostgreSQL root 30 / 47, model pages 63 / 411, the search page 32 / 302, the API 12 / 34, 56
+requests/s, RSS 217, 218, 218 MiB. The first pass of each is bound by the disk, the second not.
 """
 
 from __future__ import annotations
