@@ -80,7 +80,12 @@ Again on that crawl, on a later machine whose floors ran about 1.8x slower and w
     gexf (whole)             SQLite 2M    352 s  298 s  220 MiB   216/216/218/220/220     4,543 MiB  147 s / 97 s   0.42
 
 Then the whole catalog's Parquet files were written two at a time (from Arrow batches, each on
-a core); at 1M models on that machine, 36-46 s -> 27 s wall, peak RSS 525 -> 670 MiB.
+a core); at 1M models on that machine, 36-46 s -> 27 s wall, peak RSS 525 -> 670 MiB. With the
+2M file read into the page cache first (``cat``, 3.6 min), alone on the machine::
+
+    triples (whole)          SQLite 2M    103 s   99 s  217 MiB   215/215/217/217/217       924 MiB  182 s / 110 s  1.76
+    csv (whole)              SQLite 2M    122 s  121 s  216 MiB   214/214/215/216/216     1,328 MiB   98 s / 94 s   0.80
+    parquet (whole, 2 files at a time) SQLite 2M  55 s  75 s  744 MiB  699/625/512/488/494  1,339 MiB  125 s / 114 s  2.26
 
 A provider's GraphML/GEXF, before the selection was held in temporary tables, evaluated the
 filter and the view's union once per node kind: at 50,000 models (SQLite) 10.6 s of CPU each, now
