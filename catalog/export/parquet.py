@@ -62,11 +62,12 @@ def write_parquet(
         types = {c.name: column_type(c) for c in table.columns}
         jobs.append((folder / f"{table.name}.parquet", types, [table_statement(table, selection)]))
         holds = f"the {table.name} table: {(table.comment or _doc(table.name)).strip()}"
-        files[f"{table.name}.parquet"] = {"holds": holds, "columns": types}
+        files[f"{table.name}.parquet"] = {"holds": holds, "rows": None, "columns": types}
     types = dict.fromkeys(_EDGE_COLUMNS, "string")
     jobs.append((folder / "edges.parquet", types, list(selection.edge_statements())))
     files["edges.parquet"] = {
         "holds": "the edges view: one row per relation of the graph exported (docs/schema.md)",
+        "rows": None,
         "columns": types,
     }
     # A filtered statement reads this connection's temporary tables, which no other one sees.
@@ -75,7 +76,7 @@ def write_parquet(
         rows = written.get(path)
         if rows is None:  # no Arrow reader, or a value of another type than its column's first:
             rows = _write(conn, path, types, statements, progress)  # a row at a time, naming it
-        files[path.name] = {"holds": files[path.name]["holds"], "rows": rows, "columns": types}
+        files[path.name]["rows"] = rows
     return files
 
 
@@ -112,8 +113,9 @@ def _write_arrow_files(
         for path, types, statements in jobs:
             wire = [_wire(kind, conn.dialect.name) for kind in types.values()]
             readers = [arrow_batches(conn, statement, [str(t) for t in wire]) for statement in statements]
-            if all(reader is not None for reader in readers):
-                futures[path] = pool.submit(_write_arrow, path, types, wire, readers, counted)
+            found = [reader for reader in readers if reader is not None]
+            if len(found) == len(readers):
+                futures[path] = pool.submit(_write_arrow, path, types, wire, found, counted)
         for path, future in futures.items():
             with suppress(OSError, _TypeChanged):
                 written[path] = future.result()
@@ -148,13 +150,13 @@ def _write_arrow(
     path: Path,
     types: dict[str, str],
     wire: list[pa.DataType],
-    readers: Sequence[Iterable[pa.RecordBatch] | None],
+    readers: Sequence[Iterable[pa.RecordBatch]],
     progress: Progress,
 ) -> int:
     """Write the batches of ``readers`` (:func:`arrow_batches`) to ``path``; return the rows written."""
     schema = pa.schema([pa.field(name, ARROW_TYPES[kind]) for name, kind in types.items()])
     rows = 0
-    batches = (batch for reader in readers for batch in reader or ())
+    batches = (batch for reader in readers for batch in reader)
     with pq.ParquetWriter(path, schema, compression="zstd") as writer, _behind(writer.write_batch) as write:
         for batch in _rebatched(batches, export_queries.ROWS_PER_BATCH):
             if batch.schema.types != wire:  # the driver met a value of another type than the column's
