@@ -101,16 +101,23 @@ def test_the_model_api_answers_every_field(site: str) -> None:
         "likes": 20,
         "apps": ["vllm"],
         "providers": [],
-        "bases": [{"id": "meta/llama-7b", "relation": "finetune", "in_catalog": True}],
+        "bases": [{"id": "meta/llama-7b", "relation": "finetune", "in_catalog": True, "license": "llama2"}],
         "children": {"adapter": 1, "quantized": 1},
         "datasets": ["gone/not-held", "org/wiki"],
         "spaces": ["alice/chat-demo"],
     }
     _, mistral = get_json(f"{site}/api/models/mistralai/mistral-7b")
     assert mistral["providers"] == [
-        {"id": "groq", "status": "live", "provider_model_id": "mistral-7b", "task": "text-generation"},
+        {
+            "id": "groq",
+            "label": "Groq",
+            "status": "live",
+            "provider_model_id": "mistral-7b",
+            "task": "text-generation",
+        },
         {
             "id": "together",
+            "label": "Together AI",
             "status": "staging",
             "provider_model_id": "mistralai/Mistral-7B",
             "task": "text-generation",
@@ -190,7 +197,7 @@ def test_a_base_not_in_the_catalog_is_said_so(store: Store) -> None:
         _, html, _ = get(f"{url}/models/timm/resnet50")
         _, body = get_json(f"{url}/api/models/timm/resnet50")
     assert "nobody/x (not in the catalog)" in html
-    assert body["bases"] == [{"id": "nobody/x", "relation": "finetune", "in_catalog": False}]
+    assert body["bases"] == [{"id": "nobody/x", "relation": "finetune", "in_catalog": False, "license": None}]
 
 
 def test_dataset_space_and_author_pages(site: str) -> None:

@@ -5,28 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from catalog.queries.entity import ModelDetail
+from catalog.queries.entity import BaseRow, ModelDetail, ProviderRow
 
-__all__ = ["BaseAnswer", "ModelAnswer", "ProviderAnswer", "SqlAnswer", "Suggestion", "model_answer"]
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderAnswer:
-    """A provider serving the model: its id, the mapping's status, its own id of the model, the task."""
-
-    id: str
-    status: str | None
-    provider_model_id: str | None
-    task: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class BaseAnswer:
-    """A base of the model, and whether the catalog holds it."""
-
-    id: str
-    relation: str
-    in_catalog: bool
+__all__ = ["ModelAnswer", "SqlAnswer", "Suggestion", "model_answer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +24,8 @@ class ModelAnswer:
     downloads: int | None
     likes: int | None
     apps: list[str]
-    providers: list[ProviderAnswer]
-    bases: list[BaseAnswer]
+    providers: list[ProviderRow]
+    bases: list[BaseRow]
     children: dict[str, int]
     datasets: list[str]
     spaces: list[str]
@@ -78,7 +59,7 @@ def model_answer(detail: ModelDetail) -> ModelAnswer:
     >>> from catalog.queries.entity import model_detail
     >>> answer = model_answer(model_detail(demo_store(), "mistralai/mistral-7b"))
     >>> answer.providers[0], answer.children, answer.apps
-    (ProviderAnswer(id='groq', status='live', provider_model_id='mistral-7b', task='text-generation'), {'merge': 1}, ['vllm'])
+    (ProviderRow(id='groq', label='Groq', status='live', provider_model_id='mistral-7b', task='text-generation'), {'merge': 1}, ['vllm'])
     """
     m = detail.model
     return ModelAnswer(
@@ -92,8 +73,8 @@ def model_answer(detail: ModelDetail) -> ModelAnswer:
         downloads=m.downloads,
         likes=m.likes,
         apps=[a.id for a in detail.apps],
-        providers=[ProviderAnswer(p.id, p.status, p.provider_model_id, p.task) for p in detail.providers],
-        bases=[BaseAnswer(b.id, b.relation, b.in_catalog) for b in detail.bases],
+        providers=list(detail.providers),
+        bases=list(detail.bases),
         children=dict(detail.children),
         datasets=[d for d, _ in detail.datasets],
         spaces=list(detail.spaces),
