@@ -10,7 +10,7 @@ B-tree cannot answer that (a scan of 1M ids took 0.8 s), so each backend asks it
   :data:`DRIVE` to one in :data:`MANY_PER` of the models, the search walks its sort's index and
   keeps the entries whose rowid is in the list, which the index holds, so that only the page's
   rows are fetched (at 1M models, 4,000 rows fetched and sorted took 200 ms on a cold cache; the
-  walk, 10-40 ms). Text that more ids contain (``llama``) is a filter on the rows the walk meets
+  walk, 10-40 ms; under 1,000 matches, the walk is the slower: see :data:`DRIVE`). Text that more ids contain (``llama``) is a filter on the rows the walk meets
   instead (``models.id LIKE '%llama%'``, case-insensitive for ASCII as FTS5 is), stopping at
   the page's end: dense matches make a short walk, and no list of 200,000 rowids is built to
   be looked up 20 times. Text shorter than a trigram (one or two characters) falls back to
@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, table
 
-from catalog.queries.read import read
+from catalog.queries.read import scalar
 from catalog.schema import Model
 from catalog.store import Store
 
@@ -49,11 +49,14 @@ __all__ = [
 MODELS_FTS = table("models_fts")
 #: Rows a search's selector (a text, a facet) may select; past it, the search walks a sort's index.
 FEW = 5_000
-#: The text's matches a search fetches to sort them; from here it walks a sort's index among them
-#: (a fetch is a random row, 40-80 us on a cold cache; a walk meets ``limit`` x models / matches
-#: index entries, ~150 ns each with the test of its rowid: at 1M models they cost alike near 200
-#: matches for a page of 20, 330 for the explorer's 50; at 1,000, a fetch took 55-80 ms).
-DRIVE = 500
+#: The text's matches a search fetches to sort them; from here it walks a sort's index among them.
+#: A walk passes every index entry above the page's last match, ~0.3 us each: few matches, often
+#: in the long tail (at 1M made-up models half have 3 downloads or fewer), made it pass up to half
+#: the index. Measured 2026-12-01 at 1M, warm, a page of 50 by downloads, 141 texts: under 1,000
+#: matches the walk took up to 250 ms and fetching 2-3 ms; from 2,000 to 5,000, the walk up to
+#: 12 ms and fetching up to 25 ms; past 5,000, the walk up to 12 ms and fetching up to 108 ms.
+#: (From a cold disk a fetch is 40-80 us a row: 2,000 of them, 80-160 ms.)
+DRIVE = 2_000
 #: Past one match in this many models, the walk tests ``LIKE`` on the rows it meets (``limit`` x
 #: 40 of them, ~40 us each on a cold cache) rather than reading every match's rowid (~1 us each).
 MANY_PER = 40
@@ -96,29 +99,39 @@ def _hits(query: str) -> Select[Any]:
     )
 
 
-def rowids_containing(store: Store, text: str, up_to: int = FEW) -> list[int] | None:
-    """Return the rowids of the models whose id may contain ``text``, the first ``up_to`` of them.
+def rowids_containing(
+    store: Store, text: str, up_to: int = FEW, after: int | None = None
+) -> list[int] | None:
+    """Return the rowids of the models whose id may contain ``text``: the first ``up_to`` past ``after``.
 
     ``None`` if no index can tell: only SQLite's FTS5 table does (from its doclists, touching no
     row of ``models``), for text of three characters or more. For ASCII text (which ``LIKE``
     tests in SQLite's case-folding, as FTS5's) the rowids are of the ids holding its
     :func:`cover`: a superset, to be narrowed by ``LIKE`` on the rows fetched; for other text,
     of those holding its phrase, exactly. Its cost is that of the trigrams' doclists, whatever
-    the matches: read once, its answer both counts the matches and fetches them.
+    the matches: read once, its answer both counts the matches and fetches them. They come in
+    rowid order, as one text (``group_concat``): read as rows, 25,000 of them cost twice the
+    index's own work.
 
     Examples
     --------
     >>> from catalog.graph.demo import demo_store
     >>> store = demo_store()
-    >>> len(rowids_containing(store, "LLAMA")), len(rowids_containing(store, "llama", up_to=2))
-    (6, 2)
+    >>> len(rowids_containing(store, "LLAMA")), rowids_containing(store, "llama", up_to=2)
+    (6, [1, 2])
     >>> rowids_containing(store, "ll") is None
     True
     """
     if store.dialect != "sqlite" or len(text) < 3:
         return None
     query = cover(text) if text.isascii() else match_phrase(text)
-    return list(read(store, _hits(query).limit(up_to), int))
+    hits = _hits(query)
+    if after is not None:
+        hits = hits.where(literal_column("rowid") > after)
+    listed = scalar(
+        store, select(func.group_concat(literal_column("rowid"))).select_from(hits.limit(up_to).subquery())
+    )
+    return [int(rowid) for rowid in listed.split(",")] if listed else []
 
 
 def id_contains(text: str, store: Store, drive: bool | None = None) -> ColumnElement[bool]:

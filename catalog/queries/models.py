@@ -306,7 +306,7 @@ def plan_search(
         largest = int(scalar(store, select(func.max(literal_column("rowid"))).select_from(Model)) or 0)
         many = largest // MANY_PER if many is None else many
         if len(matches) * largest / matches[-1] < many:
-            matches = rowids_containing(store, text, many) or []
+            matches += rowids_containing(store, text, many - len(matches), after=matches[-1]) or []
             if len(matches) < many:
                 return replace(walk, why=f"{walk.why}, among {len(matches)} rows", rowids=tuple(matches))
     return walk
