@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from catalog.errors import ConfigError, ReadOnlyViolation, StoreError
 from catalog.store import Store, upsert
@@ -106,6 +106,19 @@ def test_pg_sleep_is_cut_by_statement_timeout(db_url: str) -> None:
         _rows(store, "SELECT pg_sleep(100)", timeout=0.3)
     # The server cancelled it (statement_timeout), not a check after 100 s of sleep.
     assert getattr(cut.value.__cause__, "sqlstate", None) == "57014"
+
+
+@pytest.mark.postgresql
+def test_a_users_query_keeps_postgresqls_plan_for_a_cursors_first_rows(db_url: str) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    # The store's own reads are planned for all their rows (cursor_tuple_fraction 1.0); a user's
+    # query is read a page at a time, often its first only, as PostgreSQL plans a cursor by default.
+    sent: list[str] = []
+    with Store.open(db_url) as store:
+        event.listen(store.engine, "before_cursor_execute", lambda _c, _k, sql, *_: sent.append(sql))
+        assert _rows(store, "SELECT 1 AS one") == (["one"], [(1,)], False)
+    assert "SET LOCAL cursor_tuple_fraction = 0.1" in sent
 
 
 @pytest.mark.parametrize(("timeout", "max_rows"), [(0, 10), (-1, 10), (1, -1)])

@@ -279,6 +279,9 @@ def stream_rows(
         check_postgresql(sql, relations, schema)
         conn.exec_driver_sql("SET TRANSACTION READ ONLY")
         conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(timeout * 1000))}")
+        # The store plans its own reads for all their rows (``store.engine``); a user's query is
+        # read a page at a time, often its first only: PostgreSQL's default, for a cursor's first tenth.
+        conn.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 0.1")
         cursor: Any = dbapi.cursor(name="catalog_read_only_query")  # server-side: rows stream
     else:
         conn.exec_driver_sql("PRAGMA query_only = ON")
