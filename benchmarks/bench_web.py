@@ -36,6 +36,20 @@ pages fetched rows from disk; the API, asked the same texts after it, 12 / 47), 
 RSS 291, 627, 627 MiB (10,000 requests in another run: 296, 636, 636, 636, 636, 636);
 PostgreSQL root 30 / 47, model pages 63 / 411, the search page 32 / 302, the API 12 / 34, 56
 requests/s, RSS 217, 218, 218 MiB. The first pass of each is bound by the disk, the second not.
+
+Again 2026-12-01 on a fresh, otherwise idle machine (both 1M catalogs in the page cache). The
+search's tail was its plans, not the disk: PostgreSQL planned every streamed read for a cursor's
+first tenth of rows (now ``cursor_tuple_fraction`` 1.0), and SQLite walked the sort's index among
+500-1,000 long-tail matches (now fetched and sorted under 2,000). SQLite, 10,000 requests, before
+-> after: the root 30 / 34 -> 25 / 29 ms, model pages 17 / 22 -> 22 / 31, the search page
+30 / 91 -> 28 / 68, the API 19 / 67 -> 14 / 35, 41 -> 45 requests/s, RSS 304, 638, 639, 639,
+640, 640 MiB. PostgreSQL (default 128 MB shared_buffers), before -> after the cursor setting:
+the root 61 / 72 -> 63 / 95, model pages 47 / 68 -> 40 / 61, the search page 35 / 186 ->
+27 / 102, the API 24 / 72 -> 24 / 77, RSS 237-238 -> 226-227 MiB over 10,000 requests. With 4 GB
+of shared_buffers and ``models`` prewarmed (``pg_prewarm``), the search page 31 / 97. With the
+strpos test first as well, on the default buffers just after a server restart (every heap page
+read from the OS again), 37 / 128, model pages 42 / 64. Left: text with ~4,000 matches walks the
+downloads index past 16,000 heap rows for a page of 50 (60-100 ms).
 """
 
 from __future__ import annotations
