@@ -45,7 +45,7 @@ first tenth of rows (now ``cursor_tuple_fraction`` 1.0), and SQLite walked the s
 30 / 91 -> 28 / 68, the API 19 / 67 -> 14 / 35, 41 -> 45 requests/s, RSS 304, 638, 639, 639,
 640, 640 MiB. PostgreSQL (default 128 MB shared_buffers), before -> after the cursor setting:
 the root 61 / 72 -> 63 / 95, model pages 47 / 68 -> 40 / 61, the search page 35 / 186 ->
-27 / 102, the API 24 / 72 -> 24 / 77, RSS 237-238 -> 226-227 MiB over 10,000 requests. With 4 GB
+27 / 102, the API 24 / 72 -> 24 / 77, RSS 237-238 -> 225-227 MiB over 10,000 requests. With 4 GB
 of shared_buffers and ``models`` prewarmed (``pg_prewarm``), the search page 31 / 97. With the
 strpos test first as well, on the default buffers just after a server restart (every heap page
 read from the OS again), 37 / 128, model pages 42 / 64. Left: text with ~4,000 matches walks the
