@@ -49,7 +49,9 @@ the root 61 / 72 -> 63 / 95, model pages 47 / 68 -> 40 / 61, the search page 35 
 of shared_buffers and ``models`` prewarmed (``pg_prewarm``), the search page 31 / 97. With the
 strpos test first as well, on the default buffers just after a server restart (every heap page
 read from the OS again), 37 / 128, model pages 42 / 64. Left: text with ~4,000 matches walks the
-downloads index past 16,000 heap rows for a page of 50 (60-100 ms).
+downloads index past 16,000 heap rows for a page of 50 (60-100 ms). A last run, after a
+``VACUUM (ANALYZE)`` had resampled ``models`` and churned the buffers: the search page 27 / 227
+(the slowest texts asked again in-process, 91-108 ms), model pages 41 / 59.
 """
 
 from __future__ import annotations
