@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 
 from catalog.errors import ConfigError, ReadOnlyViolation, StoreError
 from catalog.store import Store, upsert
+from catalog.store.sandbox import stream_rows
 
 MODELS = [
     {"id": "org/a", "author": "org", "downloads": 10},
@@ -114,11 +115,12 @@ def test_a_users_query_keeps_postgresqls_plan_for_a_cursors_first_rows(db_url: s
         pytest.skip("PostgreSQL only")
     # The store's own reads are planned for all their rows (cursor_tuple_fraction 1.0); a user's
     # query is read a page at a time, often its first only, as PostgreSQL plans a cursor by default.
-    sent: list[str] = []
-    with Store.open(db_url) as store:
-        event.listen(store.engine, "before_cursor_execute", lambda _c, _k, sql, *_: sent.append(sql))
-        assert _rows(store, "SELECT 1 AS one") == (["one"], [(1,)], False)
-    assert "SET LOCAL cursor_tuple_fraction = 0.1" in sent
+    with Store.open(db_url) as store, store.engine.connect() as conn:
+        with stream_rows(conn, "SELECT 1 AS one", relations=store.relations, timeout=5, max_rows=10) as rows:
+            during = conn.exec_driver_sql("SELECT current_setting('cursor_tuple_fraction')").scalar()
+            assert list(rows) == [(1,)]
+        after = conn.exec_driver_sql("SELECT current_setting('cursor_tuple_fraction')").scalar()
+    assert (during, after) == ("0.1", "1")  # for its transaction only
 
 
 @pytest.mark.parametrize(("timeout", "max_rows"), [(0, 10), (-1, 10), (1, -1)])

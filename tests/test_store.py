@@ -241,17 +241,19 @@ def test_sqlite_connections_run_wal_with_foreign_keys_and_a_big_cache(tmp_path: 
 
 
 @pytest.mark.postgresql
-def test_postgresql_plans_the_streamed_reads_for_all_their_rows(db_url: str) -> None:
+def test_postgresql_sessions_plan_streamed_reads_for_all_their_rows_and_readers_only_read(
+    db_url: str,
+) -> None:
     if not db_url.startswith("postgresql"):
-        pytest.skip("a PostgreSQL setting")
+        pytest.skip("PostgreSQL settings")
     # read() streams through a server-side cursor; planned for its first tenth of rows, a search
     # for rare text walked the downloads index (450 ms at 1M models) instead of sorting its matches.
+    settings = text(
+        "SELECT current_setting('cursor_tuple_fraction'), current_setting('transaction_read_only')"
+    )
     with Store.open(db_url) as store, Store.open(db_url, create=False) as reader:
-        settings = [
-            next(read(s, text("SELECT current_setting('cursor_tuple_fraction')"), str))
-            for s in (store, reader)
-        ]
-    assert settings == ["1", "1"]
+        got = [next(read(s, settings, lambda *row: row)) for s in (store, reader)]
+    assert got == [("1", "off"), ("1", "on")]
 
 
 def test_a_refused_database_leaves_no_connection_open(db_url: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -79,9 +80,7 @@ def create_engine_for(url: str, *, read_only: bool = False) -> Engine:
         engine = create_engine(parsed, pool_pre_ping=True)
     except Exception as exc:  # a missing driver or a bad option: say which URL
         raise ConfigError(f"cannot use database URL {url!r}: {exc}") from exc
-    event.listen(engine, "connect", _postgresql_session)
-    if read_only:
-        event.listen(engine, "connect", _postgresql_read_only)
+    event.listen(engine, "connect", partial(_postgresql_session, read_only=read_only))
     return engine
 
 
@@ -134,17 +133,13 @@ def _sqlite_reading_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _postgresql_session(dbapi_connection: Any, _record: Any) -> None:
-    # Every read streams through a server-side cursor (``catalog.queries.read``), which PostgreSQL
-    # plans for its first tenth of rows (cursor_tuple_fraction 0.1): a page of 50 searched by rare
-    # text then walked the downloads index for 5 (at 1M models, 150-450 ms) instead of sorting
-    # its 1,000 matches (15 ms). Every cursor here is read to its end, so plan for all its rows.
+def _postgresql_session(dbapi_connection: Any, _record: Any, *, read_only: bool) -> None:
     with dbapi_connection.cursor() as cursor:
+        # Every read streams through a server-side cursor (``catalog.queries.read``), which
+        # PostgreSQL plans for its first tenth of rows (cursor_tuple_fraction 0.1): a page of 50
+        # searched by rare text then walked the downloads index for 5 (at 1M models, 150-450 ms)
+        # instead of sorting its 1,000 matches (15 ms). Every cursor here is read to its end.
         cursor.execute("SET cursor_tuple_fraction = 1.0")
-    dbapi_connection.commit()
-
-
-def _postgresql_read_only(dbapi_connection: Any, _record: Any) -> None:
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        if read_only:
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
     dbapi_connection.commit()
