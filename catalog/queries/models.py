@@ -305,8 +305,9 @@ def plan_search(
         # more there are (about), to be read only when they are under ``many``.
         largest = int(scalar(store, select(func.max(literal_column("rowid"))).select_from(Model)) or 0)
         many = largest // MANY_PER if many is None else many
-        if len(matches) * largest / matches[-1] < many:
-            matches += rowids_containing(store, text, many - len(matches), after=matches[-1]) or []
+        last = max(matches)
+        if len(matches) * largest / last < many:
+            matches += rowids_containing(store, text, many - len(matches), after=last) or []
             if len(matches) < many:
                 return replace(walk, why=f"{walk.why}, among {len(matches)} rows", rowids=tuple(matches))
     return walk
