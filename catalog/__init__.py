@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
+from catalog import errors
 from catalog.analytics import Catalog
 
 # Not `crawl` itself: the name would hide the module catalog.crawl (`import catalog.crawl as m`).
 from catalog.crawl import CrawlSummary, crawl_snapshot
-from catalog.errors import (
-    CatalogError,
-    ConfigError,
-    HubError,
-    NodeIdError,
-    NotFound,
-    ReadOnlyViolation,
-    RecordError,
-    SchemaOutOfDate,
-    SnapshotError,
-    StoreError,
-)
+from catalog.errors import *  # noqa: F403 (the names are errors.__all__, re-exported below)
 from catalog.store import Store
 
-__all__ = [
-    "Catalog",
-    "CatalogError",
-    "ConfigError",
-    "CrawlSummary",
-    "HubError",
-    "NodeIdError",
-    "NotFound",
-    "ReadOnlyViolation",
-    "RecordError",
-    "SchemaOutOfDate",
-    "SnapshotError",
-    "Store",
-    "StoreError",
-    "crawl_snapshot",
-]
+# The error tree is the package's: catalog.errors lists it once (``one_line`` is a helper, not in it).
+__all__ = ["Catalog", "CrawlSummary", "Store", "crawl_snapshot"]
+__all__ += errors.__all__

@@ -29,7 +29,6 @@ __all__ = [
     "SchemaOutOfDate",
     "SnapshotError",
     "StoreError",
-    "one_line",
 ]
 
 

@@ -16,6 +16,7 @@ import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import click
 import pytest
@@ -34,17 +35,27 @@ def _modules() -> list[str]:
     return sorted(m.name for m in pkgutil.walk_packages([str(PACKAGE)], prefix="catalog."))
 
 
-def test_package_all_is_sorted() -> None:
-    assert catalog.__all__ == sorted(catalog.__all__)
+def test_package_all_is_its_own_names_sorted_then_the_error_tree() -> None:
+    own = [name for name in catalog.__all__ if name not in catalog.errors.__all__]
+    assert catalog.__all__ == [*sorted(own), *catalog.errors.__all__]
+    assert catalog.errors.__all__ == sorted(catalog.errors.__all__)
+    errors = {name for name, value in vars(catalog.errors).items() if isinstance(value, type)}
+    assert errors == set(catalog.errors.__all__)
 
 
 def test_package_all_is_what_init_imports_from_the_modules() -> None:
     tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
     imported = {
-        (node.module, alias.asname or alias.name)
+        (node.module, name)
         for node in tree.body
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("catalog")
         for alias in node.names
+        for name in (
+            importlib.import_module(node.module).__all__
+            if alias.name == "*"
+            else [alias.asname or alias.name]
+        )
+        if not isinstance(getattr(catalog, name), ModuleType)  # `from catalog import errors`
     }
     assert sorted(name for _, name in imported) == sorted(catalog.__all__)
     # Only a module's own public names are re-exported.
