@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
-from catalog.queries.entity import BaseRow, ModelDetail, ProviderRow
+from catalog.queries.entity import BaseRow, ModelDetail, ModelRow, ProviderRow
 
 __all__ = ["ModelAnswer", "SqlAnswer", "Suggestion", "model_answer"]
 
 
 @dataclass(frozen=True, slots=True)
-class ModelAnswer:
-    """``GET /api/models/{id}``: a model, its faces, lineage, datasets and Spaces."""
+class ModelAnswer(ModelRow):
+    """``GET /api/models/{id}``: a model's row, then its faces, lineage, datasets and Spaces."""
 
-    id: str
-    author: str | None
-    pipeline_tag: str | None
-    library_name: str | None
-    num_parameters: int | None
-    parameters: dict[str, int] | None
-    license: str | None
-    downloads: int | None
-    likes: int | None
     apps: list[str]
     providers: list[ProviderRow]
     bases: list[BaseRow]
@@ -61,17 +52,9 @@ def model_answer(detail: ModelDetail) -> ModelAnswer:
     >>> answer.providers[0], answer.children, answer.apps
     (ProviderRow(id='groq', label='Groq', status='live', provider_model_id='mistral-7b', task='text-generation'), {'merge': 1}, ['vllm'])
     """
-    m = detail.model
+    row = detail.model
     return ModelAnswer(
-        id=m.id,
-        author=m.author,
-        pipeline_tag=m.pipeline_tag,
-        library_name=m.library_name,
-        num_parameters=m.num_parameters,
-        parameters=m.parameters,
-        license=m.license,
-        downloads=m.downloads,
-        likes=m.likes,
+        **{f.name: getattr(row, f.name) for f in fields(row)},
         apps=[a.id for a in detail.apps],
         providers=list(detail.providers),
         bases=list(detail.bases),
