@@ -187,8 +187,8 @@ def restore_indexes(conn: Connection, names: Sequence[str]) -> None:
 
 
 #: PostgreSQL's trigram index of model ids (migration 0008), outside the schema's metadata, and
-#: the ids its expression's histogram holds for the planner (migration 0009).
-_TRIGRAM_INDEX, _TRIGRAM_STATISTICS = "models_id_joined_trgm", 1000
+#: the ids its expression's histogram holds for the planner (migration 0010, after 0009's 1,000).
+_TRIGRAM_INDEX, _TRIGRAM_STATISTICS = "models_id_joined_trgm", 10_000
 
 
 def _drop_trigram_index(conn: Connection) -> bool:
@@ -205,7 +205,7 @@ def _drop_trigram_index(conn: Connection) -> bool:
 
 
 def _create_trigram_index(conn: Connection) -> None:
-    """Create the trigram index of model ids as migrations 0008 and 0009 do (``pg_trgm``, wherever it lives)."""
+    """Create the trigram index of model ids as migrations 0008 and 0010 do (``pg_trgm``, wherever it lives)."""
     schema = conn.exec_driver_sql(
         "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
         "WHERE e.extname = 'pg_trgm'"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from catalog.schema import Base, include_name
+from catalog.schema import Base, include_name, include_object_on
 from catalog.store import create_engine_for, resolve_url
 
 target_metadata = Base.metadata
@@ -32,6 +32,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         include_name=include_name,
+        include_object=include_object_on(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -10,7 +10,7 @@ from catalog.crawl import crawl, crawl_snapshot
 from catalog.errors import StoreError
 from catalog.hub import Fault, HubClient, ReplayServer, write_snapshot
 from catalog.store import Store
-from tests.test_crawl import ALL_INDEXES, DATASETS, MODELS, SPACES, TAGS, TASKS, indexes, rows, snapshot
+from tests.test_crawl import DATASETS, MODELS, SPACES, TAGS, TASKS, all_indexes, indexes, rows, snapshot
 
 #: The raw lines as a hostile Hub would send them (JSON text, not Python values: NaN and a lone
 #: surrogate are not valid JSON to orjson, and must not cost the valid records of their page).
@@ -89,7 +89,7 @@ def test_a_run_stopped_by_ctrl_c_is_failed_with_its_indexes_built(store: Store, 
     with ReplayServer(snapshot(tmp_path / "snap"), page_size=2) as server, pytest.raises(KeyboardInterrupt):
         crawl(store, HubClient(server.url, token=False), progress=interrupt)
     assert rows(store, "SELECT status, error FROM crawl_runs") == [("failed", "interrupted (Ctrl-C)")]
-    assert indexes(store) == ALL_INDEXES
+    assert indexes(store) == all_indexes(store)
 
 
 def test_a_database_failing_mid_crawl_is_one_store_error_and_a_failed_run(
@@ -113,4 +113,4 @@ def test_a_database_failing_mid_crawl_is_one_store_error_and_a_failed_run(
     assert store.count("models") == 2  # the page before the break is kept
     [(status, error)] = rows(store, "SELECT status, error FROM crawl_runs")
     assert status == "failed" and "model_apps" in error
-    assert indexes(store) == {i for i in ALL_INDEXES if not i.startswith("ix_model_apps")}
+    assert indexes(store) == {i for i in all_indexes(store) if not i.startswith("ix_model_apps")}

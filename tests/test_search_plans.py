@@ -143,6 +143,40 @@ def test_postgresql_answers_alike_through_the_trigram_index_or_the_sort_index(
                 assert [r.id for r in got] == [r.id for r in want], (setting, text, sort)
 
 
+@pytest.mark.postgresql
+def test_a_postgresql_walk_reads_the_ids_from_the_index_alone(snapshot_url: str) -> None:
+    # Revision 0010: the page's ids come from an index-only walk of ix_models_live_<sort>_id (the
+    # text tested on the ids the index holds), then its rows; ix_models_<sort> fetched every row met.
+    if not snapshot_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's plans")
+    with (
+        Store.open(snapshot_url) as store,
+        store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn,
+    ):
+        conn.exec_driver_sql("VACUUM models")  # heap pages all-visible: no heap fetch to check them
+    walking = snapshot_url + "%20-cenable_bitmapscan%3Doff%20-cenable_seqscan%3Doff"
+    statements: list[tuple[str, Any]] = []
+    with Store.open(walking) as store:
+        everything = every_live_model(store)
+
+        @event.listens_for(store.engine, "before_cursor_execute")
+        def keep(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+            statements.append((statement, parameters))
+
+        for sort in SORT_COLUMNS:
+            statements.clear()
+            page = search_models(store, text="llama", sort=sort)  # type: ignore[arg-type]
+            statement, parameters = statements[0]
+            with store.engine.connect() as conn:
+                plan = "\n".join(
+                    row[0] for row in conn.exec_driver_sql(f"EXPLAIN (ANALYZE) {statement}", parameters)
+                )
+            column = SORT_COLUMNS[sort].key
+            assert f"Index Only Scan using ix_models_live_{column}_id on models" in plan, plan
+            assert "Heap Fetches: 0" in plan, plan
+            assert [r.id for r in page] == [r.id for r in expected(everything, "llama", {}, sort)[:20]], sort
+
+
 def test_a_walk_among_the_texts_matches_reads_the_sort_index_not_the_rows(tmp_path: Path) -> None:
     # The text's matches from DRIVE to FEW: the walk keeps index entries by rowid (``+rowid IN``),
     # so SQLite scans the sort's index; a plain ``rowid IN`` would fetch every match and sort them.

@@ -11,7 +11,7 @@ from sqlalchemy.pool import Pool
 
 from catalog.errors import ConfigError, ReadOnlyViolation, SchemaOutOfDate, StoreError
 from catalog.queries.read import read
-from catalog.schema import Base, Model, include_name
+from catalog.schema import Base, Model, include_name, include_object_on
 from catalog.store import Store, head_revision, upsert
 
 T0 = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -26,7 +26,11 @@ def test_open_migrates_an_empty_database_to_head(store: Store) -> None:
 def test_migrations_match_the_models(store: Store) -> None:
     with store.engine.connect() as conn:
         diff = compare_metadata(
-            MigrationContext.configure(conn, opts={"include_name": include_name}), Base.metadata
+            MigrationContext.configure(
+                conn,
+                opts={"include_name": include_name, "include_object": include_object_on(conn.dialect.name)},
+            ),
+            Base.metadata,
         )
     assert diff == []
 

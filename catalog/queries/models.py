@@ -338,7 +338,8 @@ def _page(
     SQLite sorts NULL below every value, so ``ORDER BY key DESC, id`` is that order, and one query
     walks it. PostgreSQL puts NULLs first when descending, and ``DESC NULLS LAST`` cannot walk its
     ascending index: it is asked the known values, then (only when they leave the page short,
-    as that can cost a walk of every row whose value is unknown) the unknown ones by id.
+    as that can cost a walk of every row whose value is unknown) the unknown ones by id. The known
+    values are read as the page's ids, then its rows: the ids alone are what an index holds.
     """
     columns = [getattr(Model, c) for c in SEARCH_COLUMNS]
     key = SORT_COLUMNS[sort] if plan.usable is None else _unindexed(store, SORT_COLUMNS[sort], plan.usable)
@@ -346,7 +347,11 @@ def _page(
     if store.dialect == "sqlite":
         page = select(*columns).where(*where).order_by(key.desc(), Model.id).limit(limit).offset(offset)
         return list(read(store, page, SearchRow))
-    known = select(*columns).where(*where, key.is_not(None)).order_by(key.desc(), Model.id).limit(enough)
+    # The page's ids first, alone: a walk of the sort finds them in its ``ix_models_live_*_id``
+    # index without fetching the rows it passes over (revision 0010); then those rows only.
+    ids = select(Model.id, key.label("key")).where(*where, key.is_not(None))
+    found = ids.order_by(key.desc(), Model.id).limit(enough).subquery()
+    known = select(*columns).join(found, Model.id == found.c.id).order_by(found.c.key.desc(), found.c.id)
     rows = list(read(store, known, SearchRow))
     if len(rows) < enough:
         unknown = select(*columns).where(*where, key.is_(None)).order_by(Model.id).limit(enough - len(rows))
