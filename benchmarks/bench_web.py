@@ -52,6 +52,17 @@ read from the OS again), 37 / 128, model pages 42 / 64. Left: text with ~4,000 m
 downloads index past 16,000 heap rows for a page of 50 (60-100 ms). A last run, after a
 ``VACUUM (ANALYZE)`` had resampled ``models`` and churned the buffers: the search page 27 / 227
 (the slowest texts asked again in-process, 91-108 ms), model pages 41 / 59.
+
+PostgreSQL again, 2026-12-01 evening, a new machine (1M catalog copied by ``pg_copy.py``), after
+revision 0010 (walks read the page's ids from ``ix_models_live_<sort>_id`` alone; 10,000 joined
+ids sampled). The GIN index's pending list held 3,207 ids from the COPY until a ``VACUUM``
+(a first crawl now ends with one). 10,000 requests, default 128 MB shared_buffers: the root
+60 / 92, model pages 41 / 64, the search page 36 / 119, the API 19 / 34, 38 requests/s, RSS
+205-206 MiB flat. Just after a server restart (4,000 requests): the search page 51 / 186, the
+API 23 / 42. With 4 GB of shared_buffers, ``models`` and its indexes prewarmed: the root 58 / 69,
+model pages 41 / 64, the search page 25 / 44, the API 18 / 31, 39 requests/s. The search page is
+the first pass over its 100 texts: on 128 MB its GIN and heap pages come from the OS (~25 us a
+block here), the API's pass after it finds them in the buffers.
 """
 
 from __future__ import annotations

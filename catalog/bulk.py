@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import JSON, Connection, DateTime, Table, inspect, select
+from sqlalchemy import JSON, Connection, DateTime, Engine, Table, inspect, select
 
 from catalog.records import chunks
 from catalog.schema import SEARCH_TRIGGER, Base, drop_search_trigger, restore_search_trigger
@@ -41,6 +41,7 @@ __all__ = [
     "make_batch",
     "restore_indexes",
     "tune_connection",
+    "vacuum",
     "write_batch",
 ]
 
@@ -226,6 +227,19 @@ def analyze(conn: Connection, tables: Sequence[str]) -> None:
     """
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("ANALYZE " + ", ".join(f'"{name}"' for name in tables))
+
+
+def vacuum(engine: Engine, table: str) -> None:
+    """``VACUUM`` PostgreSQL's ``table`` after a bulk load (nothing on SQLite).
+
+    Until its heap pages are marked all-visible, an index-only scan checks each row it reads in
+    the heap: the search's walk of ``ix_models_live_*_id`` (revision 0010) would fetch every row it
+    passes over. Autovacuum gets there in its own time; a first crawl is not left waiting for it
+    (1M models: a few seconds). It runs outside a transaction, as ``VACUUM`` must.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f'VACUUM "{table}"')
 
 
 def existing_ids(conn: Connection, table: str, ids: Sequence[str]) -> set[str]:

@@ -19,6 +19,7 @@ from catalog.bulk import (
     make_batch,
     restore_indexes,
     tune_connection,
+    vacuum,
     write_batch,
 )
 from catalog.crawl.checkpoint import CLOCK_MARGIN, Checkpoint, SkippedPage, as_utc, trusted_clock
@@ -282,6 +283,8 @@ class Run:
                 .where(_RUNS.c.id == self.id)
                 .values(status="finished", finished_at=now, counts=counts, checkpoint=None)
             )
+        if self.mode == "full":
+            vacuum(self.store.engine, "models")
 
     def fail(self, error: str) -> None:
         """Record that the run stopped; its checkpoint stays for the next run to resume from.
