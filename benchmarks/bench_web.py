@@ -56,7 +56,7 @@ downloads index past 16,000 heap rows for a page of 50 (60-100 ms). A last run, 
 PostgreSQL again, 2026-12-01 evening, a new machine (1M catalog copied by ``pg_copy.py``), after
 revision 0010 (walks read the page's ids from ``ix_models_live_<sort>_id`` alone; 10,000 joined
 ids sampled). The GIN index's pending list held 3,207 ids from the COPY until a ``VACUUM``
-(a first crawl now ends with one). 10,000 requests, default 128 MB shared_buffers: the root
+(a full crawl now ends with one, and so does ``pg_copy.py``). 10,000 requests, default 128 MB shared_buffers: the root
 60 / 92, model pages 41 / 64, the search page 36 / 119, the API 19 / 34, 38 requests/s, RSS
 205-206 MiB flat. Just after a server restart (4,000 requests): the search page 51 / 186, the
 API 23 / 42. With 4 GB of shared_buffers, ``models`` and its indexes prewarmed: the root 58 / 69,

@@ -349,8 +349,13 @@ def _page(
         return list(read(store, page, SearchRow))
     # The page's ids first, alone: a walk of the sort finds them in its ``ix_models_live_*_id``
     # index without fetching the rows it passes over (revision 0010); then those rows only.
-    ids = select(Model.id, key.label("key")).where(*where, key.is_not(None))
-    found = ids.order_by(key.desc(), Model.id).limit(enough).subquery()
+    found = (
+        select(Model.id, key.label("key"))
+        .where(*where, key.is_not(None))
+        .order_by(key.desc(), Model.id)
+        .limit(enough)
+        .subquery()
+    )
     known = select(*columns).join(found, Model.id == found.c.id).order_by(found.c.key.desc(), found.c.id)
     rows = list(read(store, known, SearchRow))
     if len(rows) < enough:
