@@ -80,7 +80,17 @@ def main() -> None:
     print(
         table(
             [floor, row],
-            ["stage", "records", "wall_s", "cpu_s", "records_per_s", "vs_floor", "peak_rss_mib", "db_mib"],
+            [
+                "stage",
+                "records",
+                "wall_s",
+                "cpu_s",
+                "records_per_s",
+                "vs_floor",
+                "peak_rss_mib",
+                "child_peak_rss_mib",
+                "db_mib",
+            ],
         )
     )
 

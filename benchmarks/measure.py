@@ -36,15 +36,24 @@ def baseline_rss_mib() -> float:
 
 
 def _child(fn: Callable[..., dict[str, Any]], args: tuple[Any, ...], queue: Any) -> None:
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     try:
         figures = dict(fn(*args))
     except BaseException as exc:  # reported by the parent as the stage's error
         figures = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(limit=6)}
     figures["wall_s"] = time.perf_counter() - started
-    figures["cpu_s"] = time.process_time() - cpu
+    # With the CPU of the processes the stage started and waited for (the crawl's worker).
+    figures["children_cpu_s"] = _children_cpu() - children
+    figures["cpu_s"] = time.process_time() - cpu + figures["children_cpu_s"]
     figures["peak_rss_mib"] = baseline_rss_mib()
+    if figures["children_cpu_s"]:
+        figures["child_peak_rss_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     queue.put(figures)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def in_child(fn: Callable[..., dict[str, Any]], *args: Any, timeout: float = 7200) -> dict[str, Any]:

@@ -11,8 +11,9 @@ time per database (:mod:`catalog.crawl.lock`); a run that stops for any reason i
 failed with its error.
 
 Speed: records stay raw JSON until the normaliser (no ``ModelInfo``); a page is normalised and
-batched in the calling thread while earlier ones are written by another (SQLite works outside the
-GIL, which that thread gets back promptly under :func:`tuned_interpreter`, which the CLI turns on),
+batched in the calling thread, or once the run is long in a worker process
+(:mod:`catalog.crawl.prepare`), while earlier ones are written by another thread (SQLite works
+outside the GIL, which that thread gets back promptly under :func:`tuned_interpreter`, which the CLI turns on),
 and the pages that waited for a writer that fell behind go in one transaction (up to 8); on SQLite
 rows go to the driver as tuples, many to a statement, on PostgreSQL by ``COPY``
 (:mod:`catalog.bulk`); a first crawl builds the listing tables' secondary indexes (and the trigram
@@ -75,6 +76,7 @@ def crawl(
     progress: Progress | None = None,
     source: str | None = None,
     allow_mass_delete: bool = False,
+    parallel: bool | None = None,
 ) -> CrawlSummary:
     """Crawl the Hub behind ``client`` into ``store`` and return what the run did.
 
@@ -83,7 +85,9 @@ def crawl(
     ``record``, every raw response read is also written to a snapshot folder there; a resumed run
     resumes its recording, which then equals an uninterrupted one. ``progress`` is called after
     each committed page (from the thread that writes pages) and at the end of each listing.
-    ``allow_mass_delete`` lets a full run mark over half the stored repos deleted.
+    ``allow_mass_delete`` lets a full run mark over half the stored repos deleted. Pages are
+    normalised in a worker process once the run is long (:mod:`catalog.crawl.prepare`; ``parallel``
+    True from the first page, False never).
 
     Raises :class:`~catalog.errors.HubError` when the Hub cannot be read after retries (or a full
     listing would delete over half the store), and :class:`~catalog.errors.StoreError` when the
@@ -94,14 +98,16 @@ def crawl(
     source = source or client.display_endpoint
     try:
         with crawl_lock(store):
-            run = Run.start(store, client, source, full=full)
+            run = Run.start(store, client, source, full=full, parallel=parallel)
             try:
                 with _recording(run, record, client.display_endpoint):
                     run.crawl_reference()
                     for kind in REPO_KINDS:
                         run.crawl_listing(kind, progress)
+                    run.close()
                     run.finish(allow_mass_delete=allow_mass_delete)
             except BaseException as exc:
+                run.close()
                 _record_failure(run, exc)
                 raise
     except Exception as exc:
@@ -137,6 +143,7 @@ def crawl_snapshot(
     record: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
     allow_mass_delete: bool = False,
+    parallel: bool | None = None,
 ) -> CrawlSummary:
     """Replay the snapshot folder ``snapshot_dir`` into ``store``: serve it on 127.0.0.1 and crawl it.
 
@@ -156,6 +163,7 @@ def crawl_snapshot(
             progress=progress,
             source=replay_source(snapshot),
             allow_mass_delete=allow_mass_delete,
+            parallel=parallel,
         )
 
 

@@ -12,35 +12,28 @@ from sqlalchemy import Connection, Table, func, insert, select, update
 
 from catalog.bulk import (
     BackgroundWriter,
-    Batch,
     analyze,
     defer_indexes,
     existing_ids,
-    make_batch,
     restore_indexes,
     tune_connection,
     vacuum,
     write_batch,
 )
 from catalog.crawl.checkpoint import CLOCK_MARGIN, Checkpoint, SkippedPage, as_utc, trusted_clock
+from catalog.crawl.prepare import CHILDREN, PageRows, Preparer, reject_row
 from catalog.errors import HubError, RecordError
-from catalog.hub import rawjson
 from catalog.hub.client import HubClient
 from catalog.hub.snapshot import REPO_KINDS, RepoKind, SnapshotWriter
 from catalog.normalize import (
-    KEY_BYTES,
-    Normalized,
     app_rows,
     clean_reference,
     library_rows,
-    normalize_dataset,
-    normalize_model,
-    normalize_space,
     parse_date,
     provider_rows,
     task_rows,
 )
-from catalog.records import SINGULAR, chunks
+from catalog.records import chunks
 from catalog.schema import Base, CrawlRun
 from catalog.store import Store, delete_children, upsert
 from catalog.store.summary import refresh_faces
@@ -50,25 +43,8 @@ __all__ = ["CrawlProgress", "Mode", "Progress", "Run"]
 Mode = Literal["full", "incremental"]
 Progress = Callable[["CrawlProgress"], None]
 
-_NORMALIZE: dict[RepoKind, Callable[[Any], Normalized]] = {
-    "models": normalize_model,
-    "datasets": normalize_dataset,
-    "spaces": normalize_space,
-}
-#: Child tables of each listing, with the column naming the parent: deleted and re-inserted per page.
-_CHILDREN: dict[RepoKind, tuple[tuple[str, str], ...]] = {
-    "models": (
-        ("model_tags", "model_id"),
-        ("model_lineage", "model_id"),
-        ("model_datasets", "model_id"),
-        ("model_providers", "model_id"),
-        ("model_apps", "model_id"),
-    ),
-    "datasets": (("dataset_tags", "dataset_id"),),
-    "spaces": (("space_models", "space_id"), ("space_datasets", "space_id")),
-}
 #: The tables the listings fill (the reference tables are small and kept indexed).
-_LOADED = (*REPO_KINDS, *(table for children in _CHILDREN.values() for table, _ in children), "model_history")
+_LOADED = (*REPO_KINDS, *(table for children in CHILDREN.values() for table, _ in children), "model_history")
 _RUNS: Table = CrawlRun.__table__  # type: ignore[assignment]
 _TABLES: dict[str, Table] = dict(Base.metadata.tables)
 #: Pages normalised ahead of the writer, and written in one transaction when it is behind (at most).
@@ -98,23 +74,26 @@ class _Pending:
     url: str
     error: str | None
     next_url: str | None
-    rows: _PageRows
+    rows: PageRows
     recorded: list[Any] | None
 
 
-@dataclass(frozen=True, slots=True)
-class _PageRows:
-    """A normalised page: the ids stored, their rows batched per table, and the rejects."""
-
-    ids: list[str]
-    batches: list[Batch]
-    rejects: list[dict[str, Any]]
-
-
 class Run:
-    """One crawl run: its row in ``crawl_runs``, its checkpoint and what it deleted."""
+    """One crawl run: its row in ``crawl_runs``, its checkpoint and what it deleted.
 
-    def __init__(self, store: Store, client: HubClient, row: dict[str, Any], resumed: bool) -> None:
+    ``parallel`` is :class:`~catalog.crawl.prepare.Preparer`'s: pages prepared in a worker
+    process (``None``: once the run is long, on a machine with a second core). :meth:`close`
+    stops that worker.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        client: HubClient,
+        row: dict[str, Any],
+        resumed: bool,
+        parallel: bool | None = None,
+    ) -> None:
         self.store = store
         self.client = client
         self.id: int = row["id"]
@@ -126,9 +105,14 @@ class Run:
         self.recorder: SnapshotWriter | None = None
         # A private in-memory SQLite database exists in one connection only: no second thread.
         self._threaded = store.engine.url.database not in (None, "", ":memory:")
+        self._preparer: Preparer[tuple[str, str | None, str | None, list[Any] | None]] = Preparer(
+            dialect=store.dialect, run_id=self.id, seen_at=self.started_at, parallel=parallel
+        )
 
     @classmethod
-    def start(cls, store: Store, client: HubClient, source: str, *, full: bool) -> Run:
+    def start(
+        cls, store: Store, client: HubClient, source: str, *, full: bool, parallel: bool | None = None
+    ) -> Run:
         """Resume the last unfinished run from ``source``, or start a new one."""
         with store.engine.begin() as conn:
             last = (
@@ -146,7 +130,7 @@ class Run:
                     conn.execute(
                         update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="running", error=None)
                     )
-                    return cls(store, client, dict(last), resumed=True)
+                    return cls(store, client, dict(last), resumed=True, parallel=parallel)
                 conn.execute(update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="abandoned"))
                 # Its tables are no longer empty, so no later run would build what it deferred.
                 restore_indexes(conn, Checkpoint.from_json(last["checkpoint"]).deferred_indexes)
@@ -180,7 +164,7 @@ class Run:
                 "checkpoint": state.to_json(),
             }
             row["id"] = conn.execute(insert(_RUNS).values(**row)).inserted_primary_key[0]  # type: ignore[index]
-        return cls(store, client, row, resumed=False)
+        return cls(store, client, row, resumed=False, parallel=parallel)
 
     # --- phases ---------------------------------------------------------------------------
 
@@ -197,7 +181,7 @@ class Run:
         tasks, tags_by_type, bad = clean_reference(raw_tasks, raw_tags)
         libraries, library_tasks = library_rows(tasks, tags_by_type)
         providers, provider_tasks = provider_rows()
-        rejects = [self._reject(entry.kind, entry.id, entry.raw, entry.reason) for entry in bad]
+        rejects = [reject_row(self.id, entry.kind, entry.id, entry.raw, entry.reason) for entry in bad]
         with self.store.engine.begin() as conn:
             for table, rows in (
                 ("tasks", task_rows(tasks, tags_by_type)),
@@ -230,20 +214,23 @@ class Run:
         start = self.state.next if self.state.listing == kind else None
         sort = "lastModified" if self.mode == "incremental" else None
         pages = self.client.list_pages(kind, start=start, sort=sort)
-        # Pages are normalised here while earlier ones are written and committed in order by
-        # another thread: SQLite works outside the GIL, so fetching and writing overlap. When the
-        # writer falls behind, the pages waiting go in one transaction (fewer commits, and the
-        # b-tree pages they share are written once).
+        # Pages are normalised here (or in the preparer's worker process) while earlier ones are
+        # written and committed in order by another thread: SQLite works outside the GIL, so
+        # fetching and writing overlap. When the writer falls behind, the pages waiting go in one
+        # transaction (fewer commits, and the b-tree pages they share are written once).
         write = partial(self._commit_pages, kind, progress)
         try:
             with BackgroundWriter(write, threaded=self._threaded, depth=_GROUP, group=_GROUP) as writer:
                 for page in pages:
                     records, stop = _newer(page.records, since)
-                    rows = self._prepare(kind, records)
                     recorded = page.records if self.recorder is not None else None
-                    writer.submit(_Pending(page.url, page.error, None if stop else page.next, rows, recorded))
+                    tag = (page.url, page.error, None if stop else page.next, recorded)
+                    for ready in self._preparer.submit(kind, records, page.body, tag):
+                        writer.submit(_pending(ready))
                     if stop:
                         break  # the rest is older than the watermark: request no further page
+                for ready in self._preparer.drain():
+                    writer.submit(_pending(ready))
         finally:
             pages.close()
         with self.store.engine.begin() as conn:
@@ -329,45 +316,9 @@ class Run:
 
     # --- one page ---------------------------------------------------------------------------
 
-    def _prepare(self, kind: RepoKind, records: list[Any]) -> _PageRows:
-        """Normalise a page's records into batches ready to write; a malformed one becomes a reject.
-
-        Only :class:`~catalog.errors.RecordError` is a reject: anything else the normaliser
-        raises is a bug in it, and stops the run.
-        """
-        normalize = _NORMALIZE[kind]
-        good: dict[str, Normalized] = {}
-        rejects: list[dict[str, Any]] = []
-        for raw in records:
-            try:
-                item = normalize(raw)
-            except RecordError as exc:
-                record_id = raw.get("id") if isinstance(raw, dict) else None
-                rejects.append(self._reject(SINGULAR[kind], record_id, raw, str(exc)))
-                continue
-            good[item.id] = item  # the same repo twice in a page: the last wins
-        items = sorted(good.values(), key=_by_id)  # b-trees fill faster in key order
-        dialect = self.store.dialect
-        seen = {"first_seen": self.started_at, "last_seen": self.started_at, "deleted_at": None}
-        batches = [make_batch(dialect, kind, [item.row for item in items], shared=seen, keep=("first_seen",))]
-        batches += [
-            make_batch(dialect, table, [row for item in items for row in item.children[table]], update=False)
-            for table, _ in _CHILDREN[kind]
-        ]
-        if kind == "models":
-            history = [item.history for item in items if item.history is not None]
-            batches.append(make_batch(dialect, "model_history", history, shared={"run_id": self.id}))
-        return _PageRows([item.id for item in items], batches, rejects)
-
-    def _reject(self, kind: str, record_id: Any, raw: Any, reason: str) -> dict[str, Any]:
-        """Return a ``rejects`` row; every value in it is storable, whatever the record held."""
-        return {
-            "run_id": self.id,
-            "kind": kind,
-            "record_id": _storable_text(record_id)[:KEY_BYTES] if isinstance(record_id, str) else None,
-            "raw": _raw_text(raw),
-            "reason": _storable_text(reason),
-        }
+    def close(self) -> None:
+        """Stop the worker process preparing pages, if one was started."""
+        self._preparer.close()
 
     def _commit_pages(self, kind: RepoKind, progress: Progress | None, pages: list[_Pending]) -> None:
         """Write pages and the checkpoint after the last in one transaction (and record them first)."""
@@ -400,13 +351,13 @@ class Run:
             for state in states:
                 progress(CrawlProgress(kind, state.pages[kind], state.records[kind], state.rejects))
 
-    def _write_page(self, conn: Connection, kind: RepoKind, rows: _PageRows) -> None:
+    def _write_page(self, conn: Connection, kind: RepoKind, rows: PageRows) -> None:
         """Write one normalised page's rows within ``conn``."""
         # Only repos stored before can have child rows to replace; a first crawl deletes nothing.
         found = existing_ids(conn, kind, rows.ids) if rows.ids else set()
         known = [id for id in rows.ids if id in found]
         if known:
-            for table, column in _CHILDREN[kind]:
+            for table, column in CHILDREN[kind]:
                 delete_children(conn, table, column, known)
         for batch in rows.batches:
             write_batch(conn, batch)
@@ -464,8 +415,10 @@ def _hub_clock(client: HubClient, kind: RepoKind, now: datetime) -> datetime:
     return trusted_clock(newest, now)
 
 
-def _by_id(item: Normalized) -> str:
-    return item.id
+def _pending(ready: tuple[tuple[str, str | None, str | None, list[Any] | None], PageRows]) -> _Pending:
+    """Return a prepared page, with where it was read, as the writer takes it."""
+    (url, error, next_url, recorded), rows = ready
+    return _Pending(url, error, next_url, rows, recorded)
 
 
 def _newer(records: list[Any], since: datetime | None) -> tuple[list[Any], bool]:
@@ -480,16 +433,3 @@ def _newer(records: list[Any], since: datetime | None) -> tuple[list[Any], bool]
         if modified is not None and modified < since:
             return records[:at], True
     return records, False
-
-
-def _raw_text(raw: Any) -> str:
-    """Return a rejected record's JSON text; one too deep for any writer is said to be so."""
-    try:
-        return rawjson.dumps(raw).decode()
-    except ValueError:
-        return '"(nested too deep to write as JSON text)"'
-
-
-def _storable_text(text: str) -> str:
-    """Return ``text`` with what no database column takes (NUL, lone surrogates) escaped."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")

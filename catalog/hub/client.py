@@ -138,12 +138,14 @@ class Page:
     stays valid when the same Hub is reached at another address (a replay server's new port).
     ``error`` says why a page could not be read (not JSON, even when asked again): its
     ``records`` are then empty, and the listing goes on at ``next`` when the answer gave one.
+    ``body`` is the answer's JSON text, which ``records`` were decoded from.
     """
 
     url: str
     records: list[Any]
     next: str | None
     error: str | None = None
+    body: bytes = b"[]"
 
 
 class HubClient:
@@ -279,7 +281,7 @@ class HubClient:
                     f"{self.display_endpoint}{_path(url)} answered {type(records).__name__}, not a list: "
                     "is the endpoint a Hub?"
                 )
-            return Page(url, records, next_url)
+            return Page(url, records, next_url, body=body)
         raise AssertionError("unreachable")  # pragma: no cover
 
     # --- single calls ---------------------------------------------------------------------
