@@ -21,6 +21,16 @@ at 3,147 models/s, 0.19x the fetch + decode floor (16,891/s), 352 MB peak, a 961
 At 100,000 models, 2026-12-01, load ~7 on 2 cores, under ``tuned_interpreter``: main 0.16x the
 floor, 25.5 s CPU, 353 MiB; with pages committed together when the writer is behind and the search
 index filled in rowid order, 0.17x, 22.9 s CPU, 391 MiB (505 -> 504 MiB database).
+
+2026-12-02, 100,000 models, nothing else running (load ~1), fetch + decode 5.3-6.4 s. Before and
+after pages were normalised in a worker process (``catalog.crawl.prepare``), in turns, twice each:
+before 30.0-31.3 s, 0.19x, 36-37 s CPU, 401-409 MiB; after 26.7-28.8 s, 0.19-0.24x, 37 s CPU in
+the two processes (the worker's counted since), 404-415 MiB and 238-242 MiB for the worker. The
+crawl is now bound by SQLite: the thread writing pages was busy 17 of the listings' 21 s (12 s in
+statements, 5 s in commits) and the indexes built at the end take 5 s. The bare ``sqlite3``
+floor for the same rows (prepared beforehand, plain ``INSERT`` 8 pages a transaction, the same
+deferred indexes) took 10.6 s + 5.6 s, 2.9x the fetch + decode floor: on this schema a SQLite
+crawl cannot pass ~0.35x of it, whatever the normaliser costs.
 """
 
 from __future__ import annotations
