@@ -136,7 +136,7 @@ class Preparer(Generic[T]):
     stops), the body they were decoded from, and a ``tag`` that comes back with the page's rows;
     it returns the pages now ready, oldest first. ``drain`` returns the rest. ``parallel`` forces
     the worker on (from the first page) or off; ``None`` starts it after :data:`PARALLEL_AFTER`
-    records when the machine has a second core. An error the worker raised is raised by the call
+    records when the machine has a second core (on POSIX systems only). An error the worker raised is raised by the call
     that takes its page back; ``timeout`` bounds the wait for one page.
 
     Examples
@@ -160,7 +160,10 @@ class Preparer(Generic[T]):
         timeout: float = 600.0,
     ) -> None:
         self._context = _Context(dialect, run_id, seen_at)
-        self._allowed = parallel if parallel is not None else (os.cpu_count() or 1) > 1
+        # select() on a pipe, which the wait for an answer needs, is POSIX's only.
+        self._allowed = os.name == "posix" and (
+            parallel if parallel is not None else (os.cpu_count() or 1) > 1
+        )
         self._after = 0 if parallel else after
         self._timeout = timeout
         self._inline = 0
