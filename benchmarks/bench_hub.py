@@ -94,6 +94,28 @@ search benchmarks; the graph stages ran with the page cache shared with them)::
     text search p50 / p95   121 / 1,156 ms (0.8 s of CPU in 7.2 s: disk reads, the page cache
                             having gone to the graph build's 10.8 GiB)
 
+2,000,000 models (3,100,000 records), 2026-12-02, each backend in a run of its own, naive crawler,
+store, export and map skipped; PostgreSQL (05:08-05:53) on the code before the crawl's worker process,
+with tests run beside its crawl; SQLite (06:02-06:48) on the code with it, the clean-clone CI run
+beside its graph stages. PostgreSQL at its defaults (128 MB ``shared_buffers``); the databases
+(13.8 and 10.6 GB) do not stay in the page cache once the graph build has taken 10.8 GiB::
+
+    stage                   SQLite                              PostgreSQL
+    fetch + decode (floor)  107 s, 78 s CPU, 145 MiB            124 s, 83 s CPU, 143 MiB
+    crawl                   1,079 s, 1,220 s CPU (287 s in the  1,307 s, 431 s CPU, 419 MiB, 0.10x;
+                            worker), 582 + 242 MiB, 0.10x;      DB 13,836 MiB
+                            DB 10,618 MiB
+    incremental (1 % new)   35 pages = 1.1 % of 3,100 (122 s)   36 pages = 1.2 % (126 s)
+    whole graph vs bare nx  418 vs 276 s = 1.51x; 10.8 vs 15.0  272 vs 193 s = 1.41x; 10.8 vs 17.1
+                            GiB peak                            GiB peak
+    PageRank (lineage)      19.0 s (11.4 s CPU; numpy 0.88 s)   63.5 s (7.0 s CPU: reading the links
+                                                                from disk; numpy 0.75 s)
+    faces / provider / task 0.07 / 0.38 / 0.94 s (recounting:   0.11 / 7.2 / 0.42 s (recounting: 24 /
+                            234 / 118 / 125 s)                  143 / 283 s)
+    faces summary count     85 s (41 s CPU)                     54 s (12 s CPU)
+    text search p50 / p95   169 / 3,043 ms (20 texts, cold)     47 / 7,850 ms (20 texts, cold)
+    explorer p50 / p95      21 / 173 ms (39 requests)           28 / 2,806 ms (39 requests)
+
 ``--json FILE`` also writes every figure; ``--backends sqlite`` skips PostgreSQL even with ``--db``.
 """
 
