@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import orjson
 import pytest
 
 from catalog.crawl import crawl, crawl_snapshot
-from catalog.crawl.prepare import PageRows, Preparer, prepare_page
+from catalog.crawl.prepare import PageRows, Preparer, _Context, prepare_page
 from catalog.errors import CatalogError
 from catalog.hub import HubClient, ReplayServer
 from catalog.store import Store
@@ -188,3 +189,20 @@ def test_a_replayed_snapshot_crawls_in_a_worker_too(tmp_path: Path) -> None:
     store = Store.open(f"sqlite:///{tmp_path / 'cat.db'}")
     summary = crawl_snapshot(store, snapshot(tmp_path / "snap"), parallel=True)
     assert (summary.records, summary.rejects) == ({"models": 7, "datasets": 1, "spaces": 1}, 0)
+
+
+def test_a_worker_whose_crawl_died_mid_request_ends() -> None:
+    worker = subprocess.Popen(
+        [sys.executable, "-c", "from catalog.crawl.prepare import serve; serve()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert worker.stdin is not None
+    context = pickle.dumps(_Context("sqlite", 1, SEEN))
+    worker.stdin.write(len(context).to_bytes(8, "little") + context)
+    worker.stdin.write((1000).to_bytes(8, "little") + b"cut short")  # a request the crawl never finished
+    worker.stdin.close()
+    try:
+        assert worker.wait(30) == 0
+    finally:
+        worker.kill()

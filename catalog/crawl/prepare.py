@@ -204,7 +204,7 @@ class Preparer(Generic[T]):
             self._worker = None
 
     def _take(self, leave: int) -> Iterator[tuple[T, PageRows]]:
-        """Yield queued pages in order, while more than ``leave`` wait or the oldest is ready."""
+        """Yield queued pages in order: those prepared inline, the worker's while over ``leave`` are queued."""
         while self._queue:
             tag, rows = self._queue[0]
             if rows is None:
@@ -335,9 +335,11 @@ def serve() -> None:
     requests: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
     def read() -> None:
-        while len(head := channel_in.read(8)) == 8:
-            requests.put(pickle.loads(channel_in.read(int.from_bytes(head, "little"))))
-        requests.put(None)
+        try:
+            while len(head := channel_in.read(8)) == 8:
+                requests.put(pickle.loads(channel_in.read(int.from_bytes(head, "little"))))
+        finally:  # stdin closed, or cut short inside a request (the crawl died writing it): the end
+            requests.put(None)
 
     threading.Thread(target=read, name="catalog-requests", daemon=True).start()
     context = requests.get()
