@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import resource
 import signal
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from typing import Any
 import orjson
 import pytest
 
-from catalog.crawl import crawl, crawl_snapshot
+from catalog.crawl import crawl
 from catalog.crawl.prepare import PageRows, Preparer, _Context, prepare_page
 from catalog.errors import CatalogError
 from catalog.hub import HubClient, ReplayServer
@@ -53,11 +54,20 @@ def crawl_twice(store: Store, tmp_path: Path, parallel: bool) -> dict[str, list[
     return rows
 
 
+def children_cpu() -> float:
+    """CPU seconds of the child processes this process has waited for (the replay server is a thread)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def test_a_crawl_prepared_in_a_worker_stores_what_an_inline_one_does(store: Store, tmp_path: Path) -> None:
+    before = children_cpu()
     inline = crawl_twice(store, tmp_path, parallel=False)
+    assert children_cpu() == before  # no worker
     assert [row[3] for row in inline["rejects"]] == ["bad/tags", None, None]
     assert len(inline["models"]) == len(MODELS) + len(FILLERS)
     assert crawl_twice(store, tmp_path, parallel=True) == inline
+    assert children_cpu() > before  # a worker per run, waited for at its end
 
 
 def pages(count: int, size: int) -> list[bytes]:
@@ -143,15 +153,18 @@ def test_a_script_without_a_main_guard_crawls_once(tmp_path: Path) -> None:
     script = tmp_path / "script.py"
     script.write_text(
         textwrap.dedent(f"""
+            import resource
             from catalog.crawl import crawl_snapshot
             from catalog.store import Store
             print("crawling", flush=True)
             store = Store.open("sqlite:///{tmp_path / "cat.db"}")
             print(crawl_snapshot(store, "{tmp_path / "snap"}", parallel=True).records["models"])
+            print("worker ran:", resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime > 0)
         """)
     )
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
-    assert (done.returncode, done.stdout) == (0, f"crawling\n{len(MODELS) + len(FILLERS)}\n"), done.stderr
+    expected = f"crawling\n{len(MODELS) + len(FILLERS)}\nworker ran: True\n"
+    assert (done.returncode, done.stdout) == (0, expected), done.stderr
 
 
 def test_the_worker_ends_when_the_crawl_is_killed(tmp_path: Path) -> None:
@@ -183,12 +196,6 @@ def alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state not in ("Z", "X")
-
-
-def test_a_replayed_snapshot_crawls_in_a_worker_too(tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path / 'cat.db'}")
-    summary = crawl_snapshot(store, snapshot(tmp_path / "snap"), parallel=True)
-    assert (summary.records, summary.rejects) == ({"models": 7, "datasets": 1, "spaces": 1}, 0)
 
 
 def test_a_worker_whose_crawl_died_mid_request_ends() -> None:

@@ -85,6 +85,10 @@ class _Context:
     run_id: int
     seen_at: datetime
 
+    def prepare(self, kind: RepoKind, records: list[Any]) -> PageRows:
+        """:func:`prepare_page` in this context."""
+        return prepare_page(kind, records, dialect=self.dialect, run_id=self.run_id, seen_at=self.seen_at)
+
 
 def prepare_page(
     kind: RepoKind, records: list[Any], *, dialect: str, run_id: int, seen_at: datetime
@@ -184,10 +188,7 @@ class Preparer(Generic[T]):
             self._worker.send(kind, body, len(records))
             self._queue.append((tag, None))  # its rows come from the worker, in turn
         else:
-            context = self._context
-            rows = prepare_page(
-                kind, records, dialect=context.dialect, run_id=context.run_id, seen_at=context.seen_at
-            )
+            rows = self._context.prepare(kind, records)
             self._inline += len(records)
             self._queue.append((tag, rows))
         return list(self._take(_AHEAD))
@@ -286,8 +287,7 @@ class _Worker:
         self._from.close()
 
     def _write(self, value: Any) -> None:
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(len(data).to_bytes(8, "little") + data)
+        view = memoryview(_frame(value))
         try:
             while view:
                 view = view[self._to.write(view) or 0 :]
@@ -343,25 +343,30 @@ def serve() -> None:
 
     threading.Thread(target=read, name="catalog-requests", daemon=True).start()
     context = requests.get()
-    _send(channel_out, pickle.dumps((True, None)))  # started
+    _send(channel_out, _frame((True, None)))  # started
     while context is not None and (request := requests.get()) is not None:
         kind, body, count = request
         try:
-            answer: tuple[bool, Any] = (True, _prepare_body(kind, body, count, context))
-            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+            data = _frame((True, _prepare_body(kind, body, count, context)))
         except Exception as exc:
             try:
-                data = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+                data = _frame((False, exc))
             except Exception:  # an exception that does not pickle: its traceback as text
-                data = pickle.dumps((False, RuntimeError(traceback.format_exc())))
+                data = _frame((False, RuntimeError(traceback.format_exc())))
         if not _send(channel_out, data):
             return  # the crawl has gone
 
 
-def _send(channel: Any, data: bytes) -> bool:
+def _frame(value: Any) -> bytes:
+    """Return ``value`` pickled, after its length: one request or answer on the pipe."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(8, "little") + data
+
+
+def _send(channel: Any, frame: bytes) -> bool:
     """Write one answer; False if the crawl's end of the pipe is closed."""
     try:
-        channel.write(len(data).to_bytes(8, "little") + data)
+        channel.write(frame)
         channel.flush()
     except BrokenPipeError:
         return False
@@ -370,10 +375,7 @@ def _send(channel: Any, data: bytes) -> bool:
 
 def _prepare_body(kind: RepoKind, body: bytes, count: int, context: _Context) -> PageRows:
     """Decode a page's body and prepare its first ``count`` records."""
-    records = rawjson.loads(body)[:count]
-    return prepare_page(
-        kind, records, dialect=context.dialect, run_id=context.run_id, seen_at=context.seen_at
-    )
+    return context.prepare(kind, rawjson.loads(body)[:count])
 
 
 def _by_id(item: Normalized) -> str:

@@ -65,8 +65,8 @@ class CrawlProgress:
 
 
 @dataclass(frozen=True, slots=True)
-class _Pending:
-    """A page read and normalised, waiting to be written: where it was, where the next is, its rows.
+class _Read:
+    """Where a page was read and where the next is; it travels with the page's rows to the writer.
 
     ``recorded`` holds the page's raw records only while a recording is made (else they go now).
     """
@@ -74,7 +74,6 @@ class _Pending:
     url: str
     error: str | None
     next_url: str | None
-    rows: PageRows
     recorded: list[Any] | None
 
 
@@ -105,7 +104,7 @@ class Run:
         self.recorder: SnapshotWriter | None = None
         # A private in-memory SQLite database exists in one connection only: no second thread.
         self._threaded = store.engine.url.database not in (None, "", ":memory:")
-        self._preparer: Preparer[tuple[str, str | None, str | None, list[Any] | None]] = Preparer(
+        self._preparer: Preparer[_Read] = Preparer(
             dialect=store.dialect, run_id=self.id, seen_at=self.started_at, parallel=parallel
         )
 
@@ -224,13 +223,13 @@ class Run:
                 for page in pages:
                     records, stop = _newer(page.records, since)
                     recorded = page.records if self.recorder is not None else None
-                    tag = (page.url, page.error, None if stop else page.next, recorded)
-                    for ready in self._preparer.submit(kind, records, page.body, tag):
-                        writer.submit(_pending(ready))
+                    read = _Read(page.url, page.error, None if stop else page.next, recorded)
+                    for ready in self._preparer.submit(kind, records, page.body, read):
+                        writer.submit(ready)
                     if stop:
                         break  # the rest is older than the watermark: request no further page
                 for ready in self._preparer.drain():
-                    writer.submit(_pending(ready))
+                    writer.submit(ready)
         finally:
             pages.close()
         with self.store.engine.begin() as conn:
@@ -320,26 +319,28 @@ class Run:
         """Stop the worker process preparing pages, if one was started."""
         self._preparer.close()
 
-    def _commit_pages(self, kind: RepoKind, progress: Progress | None, pages: list[_Pending]) -> None:
+    def _commit_pages(
+        self, kind: RepoKind, progress: Progress | None, pages: list[tuple[_Read, PageRows]]
+    ) -> None:
         """Write pages and the checkpoint after the last in one transaction (and record them first)."""
         recorded = None
         if self.recorder is not None:
             # Flushed before the commit: the checkpoint never counts a record the file lacks.
-            for pending in pages:
-                self.recorder.add_many(kind, pending.recorded or ())
+            for read, _ in pages:
+                self.recorder.add_many(kind, read.recorded or ())
             self.recorder.flush()
             recorded = dict(self.recorder.counts)
         state, states = self.state, []
         with self.store.engine.begin() as conn:
             tune_connection(conn)
-            for pending in pages:
-                self._write_page(conn, kind, pending.rows)
-                skipped = SkippedPage(kind, pending.url, pending.error) if pending.error else None
+            for read, rows in pages:
+                self._write_page(conn, kind, rows)
+                skipped = SkippedPage(kind, read.url, read.error) if read.error else None
                 state = state.page_done(
                     kind,
-                    pending.next_url,
-                    records=len(pending.rows.ids),
-                    rejects=len(pending.rows.rejects),
+                    read.next_url,
+                    records=len(rows.ids),
+                    rejects=len(rows.rejects),
                     skipped=skipped,
                     recorded=recorded,
                 )
@@ -413,12 +414,6 @@ def _hub_clock(client: HubClient, kind: RepoKind, now: datetime) -> datetime:
         if modified is not None and trusted_clock(modified, now) == modified:
             newest = modified if newest is None else max(newest, modified)
     return trusted_clock(newest, now)
-
-
-def _pending(ready: tuple[tuple[str, str | None, str | None, list[Any] | None], PageRows]) -> _Pending:
-    """Return a prepared page, with where it was read, as the writer takes it."""
-    (url, error, next_url, recorded), rows = ready
-    return _Pending(url, error, next_url, rows, recorded)
 
 
 def _newer(records: list[Any], since: datetime | None) -> tuple[list[Any], bool]:
