@@ -8,7 +8,7 @@ Examples
 --------
 >>> figures = in_child(lambda n: {"total": sum(range(n))}, 1000)
 >>> figures["total"], sorted(k for k in figures if k.endswith(("_s", "_mib")))
-(499500, ['cpu_s', 'peak_rss_mib', 'wall_s'])
+(499500, ['children_cpu_s', 'cpu_s', 'peak_rss_mib', 'wall_s'])
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["baseline_rss_mib", "in_child", "percentiles", "replay_server", "table"]
+__all__ = ["baseline_rss_mib", "in_child", "percentiles", "replay_server", "table", "warm_after_cold"]
 
 _FORK = multiprocessing.get_context("fork")
 
@@ -120,6 +120,26 @@ def percentiles(times: list[float]) -> dict[str, float]:
     middle = len(ordered) // 2
     p50 = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
     return {"p50_ms": round(p50 * 1000, 3), "p95_ms": round(p95 * 1000, 3), "n": len(ordered)}
+
+
+def warm_after_cold(cold: list[float], warm: list[float]) -> dict[str, Any]:
+    """The percentiles of ``warm`` (seconds), with those of ``cold`` as ``cold_p50_ms`` / ``cold_p95_ms``.
+
+    Examples
+    --------
+    >>> figures = warm_after_cold([0.5, 0.3], [0.002, 0.004])
+    >>> figures["p95_ms"], figures["cold_p95_ms"], figures["note"]
+    (4.0, 500.0, 'warm p50 3.0 / p95 4.0 ms; cold (first pass) p50 400.0 / p95 500.0 ms; 2 each')
+    """
+    first, then = percentiles(cold), percentiles(warm)
+    return then | {
+        "cold_p50_ms": first["p50_ms"],
+        "cold_p95_ms": first["p95_ms"],
+        "note": (
+            f"warm p50 {then['p50_ms']} / p95 {then['p95_ms']} ms; "
+            f"cold (first pass) p50 {first['p50_ms']} / p95 {first['p95_ms']} ms; {then['n']} each"
+        ),
+    }
 
 
 def _cell(value: Any) -> str:

@@ -88,5 +88,9 @@ def test_bench_hub_runs_every_stage(tmp_path: Path) -> None:
         assert store["race"]["records"] == crawl["records"] and store["vs_floor"] > 0
         whole = by_stage["graph: whole build", backend]
         assert whole["edges"] == whole["floor"]["edges"] > crawl["records"]
+        # Reads are reported warm, with the first (cold) pass beside them.
+        search, explorer = by_stage["graph: text search", backend], by_stage["explorer", backend]
+        assert search["n"] == 20 and explorer["n"] == 26
+        assert search["cold_p95_ms"] > 0 and explorer["cold_p95_ms"] > 0
     assert by_stage["fetch + decode", None]["records"] == 31000
     assert by_stage["naive crawler", "sqlite"]["records"] == 31000
