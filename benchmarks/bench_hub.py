@@ -117,7 +117,9 @@ beside its graph stages. PostgreSQL at its defaults (128 MB ``shared_buffers``);
     text search p50 / p95   169 / 3,043 ms (20 texts, cold)     47 / 7,850 ms (20 texts, cold)
     explorer p50 / p95      21 / 173 ms (39 requests)           28 / 2,806 ms (39 requests)
 
-``--json FILE`` also writes every figure; ``--backends sqlite`` skips PostgreSQL even with ``--db``.
+``--json FILE`` also writes every figure; ``--backends sqlite`` skips PostgreSQL even with ``--db``;
+``--keep`` leaves the crawled PostgreSQL schemas in place (the SQLite files stay in ``--work``), to
+run stages on them again (``bench_graph.run_graph_stages(url)``).
 """
 
 from __future__ import annotations
@@ -359,7 +361,8 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             rows.append(_with_floor(plain, floor))
             for backend, fresh in _backends(args, work):
                 url, drop = fresh("crawl")
-                drops.append(drop)
+                if not args.keep:
+                    drops.append(drop)
                 per_backend[backend] = url
                 row = {"stage": "crawl", "backend": backend, **in_child(crawl_as_cli, url, endpoint)}
                 row["db_mib"] = db_bytes(url) / 2**20
@@ -428,6 +431,9 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         for drop in drops:
             if drop is not None:
                 drop()
+    if args.keep:
+        for backend, url in per_backend.items():
+            print(f"bench_hub: kept the {backend} crawl at {url}", flush=True)
     return list(rows)
 
 
@@ -468,6 +474,11 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     )
     parser.add_argument(
         "--map-families", type=int, default=20, help="lineage trees the map draws (default 20)"
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the crawled PostgreSQL schemas (their URLs printed), to run stages on them again",
     )
     parser.add_argument(
         "--stage-timeout", type=float, default=7200, help="seconds a stage may take (default 7200)"
