@@ -117,6 +117,25 @@ beside its graph stages. PostgreSQL at its defaults (128 MB ``shared_buffers``);
     text search p50 / p95   169 / 3,043 ms (20 texts, cold)     47 / 7,850 ms (20 texts, cold)
     explorer p50 / p95      21 / 173 ms (39 requests)           28 / 2,806 ms (39 requests)
 
+2,000,000 models again, SQLite only, 2026-12-02 07:58-08:38 UTC, nothing else running (same skips),
+with text search and the explorer read cold, then warm (the first pass is cold: the graph build
+before them has taken the page cache)::
+
+    fetch + decode (floor)  111 s, 81 s CPU, 144 MiB
+    crawl                   1,068 s, 1,175 s CPU, 567 MiB (+ the worker), 0.10x; DB 10,618 MiB
+    incremental (1 % new)   35 pages = 1.1 % of 3,100 (108 s)
+    whole graph vs bare nx  328 vs 213 s = 1.54x; 10.8 GiB peak
+    PageRank (lineage)      17.0 s (15.2 s CPU; with the page cache dropped first 11.9-17.1 s; numpy
+                            0.75 s, rustworkx 2.15 s, igraph 3.87 s, networkx 11.8 s)
+    faces / provider / task 0.26 / 0.64 / 0.14 s (recounting: 95 / 74 / 86 s)
+    text search p50 / p95   warm 11 / 46 ms; cold 34 / 830 ms (20 texts each)
+    explorer p50 / p95      warm 21 / 159 ms (26 requests); cold 26 / 283 ms (13)
+
+Reading the children's links in key order (``ORDER BY model_id``, so that each child's row is
+looked up next to the one before) was tried for PageRank and made it slower: 14.0-39.0 s against
+11.9-17.1 s with the page cache dropped, since SQLite then scans the link table itself, not its
+smaller index.
+
 ``--json FILE`` also writes every figure; ``--backends sqlite`` skips PostgreSQL even with ``--db``;
 ``--keep`` leaves the crawled PostgreSQL schemas in place (the SQLite files stay in ``--work``), to
 run stages on them again (``bench_graph.run_graph_stages(url)``).
