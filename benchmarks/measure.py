@@ -129,15 +129,15 @@ def warm_after_cold(cold: list[float], warm: list[float]) -> dict[str, Any]:
     --------
     >>> figures = warm_after_cold([0.5, 0.3], [0.002, 0.004])
     >>> figures["p95_ms"], figures["cold_p95_ms"], figures["note"]
-    (4.0, 500.0, 'warm p50 3.0 / p95 4.0 ms; cold (first pass) p50 400.0 / p95 500.0 ms; 2 each')
+    (4.0, 500.0, 'warm p50 3.0 / p95 4.0 ms (2); cold (first pass) p50 400.0 / p95 500.0 ms (2)')
     """
     first, then = percentiles(cold), percentiles(warm)
     return then | {
         "cold_p50_ms": first["p50_ms"],
         "cold_p95_ms": first["p95_ms"],
         "note": (
-            f"warm p50 {then['p50_ms']} / p95 {then['p95_ms']} ms; "
-            f"cold (first pass) p50 {first['p50_ms']} / p95 {first['p95_ms']} ms; {then['n']} each"
+            f"warm p50 {then['p50_ms']} / p95 {then['p95_ms']} ms ({then['n']}); "
+            f"cold (first pass) p50 {first['p50_ms']} / p95 {first['p95_ms']} ms ({first['n']})"
         ),
     }
 
