@@ -450,9 +450,9 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         for drop in drops:
             if drop is not None:
                 drop()
-    if args.keep:
-        for backend, url in per_backend.items():
-            print(f"bench_hub: kept the {backend} crawl at {url}", flush=True)
+        if args.keep:  # said even when a stage failed: the schemas are there to be looked at
+            for backend, url in per_backend.items():
+                print(f"bench_hub: kept the {backend} crawl at {url}", flush=True)
     return list(rows)
 
 
