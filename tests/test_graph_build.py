@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import gc
 from collections import Counter
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from catalog.errors import ConfigError, NotFound
 from catalog.graph.build import build_graph
@@ -90,3 +92,21 @@ def test_unknown_filters_and_kinds(store: Store) -> None:
         build_graph(store, author="alic")
     with pytest.raises(ConfigError, match="not a node kind: gpu"):
         build_graph(store, kinds=["gpu"])  # type: ignore[list-item]
+
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_build_leaves_the_garbage_collector_as_it_found_it(store: Store, enabled: bool) -> None:
+    load_tiny_catalog(store)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        graph = build_graph(store)
+        assert gc.isenabled() is enabled
+        with store.engine.begin() as conn:  # the build now fails half-way, with models read
+            conn.exec_driver_sql("DROP VIEW edges")
+        with pytest.raises(DBAPIError):
+            build_graph(store)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert graph.number_of_edges() == 41

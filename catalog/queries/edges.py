@@ -11,7 +11,7 @@ from catalog.queries.read import read
 from catalog.records import Kind, Rel, chunks
 from catalog.store import Store
 
-__all__ = ["EDGES", "EdgeRow", "edges", "edges_of", "edges_touching"]
+__all__ = ["EDGES", "EDGE_COLUMNS", "EdgeRow", "edges", "edges_of", "edges_touching"]
 
 #: The ``edges`` view, for SQLAlchemy Core (a view is no table of :mod:`catalog.schema`).
 EDGES = table(
@@ -37,7 +37,15 @@ class EdgeRow:
     status: str | None
 
 
-_COLUMNS = (EDGES.c.src_kind, EDGES.c.src_id, EDGES.c.rel, EDGES.c.dst_kind, EDGES.c.dst_id, EDGES.c.status)
+#: The columns of :class:`EdgeRow`, in its order.
+EDGE_COLUMNS = (
+    EDGES.c.src_kind,
+    EDGES.c.src_id,
+    EDGES.c.rel,
+    EDGES.c.dst_kind,
+    EDGES.c.dst_id,
+    EDGES.c.status,
+)
 
 
 def edges(store: Store, *where: ColumnElement[bool]) -> Iterator[EdgeRow]:
@@ -49,7 +57,7 @@ def edges(store: Store, *where: ColumnElement[bool]) -> Iterator[EdgeRow]:
     >>> [(e.src_id, e.dst_id, e.status) for e in edges(demo_store(), EDGES.c.dst_id == "groq")]
     [('mistralai/mistral-7b', 'groq', 'live')]
     """
-    return read(store, select(*_COLUMNS).where(*where), EdgeRow)
+    return read(store, select(*EDGE_COLUMNS).where(*where), EdgeRow)
 
 
 def edges_of(store: Store, kinds: Collection[str]) -> Iterator[EdgeRow]:

@@ -23,6 +23,7 @@ __all__ = [
     "SpaceNode",
     "TaskNode",
     "entity_nodes",
+    "model_columns",
     "model_nodes",
 ]
 
@@ -132,8 +133,12 @@ def model_nodes(store: Store, where: list[ColumnElement[bool]]) -> Iterator[Mode
     >>> [m.id for m in model_nodes(store, model_conditions(store, {"provider": "groq"}))]
     ['mistralai/mistral-7b']
     """
-    columns = [getattr(Model, f.name) for f in fields(ModelNode)]
-    return read(store, select(*columns).where(*where), ModelNode)
+    return read(store, select(*model_columns()).where(*where), ModelNode)
+
+
+def model_columns() -> list[Any]:
+    """Return the columns of :class:`ModelNode`, in its order."""
+    return [getattr(Model, f.name) for f in fields(ModelNode)]
 
 
 def entity_nodes(store: Store, kind: Kind, ids: Collection[str] | None = None) -> Iterator[Any]:

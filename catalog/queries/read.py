@@ -1,17 +1,18 @@
-"""The one way statements are read: :func:`read` streams rows into a row type; :func:`scalar` one value."""
+"""The one way statements are read: :func:`read` streams rows into a row type (:func:`rows`, as they
+come); :func:`scalar` one value."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from sqlalchemy import Executable
+from sqlalchemy import Executable, Row
 
 from catalog.errors import ConfigError
 from catalog.records import MAX_COUNT
 from catalog.store import Store
 
-__all__ = ["ROWS_PER_FETCH", "check_limit", "read", "scalar"]
+__all__ = ["ROWS_PER_FETCH", "check_limit", "read", "rows", "scalar"]
 
 T = TypeVar("T")
 
@@ -33,10 +34,27 @@ def read(store: Store, statement: Executable, row: Callable[..., T]) -> Iterator
     >>> list(read(demo_store(), select(App.id, App.label).order_by(App.id).limit(2), lambda *r: r))
     [('llama.cpp', 'llama.cpp'), ('ollama', 'Ollama')]
     """
+    for values in rows(store, statement):
+        yield row(*values)
+
+
+def rows(store: Store, statement: Executable) -> Iterator[Row[Any]]:
+    """Run ``statement`` on ``store`` and yield its rows as they come (tuples that also name their columns).
+
+    For reads of millions of rows, where building a row type for each would cost more than the read;
+    streamed like :func:`read`.
+
+    Examples
+    --------
+    >>> from sqlalchemy import select
+    >>> from catalog.graph.demo import demo_store
+    >>> from catalog.schema import App
+    >>> [tuple(r) for r in rows(demo_store(), select(App.id, App.label).order_by(App.id).limit(2))]
+    [('llama.cpp', 'llama.cpp'), ('ollama', 'Ollama')]
+    """
     with store.engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=ROWS_PER_FETCH).execute(statement)
-        for values in result:
-            yield row(*values)
+        yield from result
 
 
 def scalar(store: Store, statement: Executable) -> Any:
