@@ -8,13 +8,14 @@ networkx's own ``pagerank`` needs scipy, and a million models fit in a few array
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from catalog.queries.lineage import weighted_links
+from catalog.queries.lineage import weighted_link_rows
 from catalog.queries.read import check_limit
 from catalog.store import Store
 
@@ -79,23 +80,26 @@ def lineage_pagerank(store: Store, *, alpha: float = 0.85, limit: int | None = 2
     [('meta/llama-7b', 2), ('mistralai/mistral-7b', 1), ('alice/llama-7b-chat', 2)]
     """
     check_limit(limit)
-    index: dict[str, int] = {}
-    downloads: list[int] = []
-    src, dst = [], []
-    for link in weighted_links(store):
-        for id, d in ((link.model_id, link.child_downloads), (link.base_model_id, link.base_downloads)):
-            if id not in index:
-                index[id] = len(index)
-                downloads.append(d)
-        src.append(index[link.model_id])
-        dst.append(index[link.base_model_id])
+    index: dict[str, int] = {}  # each model's number, in the order first met
+    downloads: dict[str, int] = {}  # the same keys in the same order: numbers are positions
+    number = index.setdefault
+    src, dst = array("q"), array("q")
+    for child, base, child_downloads, base_downloads in weighted_link_rows(store):
+        src.append(number(child, len(index)))
+        downloads[child] = child_downloads
+        dst.append(number(base, len(index)))
+        downloads[base] = base_downloads
     if not index:
         return []
     # +1 so that a base the catalog does not hold (0 downloads) still has a prior.
-    prior = np.array(downloads, dtype=float) + 1
-    rank = pagerank_arrays(np.array(src), np.array(dst), prior, alpha=alpha)
-    derivatives = np.bincount(np.array(dst), minlength=len(index))
+    prior = np.fromiter(downloads.values(), dtype=float, count=len(index)) + 1
+    edges_to = np.frombuffer(dst, dtype=np.int64)
+    rank = pagerank_arrays(np.frombuffer(src, dtype=np.int64), edges_to, prior, alpha=alpha)
+    derivatives = np.bincount(edges_to, minlength=len(index))
+    bases = np.flatnonzero(derivatives)
+    if limit is not None and 0 < limit < len(bases):  # the top ones only, and any tied with the last
+        cut = np.partition(rank[bases], len(bases) - limit)[len(bases) - limit]
+        bases = bases[rank[bases] >= cut]
     ids = list(index)
-    bases = [i for i in range(len(ids)) if derivatives[i] > 0]
-    bases.sort(key=lambda i: (-rank[i], ids[i]))
-    return [Influence(ids[i], float(rank[i]), downloads[i], int(derivatives[i])) for i in bases[:limit]]
+    top = sorted(bases.tolist(), key=lambda i: (-rank[i], ids[i]))[:limit]
+    return [Influence(ids[i], float(rank[i]), int(prior[i]) - 1, int(derivatives[i])) for i in top]

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, literal, select, union_all
 
 from catalog.queries.faces import summary_current
-from catalog.queries.read import read
+from catalog.queries.read import read, rows
 from catalog.records import LineageRelation, chunks
 from catalog.schema import LineageFamily, Model, ModelLineage
 from catalog.store import Store
@@ -28,6 +28,7 @@ __all__ = [
     "lineage_links",
     "lineage_nodes",
     "live_links",
+    "weighted_link_rows",
     "weighted_links",
 ]
 
@@ -150,8 +151,17 @@ def weighted_links(store: Store) -> Iterator[WeightedLink]:
     WeightedLink(model_id='alice/llama-7b-chat', base_model_id='meta/llama-7b', child_downloads=400,
                  base_downloads=1000)
     """
+    return read(store, _weighted_links(), WeightedLink)
+
+
+def weighted_link_rows(store: Store) -> Iterator[tuple[str, str, int, int]]:
+    """Yield the rows of :func:`weighted_links` as plain tuples, for reads of the whole lineage."""
+    return rows(store, _weighted_links())  # type: ignore[return-value]
+
+
+def _weighted_links() -> Any:
     child, base = Model.__table__.alias("c"), Model.__table__.alias("b")
-    statement = (
+    return (
         select(
             ModelLineage.model_id,
             ModelLineage.base_model_id,
@@ -161,4 +171,3 @@ def weighted_links(store: Store) -> Iterator[WeightedLink]:
         .join(child, (child.c.id == ModelLineage.model_id) & child.c.deleted_at.is_(None))
         .outerjoin(base, (base.c.id == ModelLineage.base_model_id) & base.c.deleted_at.is_(None))
     )
-    return read(store, statement, WeightedLink)
