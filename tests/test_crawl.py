@@ -234,6 +234,22 @@ def test_a_full_crawl_fills_every_table_and_every_rel(store: Store, tmp_path: Pa
     ) == [(1, BASE, 10, 1), (1, INSTRUCT, 20, 2)]
 
 
+def test_a_record_is_its_raw_json_and_its_card_as_docs_schema_says(store: Store, tmp_path: Path) -> None:
+    crawl_snapshot(store, snapshot(tmp_path / "snap"))
+    whole = (
+        "raw || jsonb_build_object('cardData', card_data)"
+        if store.dialect == "postgresql"
+        else "json_set(raw, '$.cardData', json(card_data))"
+    )
+    ((raw, rebuilt),) = rows(store, f"SELECT raw, {whole} FROM models WHERE id = 'u/card-merge'")
+    if isinstance(raw, str):  # SQLite's JSON comes back as text through a raw query
+        raw, rebuilt = json.loads(raw), json.loads(rebuilt)
+    card_merge = next(m for m in MODELS if m["id"] == "u/card-merge")
+    assert "cardData" not in raw  # stored once, in card_data
+    assert rebuilt == card_merge
+    assert rows(store, "SELECT COUNT(*) FROM models WHERE card_data IS NULL") == [(len(MODELS) - 1,)]
+
+
 def test_an_incremental_crawl_reads_only_what_changed(store: Store, tmp_path: Path) -> None:
     crawl_snapshot(store, snapshot(tmp_path / "a"))
     changed = [
