@@ -95,16 +95,16 @@ def bare_networkx(url: str) -> dict[str, Any]:
 
 
 def pagerank(url: str) -> dict[str, Any]:
-    """Lineage PageRank, weighted by downloads (``Catalog.influence()``)."""
+    """Lineage PageRank, weighted by downloads (``Catalog.influence()``: the ranking the crawl kept)."""
     return {"rows": len(_catalog(url).influence(limit=5))}
 
 
-_LINKS = """
-SELECT l.model_id, l.base_model_id, COALESCE(c.downloads, 0), COALESCE(b.downloads, 0)
-  FROM model_lineage l
-  JOIN models c ON c.id = l.model_id AND c.deleted_at IS NULL
-  LEFT JOIN models b ON b.id = l.base_model_id AND b.deleted_at IS NULL
-"""
+def pagerank_computed(url: str) -> dict[str, Any]:
+    """The same PageRank computed from the links, as ``Catalog.influence()`` did before the crawl kept it."""
+    from catalog.graph.influence import rank_links
+    from catalog.queries.lineage import weighted_link_rows
+
+    return {"rows": len(rank_links(weighted_link_rows(_store(url)), limit=5))}
 
 
 def pagerank_engines(url: str) -> dict[str, Any]:
@@ -117,12 +117,13 @@ def pagerank_engines(url: str) -> dict[str, Any]:
     import numpy as np
 
     from catalog.graph.influence import pagerank_arrays
+    from catalog.store.summary import WEIGHTED_LINKS
 
     store = _store(url)
     started = time.perf_counter()
     with store.engine.connect() as conn:
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr,unused-ignore]
-        cursor.execute(_LINKS)
+        cursor.execute(WEIGHTED_LINKS)
         links = cursor.fetchall()
         cursor.close()
     index: dict[str, int] = {}
@@ -267,6 +268,7 @@ def text_search(url: str) -> dict[str, Any]:
 GRAPH_STAGES: list[tuple[str, Callable[[str], dict[str, Any]]]] = [
     ("graph: whole build", whole_graph),
     ("graph: PageRank over lineage", pagerank),
+    ("graph: PageRank, computed (before)", pagerank_computed),
     ("graph: PageRank engines side by side", pagerank_engines),
     ("graph: faces summary, counted again", faces_refresh),
     ("graph: faces graph", faces),

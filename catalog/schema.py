@@ -41,6 +41,7 @@ __all__ = [
     "Library",
     "LibraryTask",
     "LineageFamily",
+    "LineageInfluence",
     "Model",
     "ModelApp",
     "ModelDataset",
@@ -531,3 +532,16 @@ class LineageFamily(Base):
 
     root_id: Mapped[str] = mapped_column(String, primary_key=True)
     descendants: Mapped[int] = mapped_column(BigInteger)
+
+
+class LineageInfluence(Base):
+    """A base model's PageRank over the lineage, weighted by downloads, as the last crawl left it; ``rank`` 1 first."""
+
+    __tablename__ = "lineage_influence"
+    __table_args__ = LINK_TABLE
+
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[str] = mapped_column(String)
+    pagerank: Mapped[float] = mapped_column(Float)
+    downloads: Mapped[int] = mapped_column(BigInteger)
+    derivatives: Mapped[int] = mapped_column(BigInteger)

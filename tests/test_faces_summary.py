@@ -12,6 +12,7 @@ from sqlalchemy import text
 from catalog.crawl import crawl_snapshot
 from catalog.graph.demo import load_demo
 from catalog.graph.faces import build_faces_graph
+from catalog.graph.influence import lineage_pagerank, rank_links
 from catalog.graph.neighbourhood import face_neighbourhood
 from catalog.hub import Snapshot, write_snapshot
 from catalog.queries.faces import (
@@ -22,7 +23,7 @@ from catalog.queries.faces import (
     reach,
     summary_current,
 )
-from catalog.queries.lineage import counted_families, live_links
+from catalog.queries.lineage import counted_families, kept_influence, live_links, weighted_link_rows
 from catalog.store import Store
 from catalog.store.summary import refresh_faces
 from tests.test_crawl import model
@@ -117,6 +118,7 @@ def test_the_summary_of_the_bundled_snapshot_equals_the_recount(store: Store, tm
         assert cooccurrence_counts(store, a, b) == cooccurrence_counts(store, a, b, recount=True)
     assert reach(store, "app") == reach(store, "app", recount=True)
     assert counted_families(store, 10**6) == _families_by_networkx(store)
+    assert _kept_ranking(store) == _ranking(store) and len(_ranking(store)) == 209
     # Half the snapshot gone from the Hub, the other half with another task.
     records = list(Snapshot.open(BUNDLED).iter_records("models"))
     kept = [r | {"pipeline_tag": "text-generation"} for r in records[::2]]
@@ -124,6 +126,25 @@ def test_the_summary_of_the_bundled_snapshot_equals_the_recount(store: Store, tm
     assert _stored(store) == cooccurrence_all(store, recount=True)
     assert live_models(store) == live_models(store, recount=True) == len(kept)
     assert counted_families(store, 10**6) == _families_by_networkx(store)
+    assert _kept_ranking(store) == _ranking(store)
+
+
+def _ranking(store: Store) -> list[tuple[str, float, int, int]]:
+    # Computed from the links, as lineage_pagerank does without a kept ranking.
+    return [
+        (r.model_id, r.pagerank, r.downloads, r.derivatives) for r in rank_links(weighted_link_rows(store))
+    ]
+
+
+def _kept_ranking(store: Store) -> list[tuple[str, float, int, int]]:
+    kept = kept_influence(store, None)
+    assert kept is not None
+    for limit in (1, 3, 10):  # what the notebook API gives, read from the kept ranking
+        assert lineage_pagerank(store, limit=limit) == lineage_pagerank(store, limit=None)[:limit]
+        assert [(r.model_id, r.pagerank) for r in lineage_pagerank(store, limit=limit)] == [
+            (base, rank) for base, rank, _, _ in kept[:limit]
+        ]
+    return kept
 
 
 def _families_by_networkx(store: Store) -> list[tuple[str, int]]:
@@ -170,6 +191,8 @@ def test_a_run_that_ends_after_the_count_makes_it_stale(store: Store) -> None:
         conn.execute(text("UPDATE models SET pipeline_tag = 'fill-mask' WHERE id = 'meta/llama-7b'"))
         conn.execute(text("UPDATE crawl_runs SET status = 'failed' WHERE id = 3"))
     assert not summary_current(store)
+    assert kept_influence(store, 5) is None  # and the ranking is computed again: the moved model counts
+    assert lineage_pagerank(store, limit=None) == rank_links(weighted_link_rows(store))
     assert [(r.value, r.models) for r in face_counts(store, "task")][:2] == [
         ("text-generation", 6),
         ("fill-mask", 1),
@@ -185,11 +208,18 @@ def test_the_migration_counts_a_catalog_that_holds_models(db_url: str) -> None:
         assert _stored(store) == cooccurrence_all(store, recount=True)
         assert store.query("SELECT run_id, models FROM face_summary").rows == [(2, 9)]  # the demo's last run
         assert counted_families(store, 5) == [("meta/llama-7b", 4), ("mistralai/mistral-7b", 1)]
+        assert [base for base, *_ in _kept_ranking(store)] == [
+            "meta/llama-7b",
+            "mistralai/mistral-7b",
+            "alice/llama-7b-chat",
+        ]
+        assert _kept_ranking(store) == _ranking(store)
         store.downgrade("0006")
         with store.engine.begin() as conn:
             conn.execute(text("DELETE FROM models"))
         store.upgrade()
         assert store.query("SELECT COUNT(*) FROM face_summary").rows == [(0,)]
+        assert store.query("SELECT COUNT(*) FROM lineage_influence").rows == [(0,)]
 
 
 def _page(url: str) -> str:

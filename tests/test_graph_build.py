@@ -94,7 +94,6 @@ def test_unknown_filters_and_kinds(store: Store) -> None:
         build_graph(store, kinds=["gpu"])  # type: ignore[list-item]
 
 
-
 @pytest.mark.parametrize("enabled", [True, False])
 def test_the_build_leaves_the_garbage_collector_as_it_found_it(store: Store, enabled: bool) -> None:
     load_tiny_catalog(store)

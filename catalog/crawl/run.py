@@ -256,6 +256,11 @@ class Run:
             if self.mode == "full":  # a bulk load: statistics for the planner before the first query
                 analyze(conn, _LOADED)
             refresh_faces(conn, self.id)  # the faces summary the map and face pages read
+            # And the lineage's PageRank, which the notebook API reads (imported here: the graph
+            # layer brings networkx, which a crawl needs nowhere else).
+            from catalog.graph.influence import keep_influence
+
+            keep_influence(conn)
             counts = {
                 "pages": self.state.pages,
                 "records": self.state.records,

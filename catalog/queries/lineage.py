@@ -11,13 +11,14 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import literal, select, text, union_all
 
 from catalog.queries.faces import summary_current
 from catalog.queries.read import read, rows
 from catalog.records import LineageRelation, chunks
-from catalog.schema import LineageFamily, Model, ModelLineage
+from catalog.schema import LineageFamily, LineageInfluence, Model, ModelLineage
 from catalog.store import Store
+from catalog.store.summary import WEIGHTED_LINKS
 
 __all__ = [
     "LineageLink",
@@ -25,6 +26,7 @@ __all__ = [
     "WeightedLink",
     "counted_families",
     "is_known_model",
+    "kept_influence",
     "lineage_links",
     "lineage_nodes",
     "live_links",
@@ -151,23 +153,36 @@ def weighted_links(store: Store) -> Iterator[WeightedLink]:
     WeightedLink(model_id='alice/llama-7b-chat', base_model_id='meta/llama-7b', child_downloads=400,
                  base_downloads=1000)
     """
-    return read(store, _weighted_links(), WeightedLink)
+    return read(store, text(WEIGHTED_LINKS), WeightedLink)
 
 
 def weighted_link_rows(store: Store) -> Iterator[tuple[str, str, int, int]]:
     """Yield the rows of :func:`weighted_links` as plain tuples, for reads of the whole lineage."""
-    return rows(store, _weighted_links())  # type: ignore[return-value]
+    return rows(store, text(WEIGHTED_LINKS))  # type: ignore[return-value]
 
 
-def _weighted_links() -> Any:
-    child, base = Model.__table__.alias("c"), Model.__table__.alias("b")
-    return (
-        select(
-            ModelLineage.model_id,
-            ModelLineage.base_model_id,
-            func.coalesce(child.c.downloads, 0),
-            func.coalesce(base.c.downloads, 0),
-        )
-        .join(child, (child.c.id == ModelLineage.model_id) & child.c.deleted_at.is_(None))
-        .outerjoin(base, (base.c.id == ModelLineage.base_model_id) & base.c.deleted_at.is_(None))
-    )
+def kept_influence(store: Store, limit: int | None) -> list[tuple[str, float, int, int]] | None:
+    """Return the ``limit`` first ``(base, pagerank, downloads, derivatives)`` the last crawl ranked, or ``None`` if not current.
+
+    Examples
+    --------
+    >>> from catalog.graph.demo import demo_store
+    >>> from catalog.graph.influence import keep_influence
+    >>> from catalog.store.summary import refresh_faces
+    >>> store = demo_store()
+    >>> kept_influence(store, 1) is None  # loaded without a crawl: never ranked
+    True
+    >>> with store.engine.begin() as conn:
+    ...     _ = refresh_faces(conn)
+    ...     _ = keep_influence(conn)
+    >>> [(base, derivatives) for base, _, _, derivatives in kept_influence(store, 2)]
+    [('meta/llama-7b', 2), ('mistralai/mistral-7b', 1)]
+    """
+    if not summary_current(store):
+        return None
+    kept = LineageInfluence
+    columns = (kept.model_id, kept.pagerank, kept.downloads, kept.derivatives)
+    statement = select(*columns).order_by(kept.rank).limit(limit)
+    ranked = list(read(store, statement, lambda *row: row))
+    # Empty: counted by other means than a crawl, which ranks nothing (or no lineage, quick to rank).
+    return ranked or None

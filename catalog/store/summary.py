@@ -4,8 +4,11 @@ Counting the five faces (task, library, app, provider, parameter bucket) over ev
 the whole ``models`` table: minutes at a million models. ``face_values`` and ``face_pairs`` hold the
 answer instead, counted again in one set-based pass (``INSERT ... SELECT ... GROUP BY``) at the end
 of every crawl, and so is ``lineage_families`` (each lineage root and how many models descend from
-it: the map's largest families); ``face_summary`` says at which crawl run. The summary is current while no crawl run
-has ended (finished, failed or abandoned) after that one; a run still going does not count, so
+it: the map's largest families); ``face_summary`` says at which crawl run. A crawl then also ranks
+``lineage_influence`` (every base model's PageRank over the lineage,
+:func:`catalog.graph.influence.keep_influence`: at 2M models, reading the links for it takes 5-12 s,
+reading the kept ranking milliseconds); a count by other means empties it. The summary is current
+while no crawl run has ended (finished, failed or abandoned) after that one; a run still going does not count, so
 readers keep the last crawl's numbers meanwhile. Rows written by other means than a crawl (a test's
 fixture, the demo catalog) leave no summary, or an old one: call :func:`refresh_faces` after them.
 """
@@ -17,14 +20,21 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, delete, func, insert, select, text
 
 from catalog.records import FACES, PARAM_BUCKETS, Face, chunks
-from catalog.schema import CrawlRun, FacePair, FaceSummary, FaceValue, LineageFamily
+from catalog.schema import CrawlRun, FacePair, FaceSummary, FaceValue, LineageFamily, LineageInfluence
 
-__all__ = ["LIVE_LINKS", "faces_current", "family_sizes", "refresh_faces"]
+__all__ = ["LIVE_LINKS", "WEIGHTED_LINKS", "faces_current", "family_sizes", "refresh_faces"]
 
 #: ``(child, base)`` of every lineage link whose child is live.
 LIVE_LINKS = (
     "SELECT l.model_id, l.base_model_id FROM model_lineage l"
     " JOIN models m ON m.id = l.model_id AND m.deleted_at IS NULL"
+)
+#: ``(child, base, child's downloads, base's downloads)`` of every lineage link whose child is live
+#: (0 downloads: none counted, or a base the catalog does not hold).
+WEIGHTED_LINKS = (
+    "SELECT l.model_id, l.base_model_id, COALESCE(c.downloads, 0), COALESCE(b.downloads, 0)"
+    " FROM model_lineage l JOIN models c ON c.id = l.model_id AND c.deleted_at IS NULL"
+    " LEFT JOIN models b ON b.id = l.base_model_id AND b.deleted_at IS NULL"
 )
 
 
@@ -141,6 +151,9 @@ def refresh_faces(conn: Connection, run_id: int | None = None) -> int:
     families = family_sizes((child, base) for child, base in conn.execute(text(LIVE_LINKS)))
     for batch in chunks(families, 10_000):
         conn.execute(insert(LineageFamily), [{"root_id": r, "descendants": n} for r, n in batch])
+    # Ranked by the graph layer (numpy) after this count, at the end of a crawl; until then (and
+    # after a count by other means) the ranking is computed when asked.
+    conn.execute(delete(LineageInfluence))
     live = int(conn.execute(text("SELECT COUNT(*) FROM models WHERE deleted_at IS NULL")).scalar_one())
     conn.execute(delete(FaceSummary))
     conn.execute(insert(FaceSummary).values(id=1, run_id=run_id, models=live))
