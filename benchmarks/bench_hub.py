@@ -136,6 +136,23 @@ looked up next to the one before) was tried for PageRank and made it slower: 14.
 11.9-17.1 s with the page cache dropped, since SQLite then scans the link table itself, not its
 smaller index.
 
+2,000,000 models again, SQLite only, 2026-12-02 15:47-16:30 UTC (same skips). The crawl ran on the
+code of that morning (with ``cardData`` still in ``raw``) beside 100k test crawls; the graph stages
+ran after it on the code with the graph build on plain rows and the collector paused
+(``bench_graph.run_graph_stages``), nothing else running; the PageRank stages once more after the
+database was upgraded to revision 0011 (``lineage_influence``), page cache warm::
+
+    fetch + decode (floor)  112 s, 80 s CPU, 145 MiB
+    crawl                   1,124 s, 1,080 s CPU, 568 MiB, 0.10x; DB 10,618 MiB
+    incremental (1 % new)   30 pages = 1.0 % of 3,100 (142 s)
+    whole graph vs bare nx  200 vs 175 s = 1.14x (before: 1.51-1.54x); 10.8 vs 15.0 GiB peak
+    PageRank (lineage)      0.05 s read from lineage_influence (ranked at the crawl's end in 16 s);
+                            computed 12.1 s after the graph build took the page cache, 8.7 s warm
+                            (numpy 0.53 s; igraph 1.03, rustworkx 1.74, networkx 8.24 s)
+    faces / provider / task 0.06 / 0.22 / 0.09 s (recounting: 57 / 102 / 70 s)
+    faces summary count     37 s (35 s CPU)
+    text search p50 / p95   warm 9 / 50 ms; cold 63 / 1,010 ms (20 texts each)
+
 ``--json FILE`` also writes every figure; ``--backends sqlite`` skips PostgreSQL even with ``--db``;
 ``--keep`` leaves the crawled PostgreSQL schemas in place (the SQLite files stay in ``--work``), to
 run stages on them again (``bench_graph.run_graph_stages(url)``).
