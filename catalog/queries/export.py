@@ -45,7 +45,7 @@ from sqlalchemy import (
     union,
 )
 
-from catalog.queries.edges import EDGES
+from catalog.queries.edges import EDGE_COLUMNS, EDGES
 from catalog.queries.nodes import ENTITY_ROWS, ModelNode
 from catalog.records import KINDS, Kind
 from catalog.schema import Base, CrawlRun, Model
@@ -104,14 +104,6 @@ NODE_TYPES: dict[str, str] = {
     for names, statement in NODE_SOURCES.values()
     for name, column in zip(names, list(statement.selected_columns)[1:])
 }
-_EDGE_COLUMNS = (
-    EDGES.c.src_kind,
-    EDGES.c.src_id,
-    EDGES.c.rel,
-    EDGES.c.dst_kind,
-    EDGES.c.dst_id,
-    EDGES.c.status,
-)
 
 
 def tables() -> list[Table]:
@@ -271,7 +263,7 @@ class _Held:
                 Column("rank", Integer, primary_key=True, autoincrement=False),
                 Column("id", Text, nullable=False, unique=True),
             ),
-            temporary("export_touching", *(Column(c.name, Text) for c in _EDGE_COLUMNS)),
+            temporary("export_touching", *(Column(c.name, Text) for c in EDGE_COLUMNS)),
             temporary(
                 "export_reached", Column("kind", Text, primary_key=True), Column("id", Text, primary_key=True)
             ),
@@ -327,7 +319,7 @@ class GraphSelection:
             chosen = select(held.models.c.id)
             touching = union(
                 *(
-                    select(*_EDGE_COLUMNS).where(
+                    select(*EDGE_COLUMNS).where(
                         getattr(EDGES.c, f"{side}_kind") == "model",
                         getattr(EDGES.c, f"{side}_id").in_(chosen),
                         self._kinds_ok(),
@@ -335,7 +327,7 @@ class GraphSelection:
                     for side in ("src", "dst")
                 )
             )
-            conn.execute(insert(held.touching).from_select([c.name for c in _EDGE_COLUMNS], touching))
+            conn.execute(insert(held.touching).from_select([c.name for c in EDGE_COLUMNS], touching))
             ends = union(
                 *(
                     select(held.touching.c[f"{side}_kind"], held.touching.c[f"{side}_id"])
@@ -419,7 +411,7 @@ class GraphSelection:
     def edge_statements(self) -> Iterator[Select[Any]]:
         """Yield the statements whose rows are the graph's edges, as the view's columns."""
         if self.where is None:
-            yield select(*_EDGE_COLUMNS).where(self._kinds_ok())
+            yield select(*EDGE_COLUMNS).where(self._kinds_ok())
             return
         held = self._tables()
         yield select(*held.touching.c)
@@ -429,7 +421,7 @@ class GraphSelection:
             exists().where(reached.c.kind == EDGES.c[f"{side}_kind"], reached.c.id == EDGES.c[f"{side}_id"])
             for side in ("src", "dst")
         ]
-        yield select(*_EDGE_COLUMNS).where(
+        yield select(*EDGE_COLUMNS).where(
             EDGES.c.src_kind != "model", EDGES.c.dst_kind != "model", self._kinds_ok(), *ends
         )
 
