@@ -211,11 +211,22 @@ def faces_recounted(url: str) -> dict[str, Any]:
 
 
 def faces_refresh(url: str) -> dict[str, Any]:
-    """Count the faces summary again, as every crawl does as it finishes (``refresh_faces``)."""
+    """Count the faces summary and rank the lineage again, as every crawl does as it finishes.
+
+    Both, as the crawl: ``refresh_faces`` alone empties the kept ranking, and the stages after
+    would compute it.
+    """
+    from catalog.graph.influence import keep_influence
     from catalog.store.summary import refresh_faces
 
     with _store(url).engine.begin() as conn:
-        return {"nodes": refresh_faces(conn), "note": "live models counted"}
+        started = time.perf_counter()
+        live = refresh_faces(conn)
+        counted = time.perf_counter()
+        bases = keep_influence(conn)
+        ranked = time.perf_counter()
+    note = f"{live:,} live models counted in {counted - started:.1f} s, {bases:,} bases ranked in {ranked - counted:.1f} s"
+    return {"nodes": live, "note": note}
 
 
 def provider_graph(url: str) -> dict[str, Any]:
