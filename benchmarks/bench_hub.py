@@ -153,6 +153,23 @@ database was upgraded to revision 0011 (``lineage_influence``), page cache warm:
     faces summary count     37 s (35 s CPU)
     text search p50 / p95   warm 9 / 50 ms; cold 63 / 1,010 ms (20 texts each)
 
+2,000,000 models on PostgreSQL, 2026-12-02 16:47-17:25 UTC, on the code of revision 0011 (cardData in
+``card_data`` alone, the graph build on plain rows, the ranking kept), same skips, tests run beside
+the crawl; PostgreSQL at its defaults. The last three lines were measured again on the kept schema
+(``--keep``) right after, warm::
+
+    fetch + decode (floor)  105 s, 76 s CPU, 147 MiB
+    crawl                   1,039 s, 529 s CPU, 763 MiB, 0.10x; DB 13,577 MiB (before 13,836)
+    incremental (1 % new)   29 pages = 0.9 % of 3,100 (108 s)
+    whole graph vs bare nx  166 vs 165 s = 1.01x (before 1.41x); 10.8 GiB peak
+    PageRank (lineage)      0.15 s read (computed: 40 s, 10 s CPU, reading the links from disk)
+    faces / provider / task 0.10 / 2.87 / 1.01 s cold (recounting: 24 / 109 / 219 s)
+    text search p50 / p95   warm 10 / 187 ms; cold 25 / 10,224 ms (20 texts each)
+    explorer p50 / p95      warm 25 / 187 ms (26 requests); cold 50 / 3,080 ms (13)
+    summary at a crawl's end  faces counted in 32.9 s, 425,077 bases ranked in 23.5 s
+    PageRank, again         0.13 s read
+    provider sub-graph      0.24 s warm
+
 ``--json FILE`` also writes every figure; ``--backends sqlite`` skips PostgreSQL even with ``--db``;
 ``--keep`` leaves the crawled PostgreSQL schemas in place (the SQLite files stay in ``--work``), to
 run stages on them again (``bench_graph.run_graph_stages(url)``).
