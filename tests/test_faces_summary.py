@@ -139,7 +139,7 @@ def _ranking(store: Store) -> list[tuple[str, float, int, int]]:
 def _kept_ranking(store: Store) -> list[tuple[str, float, int, int]]:
     kept = kept_influence(store, None)
     assert kept is not None
-    for limit in (1, 3, 10):  # what the notebook API gives, read from the kept ranking
+    for limit in (0, 1, 3, 10):  # what the notebook API gives, read from the kept ranking
         assert lineage_pagerank(store, limit=limit) == lineage_pagerank(store, limit=None)[:limit]
         assert [(r.model_id, r.pagerank) for r in lineage_pagerank(store, limit=limit)] == [
             (base, rank) for base, rank, _, _ in kept[:limit]

@@ -90,6 +90,8 @@ def lineage_pagerank(store: Store, *, alpha: float = ALPHA, limit: int | None = 
     [('meta/llama-7b', 2), ('mistralai/mistral-7b', 1), ('alice/llama-7b-chat', 2)]
     """
     check_limit(limit)
+    if limit == 0:  # else an empty kept ranking would read as none kept, and be computed
+        return []
     if alpha == ALPHA and (kept := kept_influence(store, limit)) is not None:
         return [Influence(*row) for row in kept]
     return rank_links(weighted_link_rows(store), alpha=alpha, limit=limit)
