@@ -102,9 +102,9 @@ def pagerank(url: str) -> dict[str, Any]:
 def pagerank_computed(url: str) -> dict[str, Any]:
     """The same PageRank computed from the links, as ``Catalog.influence()`` did before the crawl kept it."""
     from catalog.graph.influence import rank_links
-    from catalog.queries.lineage import weighted_link_rows
+    from catalog.queries.lineage import weighted_links
 
-    return {"rows": len(rank_links(weighted_link_rows(_store(url)), limit=5))}
+    return {"rows": len(rank_links(weighted_links(_store(url)), limit=5))}
 
 
 def pagerank_engines(url: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from catalog.crawl import crawl_snapshot
 from catalog.graph.demo import load_demo
 from catalog.graph.faces import build_faces_graph
-from catalog.graph.influence import lineage_pagerank, rank_links
+from catalog.graph.influence import keep_influence, lineage_pagerank, rank_links
 from catalog.graph.neighbourhood import face_neighbourhood
 from catalog.hub import Snapshot, write_snapshot
 from catalog.queries.faces import (
@@ -23,7 +23,7 @@ from catalog.queries.faces import (
     reach,
     summary_current,
 )
-from catalog.queries.lineage import counted_families, kept_influence, live_links, weighted_link_rows
+from catalog.queries.lineage import counted_families, kept_influence, live_links, weighted_links
 from catalog.store import Store
 from catalog.store.summary import refresh_faces
 from tests.test_crawl import model
@@ -131,9 +131,7 @@ def test_the_summary_of_the_bundled_snapshot_equals_the_recount(store: Store, tm
 
 def _ranking(store: Store) -> list[tuple[str, float, int, int]]:
     # Computed from the links, as lineage_pagerank does without a kept ranking.
-    return [
-        (r.model_id, r.pagerank, r.downloads, r.derivatives) for r in rank_links(weighted_link_rows(store))
-    ]
+    return [(r.model_id, r.pagerank, r.downloads, r.derivatives) for r in rank_links(weighted_links(store))]
 
 
 def _kept_ranking(store: Store) -> list[tuple[str, float, int, int]]:
@@ -183,16 +181,22 @@ def test_a_run_that_ends_after_the_count_makes_it_stale(store: Store) -> None:
     load_demo(store)
     with store.engine.begin() as conn:
         refresh_faces(conn)
+        keep_influence(conn)  # as a crawl's end does
         conn.execute(
             text("INSERT INTO crawl_runs (id, started_at, status) VALUES (3, CURRENT_TIMESTAMP, 'running')")
         )
     assert summary_current(store)  # a run still going: the last count stands meanwhile
+    kept = lineage_pagerank(store, limit=None)
+    assert [r.model_id for r in kept] == ["meta/llama-7b", "mistralai/mistral-7b", "alice/llama-7b-chat"]
     with store.engine.begin() as conn:
         conn.execute(text("UPDATE models SET pipeline_tag = 'fill-mask' WHERE id = 'meta/llama-7b'"))
+        conn.execute(text("UPDATE models SET downloads = 10000000 WHERE id = 'alice/llama-7b-chat'"))
         conn.execute(text("UPDATE crawl_runs SET status = 'failed' WHERE id = 3"))
     assert not summary_current(store)
-    assert kept_influence(store, 5) is None  # and the ranking is computed again: the moved model counts
-    assert lineage_pagerank(store, limit=None) == rank_links(weighted_link_rows(store))
+    assert kept_influence(store, 5) is None  # the ranking is computed again, with the new downloads
+    ranked = lineage_pagerank(store, limit=None)
+    assert ranked == rank_links(weighted_links(store)) != kept
+    assert ranked[0].model_id == "alice/llama-7b-chat" and ranked[0].downloads == 10_000_000
     assert [(r.value, r.models) for r in face_counts(store, "task")][:2] == [
         ("text-generation", 6),
         ("fill-mask", 1),

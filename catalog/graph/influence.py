@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection, delete, insert, text
 
-from catalog.queries.lineage import kept_influence, weighted_link_rows
+from catalog.queries.lineage import kept_influence, weighted_links
 from catalog.queries.read import check_limit
 from catalog.records import chunks
 from catalog.schema import LineageInfluence
@@ -94,7 +94,7 @@ def lineage_pagerank(store: Store, *, alpha: float = ALPHA, limit: int | None = 
         return []
     if alpha == ALPHA and (kept := kept_influence(store, limit)) is not None:
         return [Influence(*row) for row in kept]
-    return rank_links(weighted_link_rows(store), alpha=alpha, limit=limit)
+    return rank_links(weighted_links(store), alpha=alpha, limit=limit)
 
 
 def rank_links(

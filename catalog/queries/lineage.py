@@ -23,14 +23,12 @@ from catalog.store.summary import WEIGHTED_LINKS
 __all__ = [
     "LineageLink",
     "LineageNode",
-    "WeightedLink",
     "counted_families",
     "is_known_model",
     "kept_influence",
     "lineage_links",
     "lineage_nodes",
     "live_links",
-    "weighted_link_rows",
     "weighted_links",
 ]
 
@@ -54,16 +52,6 @@ class LineageNode:
     pipeline_tag: str | None
     library_name: str | None
     deleted: bool
-
-
-@dataclass(frozen=True, slots=True)
-class WeightedLink:
-    """A live link with the downloads of both ends (0 for a base the catalog does not hold)."""
-
-    model_id: str
-    base_model_id: str
-    child_downloads: int
-    base_downloads: int
 
 
 def is_known_model(store: Store, model_id: str) -> bool:
@@ -143,21 +131,15 @@ def live_links(store: Store) -> Iterator[tuple[str, str]]:
     return read(store, _live_child(), lambda child, base: (child, base))
 
 
-def weighted_links(store: Store) -> Iterator[WeightedLink]:
-    """Yield every live link with the downloads of its child and of its base.
+def weighted_links(store: Store) -> Iterator[tuple[str, str, int, int]]:
+    """Yield ``(child, base, child's downloads, base's downloads)`` for every live link, as plain tuples.
 
     Examples
     --------
     >>> from catalog.graph.demo import demo_store
-    >>> min(weighted_links(demo_store()), key=lambda link: link.model_id)
-    WeightedLink(model_id='alice/llama-7b-chat', base_model_id='meta/llama-7b', child_downloads=400,
-                 base_downloads=1000)
+    >>> tuple(min(weighted_links(demo_store())))
+    ('alice/llama-7b-chat', 'meta/llama-7b', 400, 1000)
     """
-    return read(store, text(WEIGHTED_LINKS), WeightedLink)
-
-
-def weighted_link_rows(store: Store) -> Iterator[tuple[str, str, int, int]]:
-    """Yield the rows of :func:`weighted_links` as plain tuples, for reads of the whole lineage."""
     return rows(store, text(WEIGHTED_LINKS))  # type: ignore[return-value]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 
 from catalog.queries.read import read
 from catalog.records import Kind, chunks
@@ -24,7 +24,6 @@ __all__ = [
     "TaskNode",
     "entity_nodes",
     "model_columns",
-    "model_nodes",
 ]
 
 
@@ -120,20 +119,6 @@ ENTITY_ROWS: dict[Kind, tuple[type[Any], Any]] = {
         ),
     ),
 }
-
-
-def model_nodes(store: Store, where: list[ColumnElement[bool]]) -> Iterator[ModelNode]:
-    """Yield the models meeting ``where`` (see :func:`catalog.queries.models.model_conditions`).
-
-    Examples
-    --------
-    >>> from catalog.graph.demo import demo_store
-    >>> from catalog.queries.models import model_conditions
-    >>> store = demo_store()
-    >>> [m.id for m in model_nodes(store, model_conditions(store, {"provider": "groq"}))]
-    ['mistralai/mistral-7b']
-    """
-    return read(store, select(*model_columns()).where(*where), ModelNode)
 
 
 def model_columns() -> list[Any]:
