@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import JSON, Connection, DateTime, Engine, Table, inspect, select
+from sqlalchemy import JSON, Column, Connection, DateTime, Engine, Integer, MetaData, Table, inspect, select
 
 from catalog.records import chunks
 from catalog.schema import SEARCH_TRIGGER, Base, drop_search_trigger, restore_search_trigger
@@ -39,7 +39,9 @@ __all__ = [
     "defer_indexes",
     "existing_ids",
     "make_batch",
+    "merge_staged",
     "restore_indexes",
+    "stage_tables",
     "tune_connection",
     "vacuum",
     "write_batch",
@@ -271,6 +273,7 @@ class Batch:
     keep: tuple[str, ...] = ()
     update: bool = True
     upsert: _Upsert | None = None
+    columns: tuple[str, ...] = ()
 
 
 def make_batch(
@@ -298,11 +301,14 @@ def make_batch(
         columns += tuple(shared)
     else:
         values = list(map(convert, rows))
-    return Batch(table, values, tuple(keep), update, _statement(table, columns, tuple(keep), update))
+    return Batch(table, values, tuple(keep), update, _statement(table, columns, tuple(keep), update), columns)
 
 
-def write_batch(conn: Connection, batch: Batch) -> None:
+def write_batch(conn: Connection, batch: Batch, *, page: int | None = None) -> None:
     """Insert a prepared batch within ``conn``, updating rows whose key exists, as ``upsert`` does.
+
+    With ``page``, the rows go to the batch table's staging table instead (:func:`stage_tables`),
+    each marked with that page's number.
 
     Examples
     --------
@@ -315,6 +321,9 @@ def write_batch(conn: Connection, batch: Batch) -> None:
     [('groq', 'GroqCloud')]
     """
     if not batch.rows:
+        return
+    if page is not None:
+        _write_staged(conn, batch, page)
         return
     statement, rows = batch.upsert, batch.rows
     if statement is None:
@@ -340,28 +349,135 @@ def _copied(conn: Connection, batch: Batch) -> bool:
     """
     from psycopg.errors import UniqueViolation
 
-    columns = tuple(batch.rows[0])
-    schema: Table = Base.metadata.tables[batch.table]
+    savepoint = conn.begin_nested()
+    try:
+        _copy(conn, batch.table, batch.table, batch.rows)
+    except UniqueViolation:
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True
+
+
+def _copy(conn: Connection, table: str, into: str, rows: list[Row], *extra: Any) -> None:
+    """``COPY`` dicts of ``table``'s columns into PostgreSQL's table ``into``, each row followed by ``extra``."""
+    columns = tuple(rows[0])
+    schema: Table = Base.metadata.tables[table]
     get = itemgetter(*columns)
     jsons = [at for at, c in enumerate(columns) if isinstance(schema.c[c].type, JSON)]
-    names = ", ".join(f'"{c}"' for c in columns)
-    savepoint = conn.begin_nested()
+    names = ", ".join(f'"{c}"' for c in columns + _STAGED_COLUMNS[: len(extra)])
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        with cursor.copy(f'COPY "{batch.table}" ({names}) FROM STDIN') as copy:
-            for row in batch.rows:
+        with cursor.copy(f'COPY "{into}" ({names}) FROM STDIN') as copy:
+            for row in rows:
                 values = list(get(row)) if len(columns) > 1 else [get(row)]
                 for at in jsons:  # as text: the server parses it into its jsonb column
                     if values[at] is not None:
                         values[at] = _json_text(values[at])
-                copy.write_row(values)
-    except UniqueViolation:
-        savepoint.rollback()
-        return False
+                copy.write_row((*values, *extra))
     finally:
         cursor.close()
-    savepoint.commit()
-    return True
+
+
+# --- a first crawl's staging tables ----------------------------------------------------------
+
+#: The staging table of a table, and the column a staged row gets besides its table's own.
+STAGED, _STAGED_COLUMNS = "staged_{}", ("page",)
+
+
+def stage_tables(conn: Connection, groups: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """Give each group whose parent table is empty a staging table per table; return the tables staged.
+
+    ``groups`` maps a parent table (a listing's repos, keyed by ``id``) to its tables, the parent
+    included, each with the column naming the parent. A first crawl into empty tables writes each
+    page's rows to the staging tables (no key, no index, no foreign key: rows are appended as they
+    come), and :func:`merge_staged` moves them into their tables in key order once the run ends.
+    The Hub lists repos in no key order, so written straight into their tables, each page's rows
+    land all over the tables' b-trees: at 2M made-up models the per-row cost of SQLite's writes
+    grew 2.5x as the tables did, where appending stayed flat.
+    """
+    staged = []
+    for parent, tables in groups.items():
+        if conn.execute(select(Base.metadata.tables[parent].c.id).limit(1)).first() is not None:
+            continue
+        for name in tables:
+            table = Base.metadata.tables[name]
+            stage = Table(
+                STAGED.format(name),
+                MetaData(),
+                *(Column(c.name, c.type) for c in table.columns),
+                Column("page", Integer, nullable=False),
+            )
+            stage.drop(conn, checkfirst=True)  # an earlier run's, abandoned before it was merged
+            stage.create(conn)
+            staged.append(name)
+    return staged
+
+
+def merge_staged(conn: Connection, groups: Mapping[str, Mapping[str, str]], staged: Sequence[str]) -> None:
+    """Move the rows of the ``staged`` tables (:func:`stage_tables`) into their tables, in key order.
+
+    A repo staged on two pages (the listing moved under the crawl) keeps the last page's rows
+    only, in its table and in its children's, as a page written straight would have replaced them.
+    The staging tables are dropped. A table or staging table that is gone (a database broken
+    under a crawl) is passed over, so that the failed run is still recorded and the rest merged.
+    """
+    wanted = set(staged)
+    present = set(inspect(conn).get_table_names())
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA threads = 2")  # SQLite's sorter may use a second core
+    else:
+        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")  # each merge sorts its table once
+    for parent, tables in groups.items():
+        names = [n for n in tables if n in wanted and n in present and STAGED.format(n) in present]
+        if not names:
+            continue
+        if parent in names:
+            _keep_last_pages(conn, parent, {name: tables[name] for name in names})
+        for name in names:
+            table = Base.metadata.tables[name]
+            columns = ", ".join(f'"{c.name}"' for c in table.columns)
+            key = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+            conn.exec_driver_sql(
+                f'INSERT INTO "{name}" ({columns}) SELECT {columns} FROM "{STAGED.format(name)}" ORDER BY {key}'
+            )
+            conn.exec_driver_sql(f'DROP TABLE "{STAGED.format(name)}"')
+
+
+def _keep_last_pages(conn: Connection, parent: str, tables: Mapping[str, str]) -> None:
+    """Delete the staged rows of repos staged again on a later page (rare: none on a still listing)."""
+    repeated = conn.exec_driver_sql(
+        f'SELECT id, max(page) FROM "{STAGED.format(parent)}" GROUP BY id HAVING count(*) > 1'
+    ).all()
+    if not repeated:
+        return
+    conn.exec_driver_sql('CREATE TABLE "staged_repeats" (id VARCHAR PRIMARY KEY, page INTEGER NOT NULL)')
+    conn.execute(
+        Table("staged_repeats", MetaData(), Column("id"), Column("page")).insert(),
+        [{"id": id, "page": page} for id, page in repeated],
+    )
+    for name, column in tables.items():
+        conn.exec_driver_sql(
+            f'DELETE FROM "{STAGED.format(name)}" WHERE page < '
+            f'(SELECT r.page FROM staged_repeats r WHERE r.id = "{STAGED.format(name)}"."{column}")'
+        )
+    conn.exec_driver_sql('DROP TABLE "staged_repeats"')
+
+
+def _write_staged(conn: Connection, batch: Batch, page: int) -> None:
+    """Append a batch's rows to its staging table, each with ``page``."""
+    into = STAGED.format(batch.table)
+    if batch.upsert is None:
+        _copy(conn, batch.table, into, batch.rows, page)
+        return
+    statement = _staged_statement(into, batch.columns)
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for at in range(0, len(batch.rows), statement.rows):
+            chunk = batch.rows[at : at + statement.rows]
+            cursor.execute(statement.sql(len(chunk)), [v for row in chunk for v in (*row, page)])
+    finally:
+        cursor.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +492,15 @@ class _Upsert:
     def sql(self, rows: int) -> str:
         """Return the statement for ``rows`` rows."""
         return f"{self.head} {', '.join([self.row] * rows)} {self.tail}"
+
+
+@cache
+def _staged_statement(into: str, columns: tuple[str, ...]) -> _Upsert:
+    names = ", ".join(f'"{c}"' for c in columns + _STAGED_COLUMNS)
+    marks = ", ".join("?" for _ in columns + _STAGED_COLUMNS)
+    return _Upsert(
+        f'INSERT INTO "{into}" ({names}) VALUES', f"({marks})", "", max(1, _PARAMETERS // (len(columns) + 1))
+    )
 
 
 @cache

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect, select, text
 
-from catalog.bulk import defer_indexes
+from catalog.bulk import defer_indexes, stage_tables
 from catalog.cli import main
 from catalog.crawl import CrawlProgress, crawl, crawl_snapshot, replay_source
 from catalog.errors import HubError
@@ -350,17 +351,27 @@ def test_a_stopped_replay_resumes_on_the_next_replay(store: Store, tmp_path: Pat
     ]
 
 
-def test_a_killed_first_crawl_from_elsewhere_leaves_no_index_behind(store: Store, tmp_path: Path) -> None:
-    # What a first full crawl killed with SIGKILL leaves: its tables' indexes deferred, the run open.
+def test_a_killed_first_crawl_from_elsewhere_leaves_no_index_or_staged_row_behind(
+    store: Store, tmp_path: Path
+) -> None:
+    # What a first full crawl killed with SIGKILL leaves: its tables' indexes deferred, its rows
+    # staged, the run open.
     with store.engine.begin() as conn:
         deferred = defer_indexes(conn, ["models", "model_tags"])
-        conn.execute(text("INSERT INTO models (id) VALUES ('u/stored-before-the-kill')"))
+        staged = stage_tables(conn, {"models": {"models": "id", "model_tags": "model_id"}})
+        conn.execute(
+            text(
+                "INSERT INTO staged_models (id, first_seen, last_seen, page) "
+                "VALUES ('gone/stored-before-the-kill', :seen, :seen, 1)"
+            ),
+            {"seen": datetime(2024, 1, 1, tzinfo=UTC)},
+        )
         conn.execute(
             text(
                 "INSERT INTO crawl_runs (started_at, endpoint, mode, status, checkpoint) "
                 "VALUES (CURRENT_TIMESTAMP, 'https://elsewhere.example', 'full', 'running', :c)"
             ),
-            {"c": json.dumps({"watermarks": {}, "deferred_indexes": deferred})},
+            {"c": json.dumps({"watermarks": {}, "deferred_indexes": deferred, "staged": staged})},
         )
     assert indexes(store) == all_indexes(store) - set(deferred)
     crawl_snapshot(store, snapshot(tmp_path / "snap"))  # another source: that run is abandoned
@@ -369,6 +380,10 @@ def test_a_killed_first_crawl_from_elsewhere_leaves_no_index_behind(store: Store
         "abandoned",
     )
     assert indexes(store) == all_indexes(store)
+    # Its staged row was stored (and, not listed by this run's source, marked deleted).
+    [(id, deleted)] = rows(store, "SELECT id, deleted_at IS NOT NULL FROM models WHERE id LIKE 'gone/%'")
+    assert (id, bool(deleted)) == ("gone/stored-before-the-kill", True)
+    assert not [t for t in inspect(store.engine).get_table_names() if t.startswith("staged_")]
 
 
 def test_a_first_crawl_leaves_model_ids_searchable_by_any_part(store: Store, tmp_path: Path) -> None:

@@ -100,6 +100,8 @@ def test_a_database_failing_mid_crawl_is_one_store_error_and_a_failed_run(
             with store.engine.begin() as conn:
                 conn.exec_driver_sql("DROP VIEW edges")
                 conn.exec_driver_sql("DROP TABLE model_apps")
+                # where a first crawl writes its rows until the run ends
+                conn.exec_driver_sql("DROP TABLE staged_model_apps")
 
     with (
         ReplayServer(snapshot(tmp_path / "snap"), page_size=2) as server,

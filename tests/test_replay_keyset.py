@@ -218,3 +218,31 @@ def test_an_incremental_crawl_changed_midway_then_another_end_equal_to_the_hub(
     # Equal to the Hub, but for m08: only a full run sees a repo gone (the README says so).
     assert live(store) == sorted([*expected(final), ("org/m08", 108, stamp(-8))])
     assert store.count("models") == len(final) + 1
+
+
+def test_a_repo_listed_again_later_in_a_first_crawl_keeps_its_last_listing_only(
+    store: Store, tmp_path: Path
+) -> None:
+    # A first crawl stages its rows and merges them at the end: m00, served on page 1, moves to the
+    # end of the listing with other tags and a base, and is served again on the last page. It must
+    # end as the later record alone would: its first tags gone, as a page written straight replaces them.
+    moved = HUB[0] | {"_id": "f" * 24, "downloads": 999, "tags": ["gguf", "base_model:finetune:org/m09"]}
+    final = [*HUB[1:], moved]
+
+    def links(store: Store) -> list[tuple[Any, ...]]:
+        tags = store.query("SELECT model_id, tag FROM model_tags ORDER BY 1, 2").rows
+        return tags + store.query("SELECT model_id, base_model_id FROM model_lineage ORDER BY 1, 2").rows
+
+    with ReplayServer(_snapshot(tmp_path / "final", final), page_size=2) as server:
+        crawl(store, HubClient(server.url, token=False))
+        reference = live(store), links(store)
+    store.downgrade("base")
+    store.upgrade()
+    seen: list[int] = []
+    with ReplayServer(_snapshot(tmp_path / "a", HUB), page_size=2) as server:
+        # The 3rd /api/models request: the clock probe, page 1, then page 2.
+        server.before("/api/models", mutation(server, tmp_path / "b", final, seen), after=2)
+        summary = crawl(store, HubClient(server.url, token=False))
+    assert seen == [1] and summary.records["models"] == len(HUB) + 1  # changed after page 1; m00 twice
+    assert (live(store), links(store)) == reference
+    assert ("org/m00", "transformers") not in reference[1] and ("org/m00", "org/m09") in reference[1]

@@ -34,7 +34,8 @@ class Checkpoint:
     ``done`` lists the finished phases (``reference`` and listings); ``listing`` and ``next`` are
     the listing under way and the relative URL of its next page. ``since`` holds each listing's
     watermark (ISO dates: an incremental run reads what changed at or after it) and ``clock`` the
-    Hub's time when this run began, per listing: the next run's watermark. ``recorded`` counts
+    Hub's time when this run began, per listing: the next run's watermark. ``deferred_indexes``
+    are built and ``staged`` tables merged (:func:`catalog.bulk.merge_staged`) when the run ends. ``recorded`` counts
     the records written to a ``--record`` snapshot up to the last committed page.
 
     Examples
@@ -55,6 +56,7 @@ class Checkpoint:
     since: dict[str, str | None] = field(default_factory=dict)
     clock: dict[str, str | None] = field(default_factory=dict)
     deferred_indexes: tuple[str, ...] = ()
+    staged: tuple[str, ...] = ()
     skipped: tuple[SkippedPage, ...] = ()
     recorded: dict[str, int] = field(default_factory=dict)
 
@@ -64,7 +66,7 @@ class Checkpoint:
         data = data or {}
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        for name in ("done", "deferred_indexes"):
+        for name in ("done", "deferred_indexes", "staged"):
             values[name] = tuple(values.get(name) or ())
         values["skipped"] = tuple(SkippedPage(**s) for s in values.get("skipped") or ())
         return cls(**values)

@@ -15,7 +15,9 @@ from catalog.bulk import (
     analyze,
     defer_indexes,
     existing_ids,
+    merge_staged,
     restore_indexes,
+    stage_tables,
     tune_connection,
     vacuum,
     write_batch,
@@ -45,6 +47,12 @@ Progress = Callable[["CrawlProgress"], None]
 
 #: The tables the listings fill (the reference tables are small and kept indexed).
 _LOADED = (*REPO_KINDS, *(table for children in CHILDREN.values() for table, _ in children), "model_history")
+#: What a first crawl stages (:func:`~catalog.bulk.stage_tables`): each listing's tables, with the
+#: column naming the repo.
+_STAGED: dict[str, dict[str, str]] = {
+    kind: {kind: "id", **dict(CHILDREN[kind]), **({"model_history": "model_id"} if kind == "models" else {})}
+    for kind in REPO_KINDS
+}
 _RUNS: Table = CrawlRun.__table__  # type: ignore[assignment]
 _TABLES: dict[str, Table] = dict(Base.metadata.tables)
 #: Pages normalised ahead of the writer, and written in one transaction when it is behind (at most).
@@ -132,7 +140,9 @@ class Run:
                     return cls(store, client, dict(last), resumed=True, parallel=parallel)
                 conn.execute(update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="abandoned"))
                 # Its tables are no longer empty, so no later run would build what it deferred.
-                restore_indexes(conn, Checkpoint.from_json(last["checkpoint"]).deferred_indexes)
+                abandoned = Checkpoint.from_json(last["checkpoint"])
+                merge_staged(conn, _STAGED, abandoned.staged)
+                restore_indexes(conn, abandoned.deferred_indexes)
             previous = (
                 conn.execute(
                     select(_RUNS.c.counts)
@@ -152,9 +162,13 @@ class Run:
             kind: _hub_clock(client, kind, now).isoformat() for kind in REPO_KINDS
         }
         with store.engine.begin() as conn:
-            # A first crawl fills empty tables: their indexes are built once at the end instead.
+            # A first crawl fills empty tables: their indexes are built once at the end instead,
+            # and their rows wait in staging tables, to go in in key order at the end too.
             deferred = defer_indexes(conn, _LOADED) if mode == "full" else []
-            state = Checkpoint(since=since, clock=clock, deferred_indexes=tuple(deferred))
+            staged = stage_tables(conn, _STAGED) if mode == "full" else []
+            state = Checkpoint(
+                since=since, clock=clock, deferred_indexes=tuple(deferred), staged=tuple(staged)
+            )
             row: dict[str, Any] = {
                 "started_at": now,
                 "endpoint": source,
@@ -250,6 +264,7 @@ class Run:
         """
         now = datetime.now(UTC)
         with self.store.engine.begin() as conn:
+            merge_staged(conn, _STAGED, self.state.staged)
             if self.mode == "full":
                 self._mark_deleted(conn, now, allow_mass_delete)
             restore_indexes(conn, self.state.deferred_indexes)
@@ -280,11 +295,13 @@ class Run:
     def fail(self, error: str) -> None:
         """Record that the run stopped; its checkpoint stays for the next run to resume from.
 
-        Deferred indexes are built now, so the stored pages can be queried as usual meanwhile.
+        Staged rows are merged and deferred indexes built now, so the stored pages can be queried
+        as usual meanwhile; the run resumes writing straight into the tables.
         """
         with self.store.engine.begin() as conn:
+            merge_staged(conn, _STAGED, self.state.staged)
             restore_indexes(conn, self.state.deferred_indexes)
-            self.state = replace(self.state, deferred_indexes=())
+            self.state = replace(self.state, deferred_indexes=(), staged=())
             conn.execute(
                 update(_RUNS)
                 .where(_RUNS.c.id == self.id)
@@ -339,7 +356,9 @@ class Run:
         with self.store.engine.begin() as conn:
             tune_connection(conn)
             for read, rows in pages:
-                self._write_page(conn, kind, rows)
+                # A staged listing's rows are marked with the page's number (repeats: the last wins).
+                staged = state.pages.get(kind, 0) + 1 if kind in state.staged else None
+                self._write_page(conn, kind, rows, staged)
                 skipped = SkippedPage(kind, read.url, read.error) if read.error else None
                 state = state.page_done(
                     kind,
@@ -357,16 +376,16 @@ class Run:
             for state in states:
                 progress(CrawlProgress(kind, state.pages[kind], state.records[kind], state.rejects))
 
-    def _write_page(self, conn: Connection, kind: RepoKind, rows: PageRows) -> None:
-        """Write one normalised page's rows within ``conn``."""
+    def _write_page(self, conn: Connection, kind: RepoKind, rows: PageRows, staged: int | None) -> None:
+        """Write one normalised page's rows within ``conn`` (to the staging tables as page ``staged``)."""
         # Only repos stored before can have child rows to replace; a first crawl deletes nothing.
-        found = existing_ids(conn, kind, rows.ids) if rows.ids else set()
+        found = existing_ids(conn, kind, rows.ids) if rows.ids and staged is None else set()
         known = [id for id in rows.ids if id in found]
         if known:
             for table, column in CHILDREN[kind]:
                 delete_children(conn, table, column, known)
         for batch in rows.batches:
-            write_batch(conn, batch)
+            write_batch(conn, batch, page=staged)
         if rows.rejects:
             conn.execute(insert(_TABLES["rejects"]), rows.rejects)
             # A repo still listed, even if malformed now, has not gone from the Hub.
