@@ -6,7 +6,8 @@ normaliser's time is reported on its own) and every page is written twice, into 
 the same migrated schema:
 
 * ``store``: the crawler's write path, :func:`catalog.bulk.make_batch` + :func:`catalog.bulk.write_batch`
-  in one transaction a page, with the first crawl's deferred indexes built at the end;
+  in one transaction a page, as a first crawl writes: into staging tables, merged in key order
+  at the end (:func:`catalog.bulk.merge_staged`), then the deferred indexes built;
 * ``floor``: the bare driver with the same rows already converted (not timed): on SQLite
   ``sqlite3`` ``executemany`` of plain ``INSERT`` (same deferred indexes), on PostgreSQL ``COPY``
   (psycopg's ``cursor.copy``, JSON pre-serialised; the same deferred indexes).
@@ -42,7 +43,8 @@ import hubgen
 import orjson
 from sqlalchemy import text
 
-from catalog.bulk import defer_indexes, make_batch, restore_indexes, write_batch
+from catalog.bulk import defer_indexes, make_batch, merge_staged, restore_indexes, stage_tables, write_batch
+from catalog.crawl.run import STAGED_TABLES
 from catalog.hub.snapshot import REPO_KINDS, Snapshot
 from catalog.normalize import normalize_dataset, normalize_model, normalize_space
 from catalog.schema import Base
@@ -96,17 +98,22 @@ class _StorePath:
                 "INSERT INTO crawl_runs (id, started_at, status) VALUES (1, '2026-12-01', 'x')"
             )
             self.deferred = defer_indexes(conn, LOADED)
+            self.staged = stage_tables(conn, STAGED_TABLES)
+        self.pages = 0
 
     def load(self, rows: Rows) -> None:
+        self.pages += 1
         with self.store.engine.begin() as conn:
             for table, table_rows in rows.items():
                 # As a crawl does: a repo's row is upserted (keeping first_seen), its children inserted.
                 upsert = table in REPO_KINDS
                 keep = ("first_seen",) if upsert else ()
-                write_batch(conn, make_batch(self.dialect, table, table_rows, keep=keep, update=upsert))
+                batch = make_batch(self.dialect, table, table_rows, keep=keep, update=upsert)
+                write_batch(conn, batch, page=self.pages if table in self.staged else None)
 
     def finish(self) -> None:
         with self.store.engine.begin() as conn:
+            merge_staged(conn, STAGED_TABLES, self.staged)
             restore_indexes(conn, self.deferred)
         self.store.close()
 

@@ -35,8 +35,8 @@ class Checkpoint:
     the listing under way and the relative URL of its next page. ``since`` holds each listing's
     watermark (ISO dates: an incremental run reads what changed at or after it) and ``clock`` the
     Hub's time when this run began, per listing: the next run's watermark. ``deferred_indexes``
-    are built and ``staged`` tables merged (:func:`catalog.bulk.merge_staged`) when the run ends. ``recorded`` counts
-    the records written to a ``--record`` snapshot up to the last committed page.
+    are built and ``staged`` tables merged (:func:`catalog.bulk.merge_staged`) when the run ends.
+    ``recorded`` counts the records written to a ``--record`` snapshot up to the last committed page.
 
     Examples
     --------

@@ -40,7 +40,7 @@ from catalog.schema import Base, CrawlRun
 from catalog.store import Store, delete_children, upsert
 from catalog.store.summary import refresh_faces
 
-__all__ = ["CrawlProgress", "Mode", "Progress", "Run"]
+__all__ = ["STAGED_TABLES", "CrawlProgress", "Mode", "Progress", "Run"]
 
 Mode = Literal["full", "incremental"]
 Progress = Callable[["CrawlProgress"], None]
@@ -49,7 +49,7 @@ Progress = Callable[["CrawlProgress"], None]
 _LOADED = (*REPO_KINDS, *(table for children in CHILDREN.values() for table, _ in children), "model_history")
 #: What a first crawl stages (:func:`~catalog.bulk.stage_tables`): each listing's tables, with the
 #: column naming the repo.
-_STAGED: dict[str, dict[str, str]] = {
+STAGED_TABLES: dict[str, dict[str, str]] = {
     kind: {kind: "id", **dict(CHILDREN[kind]), **({"model_history": "model_id"} if kind == "models" else {})}
     for kind in REPO_KINDS
 }
@@ -141,7 +141,7 @@ class Run:
                 conn.execute(update(_RUNS).where(_RUNS.c.id == last["id"]).values(status="abandoned"))
                 # Its tables are no longer empty, so no later run would build what it deferred.
                 abandoned = Checkpoint.from_json(last["checkpoint"])
-                merge_staged(conn, _STAGED, abandoned.staged)
+                merge_staged(conn, STAGED_TABLES, abandoned.staged)
                 restore_indexes(conn, abandoned.deferred_indexes)
             previous = (
                 conn.execute(
@@ -165,7 +165,7 @@ class Run:
             # A first crawl fills empty tables: their indexes are built once at the end instead,
             # and their rows wait in staging tables, to go in in key order at the end too.
             deferred = defer_indexes(conn, _LOADED) if mode == "full" else []
-            staged = stage_tables(conn, _STAGED) if mode == "full" else []
+            staged = stage_tables(conn, STAGED_TABLES) if mode == "full" else []
             state = Checkpoint(
                 since=since, clock=clock, deferred_indexes=tuple(deferred), staged=tuple(staged)
             )
@@ -264,7 +264,7 @@ class Run:
         """
         now = datetime.now(UTC)
         with self.store.engine.begin() as conn:
-            merge_staged(conn, _STAGED, self.state.staged)
+            merge_staged(conn, STAGED_TABLES, self.state.staged)
             if self.mode == "full":
                 self._mark_deleted(conn, now, allow_mass_delete)
             restore_indexes(conn, self.state.deferred_indexes)
@@ -299,7 +299,7 @@ class Run:
         as usual meanwhile; the run resumes writing straight into the tables.
         """
         with self.store.engine.begin() as conn:
-            merge_staged(conn, _STAGED, self.state.staged)
+            merge_staged(conn, STAGED_TABLES, self.state.staged)
             restore_indexes(conn, self.state.deferred_indexes)
             self.state = replace(self.state, deferred_indexes=(), staged=())
             conn.execute(
