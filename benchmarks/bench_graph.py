@@ -315,12 +315,20 @@ def run_graph_stages(url: str, only: list[str] | None = None) -> list[dict[str, 
 
 def crawl_into(url: str, endpoint: str) -> dict[str, Any]:
     """Crawl the replay server at ``endpoint`` into ``url`` with ``catalog.crawl`` (the real client)."""
-    from catalog.crawl import crawl
+    from catalog.crawl import END_STEPS, CrawlProgress, crawl
     from catalog.hub import HubClient
 
+    began: dict[str, float] = {}  # when each step of the run's end began
+
+    def progress(event: CrawlProgress) -> None:
+        if event.listing in END_STEPS:
+            began[event.listing] = time.perf_counter()
+
     store = _store(url)
-    summary = crawl(store, HubClient(endpoint, token=False), source="replay:bench")
+    summary = crawl(store, HubClient(endpoint, token=False), source="replay:bench", progress=progress)
+    ended = time.perf_counter()
     store.close()  # as the CLI does: SQLite folds its write-ahead log into the file
+    times = [*began.values(), ended]
     return {
         "mode": summary.mode,
         "records": sum(summary.records.values()),
@@ -328,6 +336,7 @@ def crawl_into(url: str, endpoint: str) -> dict[str, Any]:
         "rejects": summary.rejects,
         "crawl_s": summary.seconds,
         "records_per_s": sum(summary.records.values()) / summary.seconds,
+        "end_steps_s": {step.removeprefix("end: "): b - a for step, a, b in zip(began, times, times[1:])},
     }
 
 

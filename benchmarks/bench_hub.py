@@ -424,7 +424,8 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                     if plain.get("db_mib")
                     else ""
                 )
-                row["note"] = f"{row.get('records_per_s', 0):,.0f} records/s{size}"
+                end = ", ".join(f"{step} {s:,.0f} s" for step, s in row.get("end_steps_s", {}).items())
+                row["note"] = f"{row.get('records_per_s', 0):,.0f} records/s{size}; its end: {end}"
                 rows.append(_with_floor(row, floor))
         changed = in_child(write_changed, folder, work / "snapshot-changed")
         n_changed = changed.get("changed", 0)

@@ -16,6 +16,8 @@ from types import ModuleType
 
 import orjson
 
+from catalog.crawl import END_STEPS
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
@@ -82,6 +84,8 @@ def test_bench_hub_runs_every_stage(tmp_path: Path) -> None:
     for backend in backends:
         crawl = by_stage["crawl", backend]
         assert crawl["records"] == 20000 + 5000 + 6000 and crawl["rejects"] == 0
+        # The end of a first crawl, step by step (the benchmark hears of each as it begins).
+        assert list(crawl["end_steps_s"]) == [s.removeprefix("end: ") for s in END_STEPS]
         assert by_stage["incremental crawl", backend]["mode"] == "incremental"
         assert by_stage["incremental crawl", backend]["pages"] < crawl["pages"] / 5
         store = by_stage["store", backend]

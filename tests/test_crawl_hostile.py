@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import inspect
 
-from catalog.crawl import crawl, crawl_snapshot
+from catalog.crawl import END_STEPS, CrawlProgress, crawl, crawl_snapshot
 from catalog.errors import StoreError
 from catalog.hub import Fault, HubClient, ReplayServer, write_snapshot
 from catalog.store import Store
@@ -90,6 +91,38 @@ def test_a_run_stopped_by_ctrl_c_is_failed_with_its_indexes_built(store: Store, 
         crawl(store, HubClient(server.url, token=False), progress=interrupt)
     assert rows(store, "SELECT status, error FROM crawl_runs") == [("failed", "interrupted (Ctrl-C)")]
     assert indexes(store) == all_indexes(store)
+
+
+def test_the_end_of_a_run_is_reported_step_by_step_and_a_ctrl_c_in_it_loses_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    steps: list[tuple[str, int]] = []
+
+    def stop_while_counting_faces(event: CrawlProgress) -> None:
+        if event.listing in END_STEPS:
+            steps.append((event.listing, event.records))
+            if event.listing == "end: counting faces" and len(steps) == 3:
+                raise KeyboardInterrupt
+
+    records = len(MODELS) + len(DATASETS) + len(SPACES)
+    with ReplayServer(snapshot(tmp_path / "snap"), page_size=2) as server:
+        with pytest.raises(KeyboardInterrupt):
+            crawl(store, HubClient(server.url, token=False), progress=stop_while_counting_faces)
+        # The first crawl's end: its staged rows merged, then its indexes built, then the summaries.
+        assert steps == [(step, records) for step in END_STEPS[:3]]
+        assert rows(store, "SELECT status, error FROM crawl_runs") == [("failed", "interrupted (Ctrl-C)")]
+        # The interrupted end was rolled back and the failure merged again: every row is in its table.
+        assert (store.count("models"), store.count("datasets"), store.count("spaces")) == (
+            len(MODELS),
+            len(DATASETS),
+            len(SPACES),
+        )
+        assert not [t for t in inspect(store.engine).get_table_names() if t.startswith("staged_")]
+        assert indexes(store) == all_indexes(store)
+        steps.clear()
+        resumed = crawl(store, HubClient(server.url, token=False), progress=stop_while_counting_faces)
+    # The resumed run had nothing left to merge or index: only the summaries.
+    assert resumed.resumed and steps == [(step, records) for step in END_STEPS[2:]]
 
 
 def test_a_database_failing_mid_crawl_is_one_store_error_and_a_failed_run(

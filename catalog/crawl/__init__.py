@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import DBAPIError
 
 from catalog.crawl.lock import crawl_lock
-from catalog.crawl.run import CrawlProgress, Mode, Progress, Run
+from catalog.crawl.run import END_STEPS, CrawlProgress, Mode, Progress, Run
 from catalog.crawl.tuning import tuned_interpreter
 from catalog.errors import StoreError, one_line
 from catalog.hub.client import HubClient, mask_url
@@ -39,7 +39,15 @@ from catalog.hub.snapshot import REPO_KINDS, Snapshot, SnapshotWriter
 from catalog.schema import Base
 from catalog.store import Store
 
-__all__ = ["CrawlProgress", "CrawlSummary", "crawl", "crawl_snapshot", "replay_source", "tuned_interpreter"]
+__all__ = [
+    "END_STEPS",
+    "CrawlProgress",
+    "CrawlSummary",
+    "crawl",
+    "crawl_snapshot",
+    "replay_source",
+    "tuned_interpreter",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +92,8 @@ def crawl(
     (recorded as the run's endpoint; default: the client's endpoint, credentials masked). With
     ``record``, every raw response read is also written to a snapshot folder there; a resumed run
     resumes its recording, which then equals an uninterrupted one. ``progress`` is called after
-    each committed page (from the thread that writes pages) and at the end of each listing.
+    each committed page (from the thread that writes pages), at the end of each listing, and as
+    each step of the run's end begins (its ``listing`` is then one of :data:`END_STEPS`).
     ``allow_mass_delete`` lets a full run mark over half the stored repos deleted. Pages are
     normalised in a worker process once the run is long (:mod:`catalog.crawl.prepare`; ``parallel``
     True from the first page, False never).
@@ -105,7 +114,7 @@ def crawl(
                     for kind in REPO_KINDS:
                         run.crawl_listing(kind, progress)
                     run.close()
-                    run.finish(allow_mass_delete=allow_mass_delete)
+                    run.finish(allow_mass_delete=allow_mass_delete, progress=progress)
             except BaseException as exc:
                 run.close()
                 _record_failure(run, exc)

@@ -40,13 +40,20 @@ from catalog.schema import Base, CrawlRun
 from catalog.store import Store, delete_children, upsert
 from catalog.store.summary import refresh_faces
 
-__all__ = ["STAGED_TABLES", "CrawlProgress", "Mode", "Progress", "Run"]
+__all__ = ["END_STEPS", "STAGED_TABLES", "CrawlProgress", "Mode", "Progress", "Run"]
 
 Mode = Literal["full", "incremental"]
 Progress = Callable[["CrawlProgress"], None]
 
 #: The tables the listings fill (the reference tables are small and kept indexed).
 _LOADED = (*REPO_KINDS, *(table for children in CHILDREN.values() for table, _ in children), "model_history")
+#: The steps of a run's end, as :meth:`Run.finish` reports them; the first two only after a first crawl.
+END_STEPS = (
+    "end: merging staged rows",
+    "end: building indexes",
+    "end: counting faces",
+    "end: ranking the lineage",
+)
 #: What a first crawl stages (:func:`~catalog.bulk.stage_tables`): each listing's tables, with the
 #: column naming the repo.
 STAGED_TABLES: dict[str, dict[str, str]] = {
@@ -63,7 +70,10 @@ _CLOCK_PROBE = 100
 
 @dataclass(frozen=True, slots=True)
 class CrawlProgress:
-    """Where a crawl stands: the listing being read, and pages, records and rejects so far."""
+    """Where a crawl stands: the listing being read, and pages, records and rejects so far.
+
+    At the run's end ``listing`` names the step under way (:data:`END_STEPS`), with the run's totals.
+    """
 
     listing: str
     pages: int
@@ -255,26 +265,41 @@ class Run:
                 CrawlProgress(kind, state.pages.get(kind, 0), state.records.get(kind, 0), state.rejects, True)
             )
 
-    def finish(self, *, allow_mass_delete: bool = False) -> None:
+    def finish(self, *, allow_mass_delete: bool = False, progress: Progress | None = None) -> None:
         """Mark repos gone from the Hub (full runs) and close the run.
 
         A full listing that gave under half the repos the store holds is refused (a Hub that
         answers nothing is not a Hub that lost everything) unless ``allow_mass_delete``; a
         listing with skipped pages marks nothing deleted, since what they held is unknown.
+        ``progress`` hears of each step as it begins (:data:`END_STEPS`, as the event's ``listing``):
+        at the Hub's size the end of a first crawl takes minutes.
         """
         now = datetime.now(UTC)
+
+        def step(name: str) -> None:
+            if progress is not None:
+                state = self.state
+                pages, records = sum(state.pages.values()), sum(state.records.values())
+                progress(CrawlProgress(name, pages, records, state.rejects))
+
         with self.store.engine.begin() as conn:
-            merge_staged(conn, STAGED_TABLES, self.state.staged)
+            if self.state.staged:
+                step(END_STEPS[0])
+                merge_staged(conn, STAGED_TABLES, self.state.staged)
             if self.mode == "full":
                 self._mark_deleted(conn, now, allow_mass_delete)
-            restore_indexes(conn, self.state.deferred_indexes)
+            if self.state.deferred_indexes:
+                step(END_STEPS[1])
+                restore_indexes(conn, self.state.deferred_indexes)
             if self.mode == "full":  # a bulk load: statistics for the planner before the first query
                 analyze(conn, _LOADED)
+            step(END_STEPS[2])
             refresh_faces(conn, self.id)  # the faces summary the map and face pages read
             # And the lineage's PageRank, which the notebook API reads (imported here: the graph
             # layer brings networkx, which a crawl needs nowhere else).
             from catalog.graph.influence import keep_influence
 
+            step(END_STEPS[3])
             keep_influence(conn)
             counts = {
                 "pages": self.state.pages,
