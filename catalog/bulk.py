@@ -418,9 +418,11 @@ def merge_staged(conn: Connection, groups: Mapping[str, Mapping[str, str]], stag
     """Move the rows of the ``staged`` tables (:func:`stage_tables`) into their tables, in key order.
 
     A repo staged on two pages (the listing moved under the crawl) keeps the last page's rows
-    only, in its table and in its children's, as a page written straight would have replaced them.
-    The staging tables are dropped. A table or staging table that is gone (a database broken
-    under a crawl) is passed over, so that the failed run is still recorded and the rest merged.
+    only, in its table and in every staged child's, as a page written straight would have
+    replaced them: this is settled when the parent table is merged, so a caller merging a table
+    a transaction names the parent first. The staging tables are dropped. A table or staging
+    table that is gone (a database broken under a crawl) is passed over, so that the failed run
+    is still recorded and the rest merged.
     """
     wanted = set(staged)
     present = set(inspect(conn).get_table_names())
@@ -433,7 +435,7 @@ def merge_staged(conn: Connection, groups: Mapping[str, Mapping[str, str]], stag
         if not names:
             continue
         if parent in names:
-            _keep_last_pages(conn, parent, {name: tables[name] for name in names})
+            _keep_last_pages(conn, parent, {n: c for n, c in tables.items() if STAGED.format(n) in present})
         for name in names:
             table = Base.metadata.tables[name]
             columns = ", ".join(f'"{c.name}"' for c in table.columns)

@@ -18,7 +18,7 @@ from sqlalchemy import inspect, select, text
 
 from catalog.bulk import defer_indexes, stage_tables
 from catalog.cli import main
-from catalog.crawl import CrawlProgress, crawl, crawl_snapshot, replay_source
+from catalog.crawl import END_STEPS, CrawlProgress, crawl, crawl_snapshot, replay_source
 from catalog.errors import HubError
 from catalog.hub import Fault, HubClient, ReplayServer, Request, Snapshot, write_snapshot
 from catalog.schema import WALK_INDEXES, Base
@@ -485,6 +485,44 @@ def test_a_crawl_killed_with_sigkill_resumes_to_the_same_database(
     # Before the kill: 4 pages and the one that hung; after: only the pages not committed.
     assert len(fetched) == 5 + (pages - committed)
     assert dump(store) == reference
+
+
+#: A crawl that dies (as if killed) when its end begins ``sys.argv[3]``.
+DIES_AT_A_STEP = """
+import os, sys
+from catalog.crawl import crawl
+from catalog.hub import HubClient
+from catalog.store import Store
+
+def progress(event):
+    if event.listing == sys.argv[3]:
+        os._exit(9)
+
+crawl(Store.open(sys.argv[1]), HubClient(sys.argv[2], token=False), progress=progress)
+"""
+
+
+def test_a_crawl_killed_after_its_merge_resumes_with_its_indexes_to_the_same_database(
+    store: Store, db_url: str, tmp_path: Path
+) -> None:
+    steps: list[str] = []
+    with ReplayServer(snapshot(tmp_path / "snap"), page_size=2) as server:
+        reference = dump_after_clean_crawl(store, server)
+        died = subprocess.run(
+            [sys.executable, "-c", DIES_AT_A_STEP, db_url, server.url, END_STEPS[1]],
+            env=os.environ | {"HF_HUB_DISABLE_TELEMETRY": "1"},
+            timeout=120,
+        )
+        assert died.returncode == 9
+        # Every staged table was merged, each in a transaction of its own, and struck off.
+        [(status, checkpoint)] = store.query("SELECT status, checkpoint FROM crawl_runs").rows
+        stored = checkpoint if isinstance(checkpoint, dict) else json.loads(checkpoint)
+        assert status == "running" and stored["staged"] == [] and stored["deferred_indexes"]
+        assert not [t for t in inspect(store.engine).get_table_names() if t.startswith("staged_")]
+        summary = crawl(store, HubClient(server.url, token=False), progress=lambda e: steps.append(e.listing))
+    # The resumed run read nothing again and took up its end where it stopped.
+    assert summary.resumed and steps == list(END_STEPS[1:])
+    assert indexes(store) == all_indexes(store) and dump(store) == reference
 
 
 def test_the_crawl_command_replays_records_and_summarises(db_url: str, tmp_path: Path) -> None:
