@@ -186,6 +186,9 @@ merges and indexes committed one at a time (e8041fa); the run's end is timed ste
     text search p50 / p95   warm 7 / 24 ms; cold 11 / 56 ms (20 texts each; before: 9 / 50, 63 / 1,010)
     explorer p50 / p95      warm 11 / 86 ms (26 requests); cold 19 / 183 ms (13)
 
+The cold search p95 fell from about a second to 56 ms, most likely because the rows now lie in
+key order (the staged rows go in sorted): a cold read finds its neighbours on pages just read.
+
 On PostgreSQL (2026-12-03, same code as the second run, its defaults; stopped after the
 incremental crawl), staging gains little: ``COPY`` into the staging tables is quick, but the merge
 into the keyed tables takes longer than on SQLite::
@@ -194,9 +197,6 @@ into the keyed tables takes longer than on SQLite::
     crawl                   986 s (was 1,039), 457 s CPU, 752 MiB, 0.09x; DB 12,556 MiB; its end
                             662 s: merging 439 s, indexes 175 s, faces 23 s, ranking 25 s
     incremental (1 % new)   23 pages = 0.7 % of 3,100 (79 s)
-
-The cold search p95 fell from about a second to 56 ms, most likely because the rows now lie in
-key order (the staged rows go in sorted): a cold read finds its neighbours on pages just read.
 
 ``--json FILE`` also writes every figure; ``--backends sqlite`` skips PostgreSQL even with ``--db``;
 ``--keep`` leaves the crawled PostgreSQL schemas in place (the SQLite files stay in ``--work``), to
