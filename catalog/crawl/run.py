@@ -303,8 +303,7 @@ class Run:
         with self.store.engine.begin() as conn:
             if self.mode == "full":
                 self._mark_deleted(conn, now, allow_mass_delete)
-            if self.mode == "full":  # a bulk load: statistics for the planner before the first query
-                analyze(conn, _LOADED)
+                analyze(conn, _LOADED)  # a bulk load: statistics for the planner before the first query
             step(END_STEPS[2])
             refresh_faces(conn, self.id)  # the faces summary the map and face pages read
             # And the lineage's PageRank, which the notebook API reads (imported here: the graph
