@@ -282,24 +282,7 @@ class Run:
                 pages, records = sum(state.pages.values()), sum(state.records.values())
                 progress(CrawlProgress(name, pages, records, state.rejects))
 
-        # A table merged or an index built a transaction, each struck off the checkpoint as it
-        # commits: at the Hub's size one transaction for them all held the whole database in
-        # SQLite's write-ahead log (11 GB at 2M models) and read it back from there. Committed
-        # one by one, the log is checkpointed between them; a run stopped meanwhile resumes here.
-        if self.state.staged:
-            step(END_STEPS[0])
-        for name in self.state.staged:  # each listing's repos before their children (bulk.merge_staged)
-            with self.store.engine.begin() as conn:
-                merge_staged(conn, STAGED_TABLES, [name])
-                self.state = replace(self.state, staged=self.state.staged[1:])
-                self._save(conn)
-        if self.state.deferred_indexes:
-            step(END_STEPS[1])
-        for name in self.state.deferred_indexes:
-            with self.store.engine.begin() as conn:
-                restore_indexes(conn, [name])
-                self.state = replace(self.state, deferred_indexes=self.state.deferred_indexes[1:])
-                self._save(conn)
+        self._settle(step)
         with self.store.engine.begin() as conn:
             if self.mode == "full":
                 self._mark_deleted(conn, now, allow_mass_delete)
@@ -334,15 +317,36 @@ class Run:
         Staged rows are merged and deferred indexes built now, so the stored pages can be queried
         as usual meanwhile; the run resumes writing straight into the tables.
         """
+        self._settle(lambda step: None)
         with self.store.engine.begin() as conn:
-            merge_staged(conn, STAGED_TABLES, self.state.staged)
-            restore_indexes(conn, self.state.deferred_indexes)
-            self.state = replace(self.state, deferred_indexes=(), staged=())
             conn.execute(
                 update(_RUNS)
                 .where(_RUNS.c.id == self.id)
                 .values(status="failed", error=error, checkpoint=self.state.to_json())
             )
+
+    def _settle(self, step: Callable[[str], None]) -> None:
+        """Merge the staged tables, then build the deferred indexes, telling ``step`` as each begins.
+
+        A table merged or an index built a transaction, each struck off the checkpoint as it
+        commits: at the Hub's size one transaction for them all held the whole database in
+        SQLite's write-ahead log (11 GB at 2M models) and read it back from there. Committed one
+        by one, the log is checkpointed between them; a run stopped meanwhile resumes with the rest.
+        """
+        if self.state.staged:
+            step(END_STEPS[0])
+        for name in self.state.staged:  # each listing's repos before their children (bulk.merge_staged)
+            with self.store.engine.begin() as conn:
+                merge_staged(conn, STAGED_TABLES, [name])
+                self.state = replace(self.state, staged=self.state.staged[1:])
+                self._save(conn)
+        if self.state.deferred_indexes:
+            step(END_STEPS[1])
+        for name in self.state.deferred_indexes:
+            with self.store.engine.begin() as conn:
+                restore_indexes(conn, [name])
+                self.state = replace(self.state, deferred_indexes=self.state.deferred_indexes[1:])
+                self._save(conn)
 
     def _mark_deleted(self, conn: Connection, now: datetime, allow_mass_delete: bool) -> None:
         gone: dict[RepoKind, int] = {}
